@@ -1,0 +1,82 @@
+"""Import 1,000,000 firm-year rows from CSV: the claim is under 60 s on a 2-core machine.
+
+Run: ``make bench`` (or ``python benchmarks/bench_import.py --rows 1000000 --repeat 3``).
+Writes a CSV of 50,000 firms × 20 years with Chinese headers and 万元 units, imports the firms
+and then the firm years into a fresh store each repeat, and prints the median, min and max
+seconds of the firm-year import, rows per second, and the peak resident memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import resource
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from clusteratlas.io import Store, import_files
+
+
+def write_inputs(folder: Path, rows: int, years: int = 20) -> tuple[Path, Path, Path]:
+    rs = np.random.RandomState(1)
+    n_firms = rows // years
+    regions = folder / "regions.csv"
+    regions.write_text("行政区划代码,地区名称,最小经度,最小纬度,最大经度,最大纬度\n"
+                       "421003,荆州区,111.9,30.2,112.4,30.7\n", encoding="utf-8")
+    firms = folder / "firms.csv"
+    codes = ["3512", "2221", "1711", "1311", "3021", "35", "22"]
+    with firms.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["企业代码", "企业名称", "行业代码", "所在地区", "经度", "纬度"])
+        lon, lat = rs.uniform(112.0, 112.3, n_firms), rs.uniform(30.25, 30.6, n_firms)
+        for i in range(n_firms):
+            w.writerow([f"F{i:07d}", f"企业{i}", codes[i % len(codes)], "421003",
+                        f"{lon[i]:.5f}", f"{lat[i]:.5f}"])
+    fy = folder / "firm_years.csv"
+    with fy.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["企业代码", "年份", "工业总产值(万元)", "工业增加值(万元)", "营业收入(万元)",
+                    "从业人员(人)", "税收(万元)", "综合能耗(吨标准煤)", "用地面积(亩)",
+                    "固定资产投资(万元)", "本地采购额(万元)", "采购总额(万元)"])
+        out = rs.lognormal(7, 1.2, rows)
+        for k in range(rows):
+            i, y = divmod(k, years)
+            o = out[k]
+            w.writerow([f"F{i:07d}", 2001 + y, f"{o:.1f}", f"{o * 0.3:.1f}", f"{o * 0.95:.1f}",
+                        int(o / 20) + 5, f"{o * 0.04:.1f}", f"{o * 0.2:.1f}", f"{o / 60 + 5:.1f}",
+                        f"{o * 0.1:.1f}", f"{o * 0.1:.1f}", f"{o * 0.5:.1f}"])
+    return regions, firms, fy
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        regions, firms, fy = write_inputs(folder, args.rows)
+        size_mb = fy.stat().st_size / 1e6
+        times = []
+        for r in range(args.repeat):
+            db = folder / f"bench{r}.duckdb"
+            with Store(db) as store:
+                import_files(store, [regions, firms])
+                t0 = time.perf_counter()
+                rep = import_files(store, [fy])
+                times.append(time.perf_counter() - t0)
+                assert rep.rows["firm_years"] == args.rows
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        med = statistics.median(times)
+        print(f"import of {args.rows:,} firm-year rows ({size_mb:.0f} MB CSV), {args.repeat} runs: "
+              f"median {med:.1f} s (min {min(times):.1f}, max {max(times):.1f}); "
+              f"{args.rows / med:,.0f} rows/s; goal 60 s, ratio to goal {med / 60:.2f}; "
+              f"peak RSS {peak_mb:,.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,187 @@
+"""The ``clusteratlas`` command: a thin face that parses, calls the library, and prints."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from clusteratlas import __version__
+from clusteratlas.io.errors import ImportRejected
+from clusteratlas.io.importer import import_files
+from clusteratlas.io.mapping import Mapping
+from clusteratlas.io.periods import parse_period
+from clusteratlas.io.store import DEFAULT_PATH, Store
+
+app = typer.Typer(help="ClusterAtlas: measure, plan and evaluate industrial clusters and parks.",
+                  no_args_is_help=True, add_completion=False)
+console = Console()
+err = Console(stderr=True)
+
+DbOption = Annotated[Path, typer.Option("--db", help="the store (a DuckDB file)")]
+
+SYNTHETIC_NOTE = ("示例数据：荆州区（2006年上半年）。区级合计按原文公布数据校准，企业层面数据均为合成数据。"
+                  "Sample region: Jingzhou district, H1 2006. District totals are calibrated to the "
+                  "published figures of the source text; every firm-level row is synthetic.")
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                    TimeElapsedColumn(), console=err, transient=True)
+
+
+def _print_rejection(e: ImportRejected, errors_out: Path | None, limit: int = 40) -> None:
+    t = Table(title=f"import rejected: {len(e.issues)} problem(s); nothing was changed",
+              title_style="bold red", show_lines=False)
+    for col in ("file", "sheet", "row", "column", "value", "rule", "message"):
+        t.add_column(col, overflow="fold")
+    for i in e.issues[:limit]:
+        t.add_row(i.file, i.sheet or "", "" if i.row is None else str(i.row), i.column or "",
+                  i.value or "", i.rule, i.message)
+    err.print(t)
+    if len(e.issues) > limit:
+        err.print(f"… {len(e.issues) - limit} more" + ("" if errors_out else
+                                                      "; write them all with --errors-out FILE.csv"))
+    if errors_out:
+        e.to_frame().to_csv(errors_out, index=False, encoding="utf-8-sig")
+        err.print(f"all problems written to {errors_out}")
+
+
+@app.command("import")
+def import_cmd(
+    files: Annotated[list[Path], typer.Argument(help="CSV, XLSX or Parquet files", exists=False)],
+    db: DbOption = DEFAULT_PATH,
+    table: Annotated[Optional[str], typer.Option(help="the table the files hold (else recognised from headers)")] = None,
+    sheet: Annotated[Optional[str], typer.Option(help="read only this sheet of a workbook")] = None,
+    mapping: Annotated[Optional[Path], typer.Option(help="YAML mapping of headers, units, sheets")] = None,
+    usd_rate: Annotated[Optional[float], typer.Option(help="CNY per USD for amounts in USD")] = None,
+    force: Annotated[bool, typer.Option(help="import files whose exact bytes were imported before")] = False,
+    errors_out: Annotated[Optional[Path], typer.Option(help="write every problem to this CSV")] = None,
+) -> None:
+    """Check FILES and import them into the store, all or nothing."""
+    try:
+        m = Mapping.load(mapping)
+    except (OSError, ValueError) as e:
+        err.print(f"[red]mapping file: {e}[/red]")
+        raise typer.Exit(2)
+    with Store(db) as store, _progress() as bar:
+        task = bar.add_task("importing", total=1.0)
+        try:
+            report = import_files(store, files, mapping=m, table=table, sheet=sheet,
+                                  usd_rate=usd_rate, force=force,
+                                  progress=lambda msg, frac: bar.update(task, description=msg,
+                                                                        completed=frac))
+        except ImportRejected as e:
+            bar.stop()
+            _print_rejection(e, errors_out)
+            raise typer.Exit(1)
+    t = Table(title=f"imported into {db}")
+    for col in ("file", "dataset", "rows"):
+        t.add_column(col)
+    for f in report.files:
+        t.add_row(f.file, "—" if f.dataset_id is None else str(f.dataset_id),
+                  ", ".join(f"{k}: {v:,}" for k, v in f.rows.items()) or "unchanged")
+    console.print(t)
+    for note in report.notes:
+        console.print(f"[yellow]note[/yellow] {note}")
+
+
+@app.command()
+def datasets(db: DbOption = DEFAULT_PATH) -> None:
+    """List the dataset versions in the store."""
+    with Store(db, read_only=True) as store:
+        d = store.datasets()
+    t = Table(title=f"datasets in {db}")
+    for col in ("id", "file", "sha256", "imported", "rows"):
+        t.add_column(col)
+    for _, r in d.iterrows():
+        t.add_row(str(r.dataset_id), r.source_name, r.sha256[:12], str(r.imported_at)[:19],
+                  ", ".join(f"{k}: {v}" for k, v in r.row_counts.items()))
+    console.print(t)
+
+
+def _period_option(text: str | None) -> tuple[int, int] | None:
+    if text is None:
+        return None
+    p = parse_period(text)
+    if p is None:
+        raise typer.BadParameter(f"not a period: {text!r} (write 2006, 2006H1, 2006年1-6月)")
+    return p
+
+
+@app.command()
+def report(
+    db: DbOption = DEFAULT_PATH,
+    out: Annotated[Path, typer.Option(help="folder for report.html and report.xlsx")] = Path("report"),
+    region: Annotated[Optional[str], typer.Option(help="region id (default: the one with most firms)")] = None,
+    period: Annotated[Optional[str], typer.Option(help="e.g. 2006H1, 2006年1-6月, 2005 (default: latest)")] = None,
+) -> None:
+    """Write the diagnostic report of a region from the store."""
+    from clusteratlas.report.html import build_report
+
+    with Store(db, read_only=True) as store:
+        files = build_report(store, out, region, _period_option(period))
+    console.print(f"report: [bold]{files.html.resolve()}[/bold]\nworkbook: {files.xlsx.resolve()}")
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option(help="folder for the report and the store")] = Path("demo"),
+) -> None:
+    """Load the bundled sample region into a fresh store and write its diagnostic report."""
+    from clusteratlas.report.html import build_report
+    from clusteratlas.sample import MAPPING, data_dir, sample_files
+
+    out.mkdir(parents=True, exist_ok=True)
+    db = out / "sample.duckdb"
+    for stale in (db, db.with_name(db.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    shutil.rmtree(db.with_name(db.name + ".files"), ignore_errors=True)
+    with Store(db) as store, _progress() as bar:
+        task = bar.add_task("importing the sample region", total=1.0)
+        result = import_files(store, sample_files(), mapping=Mapping.load(data_dir() / MAPPING),
+                              progress=lambda msg, frac: bar.update(task, description=msg,
+                                                                    completed=frac))
+        bar.update(task, description="writing the report", completed=1.0)
+        files = build_report(store, out, synthetic_note=SYNTHETIC_NOTE)
+    rows = result.rows
+    console.print(f"sample region loaded into {db}: " + ", ".join(f"{k} {v}" for k, v in rows.items()))
+    t = files.overview.totals.set_index("indicator")
+    console.print(f"规上工业总产值 output {t.at['output', 'value'] / 1e8:.2f} 亿元 "
+                  f"({t.at['output', 'growth_pct']:+.1f}%), parks' share "
+                  f"{t.at['park_share_of_output_pct', 'value']:.1f}%")
+    console.print(f"report: [bold]{files.html.resolve()}[/bold]\nworkbook: {files.xlsx.resolve()}")
+
+
+@app.command()
+def industries(
+    search: Annotated[Optional[str], typer.Argument(help="a code prefix or part of a name")] = None,
+) -> None:
+    """Show the shipped GB/T 4754-2017 sections and divisions."""
+    from clusteratlas.classify import GBT4754
+
+    t = GBT4754.table
+    if search:
+        t = t[t["code"].str.startswith(search) | t["name_zh"].str.contains(search)
+              | t["name_en"].str.contains(search, case=False)]
+    table = Table(title="GB/T 4754-2017")
+    for col in ("code", "level", "name_zh", "name_en"):
+        table.add_column(col)
+    for _, r in t.iterrows():
+        table.add_row(r.code, r.level, r.name_zh, r.name_en)
+    console.print(table)
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    console.print(__version__)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,290 @@
+"""Import files into the store, all or nothing.
+
+Every file is read, mapped and checked, and every reference between the new rows and the
+store is resolved, before anything is written; any problem in any file rejects the whole
+import with all problems listed. A successful import writes one dataset version per file in a
+single transaction: rows whose key already exists are replaced, and the replaced rows move to
+``<table>_history`` with the id of the dataset that superseded them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from clusteratlas.io.errors import ImportIssue, ImportRejected
+from clusteratlas.io.mapping import Mapping, MappedSheet, map_sheet
+from clusteratlas.io.readers import ReadFailed, read_file
+from clusteratlas.io.schema import IMPORT_ORDER, TABLES
+from clusteratlas.io.store import Store
+from clusteratlas.io.validate import ROW, convert
+
+Progress = Callable[[str, float], None]
+
+
+@dataclass
+class FileResult:
+    file: str
+    sha256: str
+    dataset_id: int | None  # None when the same bytes were already imported
+    rows: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class ImportReport:
+    files: list[FileResult]
+    notes: list[str]  # what was not stored and why, and units assumed
+
+    @property
+    def rows(self) -> dict[str, int]:
+        total: dict[str, int] = {}
+        for f in self.files:
+            for t, n in f.rows.items():
+                total[t] = total.get(t, 0) + n
+        return total
+
+
+@dataclass
+class _Part:  # one recognised sheet of one file, checked
+    file_index: int
+    sheet: MappedSheet
+    data: pd.DataFrame
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def import_files(store: Store, paths: Sequence[str | Path], *, mapping: Mapping | None = None,
+                 table: str | None = None, sheet: str | None = None,
+                 usd_rate: float | None = None, force: bool = False,
+                 progress: Progress | None = None) -> ImportReport:
+    """Check and import ``paths`` into ``store``; raises ImportRejected and changes nothing
+    if any file breaks any rule."""
+    mapping = mapping or Mapping()
+    usd_rate = usd_rate if usd_rate is not None else mapping.usd_rate
+    step = progress or (lambda message, fraction: None)
+    issues: list[ImportIssue] = []
+    notes: list[str] = []
+    results: list[FileResult] = []
+    blobs: list[bytes] = []
+    parts: list[_Part] = []
+    n = len(paths)
+    for i, p in enumerate(map(Path, paths)):
+        step(f"reading {p.name}", i / n * 0.5)
+        try:
+            data = p.read_bytes()
+        except OSError as e:
+            issues.append(ImportIssue(p.name, None, None, None, None, "unreadable_file", str(e)))
+            continue
+        sha = _sha256(data)
+        previous = store.dataset_by_hash(sha)
+        if previous is not None and not force:
+            notes.append(f"{p.name}: identical to dataset {previous}, already imported; skipped")
+            results.append(FileResult(p.name, sha, None))
+            blobs.append(b"")
+            continue
+        results.append(FileResult(p.name, sha, None))
+        blobs.append(data)
+        try:
+            raws = read_file(p, data, sheet)
+        except ReadFailed as e:
+            issues.append(e.issue)
+            continue
+        mapped, unrecognised = [], []
+        for raw in raws:
+            m = map_sheet(raw, mapping, table)
+            if isinstance(m, MappedSheet):
+                mapped.append(m)
+            elif isinstance(m, ImportIssue):
+                unrecognised.append(m)
+        if not mapped and not unrecognised:
+            issues.append(ImportIssue(p.name, None, None, None, None, "empty_file",
+                                      "the file holds no rows"))
+        # in a workbook with recognised sheets, a sheet with no known header (notes, a cover
+        # page) is skipped and reported; a sheet that looks like a table but is broken is not
+        for u in unrecognised:
+            if mapped and u.rule in ("no_header", "unknown_table"):
+                notes.append(f"{p.name} [{u.sheet}]: no known table in this sheet; not imported")
+            else:
+                issues.append(u)
+        for m in mapped:
+            step(f"checking {p.name}" + (f" [{m.raw.sheet}]" if m.raw.sheet else ""), (i + 0.5) / n * 0.5)
+            frame, problems = convert(m, usd_rate)
+            issues.extend(problems)
+            for text in m.not_stored:
+                notes.append(f"{p.name}" + (f" [{m.raw.sheet}]" if m.raw.sheet else "") + f": {text}")
+            for f, col in m.columns.items():
+                c = TABLES[m.table].column(f) if f in TABLES[m.table].names else None
+                if c is not None and c.quantity == "money" and not (col.unit or m.unit_default):
+                    notes.append(f"{p.name}: {col.header} has no unit; read as CNY (yuan)")
+            if not frame.empty:
+                parts.append(_Part(i, m, frame))
+
+    step("checking references", 0.55)
+    by_table = _combine(parts, issues)
+    _check_references(store, by_table, issues)
+    if issues:
+        raise ImportRejected(issues)
+    step("writing", 0.6)
+    _write(store, results, blobs, by_table, progress=step)
+    step("done", 1.0)
+    return ImportReport(results, notes)
+
+
+def _combine(parts: list[_Part], issues: list[ImportIssue]) -> dict[str, pd.DataFrame]:
+    """One frame per table over all sheets, with _file/_sheet/_row; cross-file key conflicts."""
+    out: dict[str, pd.DataFrame] = {}
+    for t in IMPORT_ORDER:
+        frames = [p.data.assign(_file=p.sheet.raw.file, _sheet=p.sheet.raw.sheet or "",
+                                _part=k, _fi=p.file_index)
+                  for k, p in enumerate(parts) if p.sheet.table == t]
+        if not frames:
+            continue
+        df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        if len(frames) > 1:
+            key = list(TABLES[t].key)
+            if set(key) <= set(df.columns):
+                kf = df[key].astype("string").fillna("")
+                dup = kf.duplicated(keep=False) & ~df.duplicated(subset=[*key, "_part"], keep=False)
+                if dup.any():
+                    first = df[dup].groupby([kf[dup][k] for k in key])
+                    for _, g in first:
+                        a, b = g.iloc[0], g.iloc[1]
+                        issues.append(ImportIssue(
+                            b["_file"], b["_sheet"] or None, int(b[ROW]), key[0], str(b[key[0]]),
+                            "conflicting_rows",
+                            f"{t} key {', '.join(str(g.iloc[1][k]) for k in key)} also appears "
+                            f"in {a['_file']}{' [' + a['_sheet'] + ']' if a['_sheet'] else ''} "
+                            f"row {int(a[ROW])}"))
+        out[t] = df
+    return out
+
+
+def _issue_rows(df: pd.DataFrame, mask: pd.Series, column: str, rule: str, message: str,
+                issues: list[ImportIssue], shown: str | None = None) -> None:
+    for _, r in df[mask.fillna(False).astype(bool)].iterrows():
+        value = r[shown or column]
+        issues.append(ImportIssue(r["_file"], r["_sheet"] or None, int(r[ROW]), column,
+                                  None if pd.isna(value) else str(value), rule, message))
+
+
+def _check_references(store: Store, by_table: dict[str, pd.DataFrame],
+                      issues: list[ImportIssue]) -> None:
+    known: dict[tuple[str, str], set[str]] = {}
+
+    def keys(table: str, column: str) -> set[str]:
+        if (table, column) not in known:
+            have = store.keys(table, column)
+            if table in by_table:
+                have |= set(by_table[table][column].dropna().astype(str))
+            known[(table, column)] = have
+        return known[(table, column)]
+
+    for t, df in by_table.items():
+        for c in TABLES[t].columns:
+            if c.ref and c.name in df:
+                v = df[c.name]
+                missing = v.notna() & ~v.isin(keys(*c.ref))
+                what = {"regions": "region", "parks": "park", "firms": "firm"}[c.ref[0]]
+                _issue_rows(df, missing, c.name, "unknown_reference",
+                            f"no {what} with this id in the store or in this import", issues)
+    firms = by_table.get("firms")
+    if firms is not None and {"lon", "lat"} <= set(firms):
+        boxes = store.sql("SELECT region_id, min_lon, min_lat, max_lon, max_lat FROM regions")
+        if "regions" in by_table:
+            new = by_table["regions"].reindex(columns=boxes.columns)
+            boxes = pd.concat([boxes[~boxes.region_id.isin(new.region_id)], new], ignore_index=True)
+        boxes = boxes.dropna()
+        f = firms.merge(boxes, on="region_id", how="left")
+        f.index = firms.index
+        tol = 1e-6
+        inside = ((f.lon >= f.min_lon - tol) & (f.lon <= f.max_lon + tol)
+                  & (f.lat >= f.min_lat - tol) & (f.lat <= f.max_lat + tol))
+        swapped_inside = ((f.lat >= f.min_lon - tol) & (f.lat <= f.max_lon + tol)
+                          & (f.lon >= f.min_lat - tol) & (f.lon <= f.max_lat + tol))
+        checked = f.lon.notna() & f.min_lon.notna() & ~((f.lat.abs() > 90) & (f.lon.abs() <= 90))
+        _issue_rows(firms, checked & ~inside & swapped_inside, "lat", "coordinates_swapped",
+                    "longitude and latitude look swapped (swapped, the point falls in its region)",
+                    issues)
+        _issue_rows(firms, checked & ~inside & ~swapped_inside, "lon",
+                    "coordinates_outside_region",
+                    "the site lies outside the bounding box of the firm's region", issues)
+
+
+def _write(store: Store, results: list[FileResult], blobs: list[bytes],
+           by_table: dict[str, pd.DataFrame], progress: Progress) -> None:
+    con = store.con
+    written_files: list[Path] = []
+    con.execute("BEGIN TRANSACTION")
+    try:
+        next_id = con.execute("SELECT coalesce(max(dataset_id), 0) + 1 FROM datasets").fetchall()[0][0]
+        for i, res in enumerate(results):
+            if not blobs[i]:
+                continue
+            res.dataset_id = next_id
+            next_id += 1
+            for t in IMPORT_ORDER:
+                df = by_table.get(t)
+                if df is None:
+                    continue
+                rows = df[df["_fi"] == i]
+                if rows.empty:
+                    continue
+                progress(f"writing {res.file}: {t}", 0.6 + 0.4 * i / len(results))
+                _upsert(con, t, rows, res.dataset_id)
+                res.rows[t] = len(rows)
+            raw_path = _keep_raw(store, res, blobs[i], written_files)
+            con.execute("INSERT INTO datasets VALUES (?, ?, ?, ?, now(), ?, ?, NULL)",
+                        [res.dataset_id, res.file, res.sha256, len(blobs[i]),
+                         json.dumps(res.rows, ensure_ascii=False), raw_path])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        for p in written_files:
+            p.unlink(missing_ok=True)
+        for r in results:
+            r.dataset_id = None
+            r.rows.clear()
+        raise
+
+
+def _keep_raw(store: Store, res: FileResult, data: bytes, written: list[Path]) -> str:
+    store.files_dir.mkdir(exist_ok=True)
+    suffix = Path(res.file).suffix.lower()
+    target = store.files_dir / f"{res.sha256}{suffix}"
+    if not target.exists():
+        tmp = target.with_name(target.name + ".part")
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+        written.append(target)
+    return f"{store.files_dir.name}/{target.name}"
+
+
+def _upsert(con, table: str, rows: pd.DataFrame, dataset_id: int) -> None:
+    spec = TABLES[table]
+    cols = spec.names
+    frame = rows.reindex(columns=cols)
+    for c in spec.columns:  # DuckDB needs plain types it can map
+        if c.dtype == "date":
+            frame[c.name] = pd.to_datetime(frame[c.name])
+        elif c.dtype in ("text", "geojson"):
+            frame[c.name] = frame[c.name].astype("string")
+    con.register("_new", frame)
+    try:
+        match = " AND ".join(f"n.{k} IS NOT DISTINCT FROM t.{k}" for k in spec.key)
+        con.execute(f"INSERT INTO {table}_history SELECT t.*, ? FROM {table} t "
+                    f"WHERE EXISTS (SELECT 1 FROM _new n WHERE {match})", [dataset_id])
+        con.execute(f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM _new n WHERE {match})")
+        col_list = ", ".join(cols)
+        con.execute(f"INSERT INTO {table} ({col_list}, dataset_id) SELECT {col_list}, ? FROM _new",
+                    [dataset_id])
+    finally:
+        con.unregister("_new")

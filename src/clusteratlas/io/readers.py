@@ -1,0 +1,150 @@
+"""Read CSV (UTF-8, UTF-8 with BOM, GBK/GB18030), XLSX and Parquet into raw sheets of text.
+
+A raw sheet keeps every cell as text (or the number Excel stored), the lines above the data
+(titles, one- or two-line headers, merged cells expanded), and the row number each data row
+has in the file as a user sees it (the first line is row 1), so errors can point at it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from clusteratlas.io.errors import ImportIssue
+
+HEAD_LINES = 12  # lines searched for titles and the header
+
+
+@dataclass
+class RawSheet:
+    file: str
+    sheet: str | None
+    head: list[list[str]]  # the first lines, merged cells filled, as text
+    body: pd.DataFrame  # all lines from line 0, columns 0..n-1, as text ('' when empty)
+    row_numbers: pd.Series = field(default=None)  # file row number of each body line
+
+
+class ReadFailed(Exception):
+    def __init__(self, issue: ImportIssue):
+        self.issue = issue
+        super().__init__(str(issue))
+
+
+def _issue(path: Path, rule: str, message: str, sheet=None, row=None) -> ReadFailed:
+    return ReadFailed(ImportIssue(path.name, sheet, row, None, None, rule, message))
+
+
+def decode(path: Path, data: bytes) -> str:
+    """Decode bytes as UTF-8 (with or without BOM), else GB18030 (a superset of GBK)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+        encodings = ("utf-8",)
+    else:
+        encodings = ("utf-8", "gb18030")
+    first_error: UnicodeDecodeError | None = None
+    for enc in encodings:
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError as e:
+            first_error = first_error or e
+    row = data[: first_error.start].count(b"\n") + 1
+    raise _issue(path, "encoding", f"byte {first_error.start} cannot be decoded as UTF-8 or "
+                 f"GBK/GB18030; save the file as UTF-8", row=row)
+
+
+def read_csv(path: Path, data: bytes) -> list[RawSheet]:
+    text = decode(path, data)
+    if not text.strip():
+        raise _issue(path, "empty_file", "the file is empty")
+    sample = text[:65536]
+    try:
+        dialect = csv.Sniffer().sniff(sample.split("\n", 1)[0] + "\n", delimiters=",;\t|")
+        sep = dialect.delimiter
+    except csv.Error:
+        sep = ","
+    head = []
+    for i, line in enumerate(csv.reader(io.StringIO(sample), delimiter=sep)):
+        if i >= HEAD_LINES:
+            break
+        head.append([c.strip() for c in line])
+    width = max((len(r) for r in head), default=0)
+    try:
+        body = pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=str,
+                           keep_default_na=False, na_filter=False, skip_blank_lines=False,
+                           names=range(max(width, 1)), engine="c")
+    except (pd.errors.ParserError, ValueError) as e:
+        raise _issue(path, "unreadable_file", f"not a well-formed CSV file: {e}") from e
+    body = body.fillna("")
+    rows = pd.Series(range(1, len(body) + 1), dtype="int64")
+    return [RawSheet(path.name, None, head, body, rows)]
+
+
+def _cell_text(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    return str(v).strip()
+
+
+def read_xlsx(path: Path, data: bytes, sheet: str | None = None) -> list[RawSheet]:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    except Exception as e:  # openpyxl raises many types for a broken zip / xml
+        raise _issue(path, "unreadable_file", f"not a readable XLSX workbook: {e}") from e
+    names = wb.sheetnames
+    if sheet is not None:
+        if sheet not in names:
+            raise _issue(path, "unreadable_file", f"no sheet named {sheet!r}; sheets: {names}")
+        names = [sheet]
+    sheets = []
+    for name in names:
+        ws = wb[name]
+        cells = [list(r) for r in ws.iter_rows(values_only=True)]
+        # merged cells hold their value in the top-left cell only: spread it over the range
+        for rng in ws.merged_cells.ranges:
+            if rng.min_row > HEAD_LINES:
+                continue
+            value = cells[rng.min_row - 1][rng.min_col - 1]
+            for r in range(rng.min_row - 1, min(rng.max_row, len(cells))):
+                for c in range(rng.min_col - 1, min(rng.max_col, len(cells[r]))):
+                    cells[r][c] = value
+        width = max((len(r) for r in cells), default=0)
+        text = [[_cell_text(v) for v in r] + [""] * (width - len(r)) for r in cells]
+        body = pd.DataFrame(text, columns=range(width), dtype=object) if text else pd.DataFrame()
+        rows = pd.Series(range(1, len(body) + 1), dtype="int64")
+        sheets.append(RawSheet(path.name, name, text[:HEAD_LINES], body, rows))
+    return sheets
+
+
+def read_parquet(path: Path, data: bytes) -> list[RawSheet]:
+    try:
+        df = pd.read_parquet(io.BytesIO(data))
+    except Exception as e:
+        raise _issue(path, "unreadable_file", f"not a readable Parquet file: {e}") from e
+    header = [str(c) for c in df.columns]
+    body = df.astype("string").fillna("").astype(object)
+    body.columns = range(len(header))
+    body = pd.concat([pd.DataFrame([header], columns=body.columns), body], ignore_index=True)
+    rows = pd.Series(range(1, len(body) + 1), dtype="int64")
+    return [RawSheet(path.name, None, body.head(HEAD_LINES).values.tolist(), body, rows)]
+
+
+def read_file(path: Path, data: bytes, sheet: str | None = None) -> list[RawSheet]:
+    """Read one file into raw sheets; raises ReadFailed with the issue if it cannot be read."""
+    if not data:
+        raise _issue(path, "empty_file", "the file is empty (0 bytes)")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm") or data[:2] == b"PK" and suffix not in (".csv", ".txt"):
+        return read_xlsx(path, data, sheet)
+    if suffix == ".parquet" or data[:4] == b"PAR1":
+        return read_parquet(path, data)
+    if suffix == ".xls":
+        raise _issue(path, "unreadable_file", "legacy .xls workbooks are not read; save as .xlsx")
+    return read_csv(path, data)

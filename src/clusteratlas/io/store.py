@@ -1,0 +1,129 @@
+"""The store: one embedded DuckDB file with versioned migrations and dataset history.
+
+Source files of every import are kept beside the database in ``<store>.files/`` under their
+SHA-256, so the store can always show what a user gave it.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from clusteratlas.classify import GBT4754
+from clusteratlas.io.schema import IMPORT_ORDER, TABLES
+
+DEFAULT_PATH = Path("clusteratlas.duckdb")
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(version, name, sql) of every shipped migration, in order."""
+    folder = resources.files("clusteratlas.io").joinpath("migrations")
+    out = []
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".sql"):
+            version = int(entry.name.split("_", 1)[0])
+            out.append((version, entry.name, entry.read_text(encoding="utf-8")))
+    return out
+
+
+class Store:
+    """A ClusterAtlas store. ``Store(path)`` opens (creating and migrating if needed)."""
+
+    def __init__(self, path: str | Path = DEFAULT_PATH, read_only: bool = False):
+        self.path = Path(path)
+        self.files_dir = self.path.with_name(self.path.name + ".files")
+        if read_only and not self.path.exists():
+            raise FileNotFoundError(f"no store at {self.path}")
+        self.con = duckdb.connect(str(self.path), read_only=read_only)
+        if not read_only:
+            self.migrate()
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # schema -----------------------------------------------------------------------------
+    def schema_version(self) -> int:
+        exists = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+        ).fetchall()[0][0]
+        if not exists:
+            return 0
+        return self.con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchall()[0][0]
+
+    def migrate(self) -> list[int]:
+        """Apply every migration newer than the store's version, each in its own transaction."""
+        applied = []
+        self.con.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
+                         " name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)")
+        current = self.schema_version()
+        for version, name, sql in migrations():
+            if version <= current:
+                continue
+            self.con.execute("BEGIN TRANSACTION")
+            try:
+                self.con.execute(sql)
+                self.con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [version, name])
+                if version == 1:
+                    self._load_classification()
+                self.con.execute("COMMIT")
+            except Exception:
+                self.con.execute("ROLLBACK")
+                raise
+            applied.append(version)
+        return applied
+
+    def _load_classification(self) -> None:
+        t = GBT4754.table.assign(classification=GBT4754.name, dataset_id=0)
+        t = t.replace({"parent": {"": None}})
+        self.con.register("_gbt", t)
+        self.con.execute("INSERT INTO industries SELECT classification, code, level, parent, "
+                         "name_zh, name_en, dataset_id FROM _gbt")
+        self.con.unregister("_gbt")
+
+    # reading ----------------------------------------------------------------------------
+    def table(self, name: str, where: str = "", params: list | None = None) -> pd.DataFrame:
+        """A whole table (or the rows matching a SQL ``where``) as a DataFrame."""
+        if name.removesuffix("_history") not in TABLES and name != "datasets":
+            raise KeyError(f"unknown table {name!r}")
+        sql = f"SELECT * FROM {name}" + (f" WHERE {where}" if where else "")
+        return self.con.execute(sql, params or []).df()
+
+    def sql(self, query: str, params: list | None = None) -> pd.DataFrame:
+        return self.con.execute(query, params or []).df()
+
+    def row_counts(self) -> dict[str, int]:
+        return {t: self.con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
+                for t in ("datasets", *IMPORT_ORDER)}
+
+    def datasets(self) -> pd.DataFrame:
+        d = self.sql("SELECT * FROM datasets ORDER BY dataset_id")
+        d["row_counts"] = d["row_counts"].map(json.loads)
+        return d
+
+    def dataset_by_hash(self, sha256: str) -> int | None:
+        r = self.con.execute("SELECT dataset_id FROM datasets WHERE sha256 = ? ORDER BY dataset_id "
+                             "DESC LIMIT 1", [sha256]).fetchall()
+        return r[0][0] if r else None
+
+    def keys(self, table: str, column: str) -> set[str]:
+        return {r[0] for r in self.con.execute(f"SELECT DISTINCT {column} FROM {table}").fetchall()}
+
+    def content_digest(self) -> dict[str, str]:
+        """An order-independent digest of every table's content (for 'nothing changed' checks)."""
+        out = {}
+        names = [r[0] for r in self.con.execute(
+            "SELECT table_name FROM information_schema.tables ORDER BY table_name").fetchall()]
+        for t in names:
+            out[t] = self.con.execute(
+                f"SELECT count(*) || ':' || coalesce(sum(hash(t)), 0) FROM {t} t").fetchall()[0][0]
+        return out

@@ -1,0 +1,330 @@
+"""Turn a mapped sheet into typed columns in canonical units, collecting every problem.
+
+Checks here need only the sheet itself (types, units, ranges, choices, codes, duplicates,
+row-level consistency). Checks that need other tables (references, coordinates inside the
+region) run in :mod:`clusteratlas.io.importer` once all files of an import are read.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pandas as pd
+
+from clusteratlas.classify import GBT4754
+from clusteratlas.io.errors import ImportIssue
+from clusteratlas.io.mapping import MappedSheet
+from clusteratlas.io.periods import parse_periods
+from clusteratlas.io.schema import MONEY, TABLES, YEAR, Column
+from clusteratlas.io.units import UnitError, factor_to_canonical
+from clusteratlas.io.uscc import looks_like_uscc, valid_uscc
+
+ROW = "_row"  # the file row number of each record, kept for later checks
+
+_TRUE = {"是", "y", "yes", "true", "t", "1", "√", "✓", "有", "龙头", "规上"}
+_FALSE = {"否", "n", "no", "false", "f", "0", "×", "✗", "无", ""}
+_EMPTY = {"", "-", "—", "－", "--", "——", "/", "nan", "none", "null", "n/a", "na"}
+
+SYNONYMS = {
+    "stage": {"线索": "lead", "在谈": "negotiating", "洽谈": "negotiating", "洽谈中": "negotiating",
+              "签约": "signed", "已签约": "signed", "开工": "started", "在建": "started",
+              "已开工": "started", "新开工": "started", "投产": "in_production",
+              "已投产": "in_production", "竣工投产": "in_production", "终止": "dropped",
+              "中止": "dropped", "放弃": "dropped", "已终止": "dropped"},
+    "kind": {"园区": "park", "工业园": "park", "工业园区": "park", "小区": "zone",
+             "工业小区": "zone", "开发区": "development_zone", "经济开发区": "development_zone",
+             "高新区": "high_tech_zone", "其他": "other",
+             "总量": "level", "绝对值": "level", "增速": "growth_pct", "增长率": "growth_pct",
+             "增速差": "growth_gap_pct", "高于增速": "growth_gap_pct", "数量": "count"},
+    "level": {"国家": "country", "省": "province", "省级": "province", "市": "prefecture",
+              "地级市": "prefecture", "地市": "prefecture", "县": "county", "县级市": "county",
+              "区": "district", "市辖区": "district", "乡镇": "town", "镇": "town",
+              "门类": "section", "大类": "division", "中类": "group", "小类": "class"},
+    "scope": {"地区": "region", "区域": "region", "园区": "park", "产业": "industry",
+              "行业": "industry", "企业": "firm"},
+}
+
+
+class _Collector:
+    def __init__(self, sheet: MappedSheet, rows: pd.Series):
+        self.sheet, self.rows, self.issues = sheet, rows, []
+
+    def add(self, mask: pd.Series, field: str | None, raw: pd.Series | None, rule: str,
+            message: str) -> None:
+        mask = mask.fillna(False).astype(bool)
+        if not mask.any():
+            return
+        col = self.sheet.columns.get(field) if field else None
+        column = f"{col.header} [{col.letter}]" if col else field
+        values = raw[mask] if raw is not None else pd.Series([None] * int(mask.sum()))
+        for row, value in zip(self.rows[mask].tolist(), values.tolist()):
+            self.issues.append(ImportIssue(self.sheet.raw.file, self.sheet.raw.sheet, int(row),
+                                           column, None if value is None else str(value),
+                                           rule, message))
+
+    def sheet_issue(self, field: str, value, rule: str, message: str) -> None:
+        col = self.sheet.columns.get(field)
+        column = f"{col.header} [{col.letter}]" if col else field
+        self.issues.append(ImportIssue(self.sheet.raw.file, self.sheet.raw.sheet,
+                                       self.sheet.data_start, column, value, rule, message))
+
+
+def _clean_text(s: pd.Series) -> pd.Series:
+    s = s.astype("string").str.strip()
+    return s.mask(s.str.lower().isin(_EMPTY) & (s != "0"))
+
+
+def _numbers(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """(parsed float, mask of non-empty cells that are not numbers); commas and spaces allowed."""
+    text = s.astype("string").str.strip()
+    empty = text.isna() | text.str.lower().isin(_EMPTY)
+    cleaned = text.str.replace(r"[,\s\u00a0]", "", regex=True).str.replace("，", "")
+    values = pd.to_numeric(cleaned.where(~empty), errors="coerce").astype("float64")
+    bad = values.isna() & ~empty
+    return values, bad
+
+
+def _unit_factor(c: Column, col, sheet: MappedSheet, usd_rate, out: _Collector):
+    unit = col.unit or (sheet.unit_default if c.quantity == MONEY else None)
+    if unit is None:
+        return 1.0, None
+    try:
+        return factor_to_canonical(unit, c.quantity, usd_rate), unit
+    except UnitError as e:
+        rule = str(e)
+        message = ("amounts in USD need an exchange rate: give --usd-rate (CNY per USD) or "
+                   "usd_rate in the mapping file" if rule == "usd_rate_missing" else
+                   f"unit {unit!r} is not a unit of {c.quantity} (column {c.name})")
+        out.sheet_issue(c.name, unit, rule, message)
+        return None, unit
+
+
+def _geojson_ok(text: str) -> str | None:
+    """None if ``text`` is a valid Polygon/MultiPolygon GeoJSON, else what is wrong."""
+    from shapely.geometry import shape
+
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as e:
+        return f"not JSON ({e.msg})"
+    if obj.get("type") == "FeatureCollection" and len(obj.get("features", [])) == 1:
+        obj = obj["features"][0]
+    if obj.get("type") == "Feature":
+        obj = obj.get("geometry") or {}
+    if obj.get("type") not in ("Polygon", "MultiPolygon"):
+        return f"geometry type {obj.get('type')!r}, expected Polygon or MultiPolygon"
+    try:
+        geom = shape(obj)
+    except Exception as e:  # shapely raises several types for malformed coordinates
+        return f"malformed coordinates ({e})"
+    if not geom.is_valid:
+        from shapely.validation import explain_validity
+
+        return f"invalid polygon: {explain_validity(geom)}"
+    minx, miny, maxx, maxy = geom.bounds
+    if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
+        return "coordinates are not longitude/latitude degrees"
+    return None
+
+
+def convert(sheet: MappedSheet, usd_rate: float | None) -> tuple[pd.DataFrame, list[ImportIssue]]:
+    """Typed records in canonical units (plus ROW) and every problem found in the sheet."""
+    table = TABLES[sheet.table]
+    body = sheet.raw.body.iloc[sheet.data_start:]
+    rows = sheet.raw.row_numbers.iloc[sheet.data_start:]
+    # trailing or interspersed blank lines carry nothing
+    nonblank = (body != "").any(axis=1)
+    body, rows = body[nonblank], rows[nonblank]
+    out = _Collector(sheet, rows.reset_index(drop=True))
+    body = body.reset_index(drop=True)
+    if body.empty:
+        out.issues.append(ImportIssue(sheet.raw.file, sheet.raw.sheet, sheet.data_start, None,
+                                      None, "no_data_rows", "the header has no data rows under it"))
+        return pd.DataFrame(), out.issues
+    raw = {f: body[col.index] for f, col in sheet.columns.items()}
+    data = pd.DataFrame(index=body.index)
+
+    if "period" in raw:  # a period column gives year and month_to
+        text = _clean_text(raw["period"])
+        year, month = parse_periods(text.fillna(""))
+        out.add(text.notna() & year.isna(), "period", raw["period"], "bad_period",
+                "not a period: write 2006, 2006年1-6月, 2006H1, 2006Q3 or 2006-06")
+        out.add(text.isna(), "period", raw["period"], "missing_value", "the period is empty")
+        data["year"], data["month_to"] = year, month
+
+    for c in table.columns:
+        if c.name in ("year", "month_to") and "period" in raw and c.name not in raw:
+            continue
+        if c.name not in raw:
+            if c.default is not None:
+                data[c.name] = pd.Series(c.default, index=body.index, dtype="string")
+            elif c.name == "level" and sheet.table == "industries" and "code" in raw:
+                code = _clean_text(raw["code"]).fillna("")
+                data["level"] = code.str.len().map({1: "section", 2: "division", 3: "group",
+                                                    4: "class"}).astype("string")
+            elif c.name in ("year", "month_to") and sheet.period_default:
+                data[c.name] = pd.Series(sheet.period_default[c.name == "month_to"],
+                                         index=body.index, dtype="Int64")
+            elif c.name == "month_to" and "year" in data or c.name == "month_to" and "year" in raw:
+                data["month_to"] = pd.Series(12, index=body.index, dtype="Int64")
+            continue
+        s = raw[c.name]
+        col = sheet.columns[c.name]
+        if c.dtype in ("text", "geojson"):
+            v = _clean_text(s)
+            if c.choices and (sheet.table, c.name) != ("targets", "unit"):  # converted below
+                v = v.map(lambda x: SYNONYMS.get(c.name, {}).get(x, x) if isinstance(x, str) else x)
+                low = v.str.lower()
+                v = v.where(~low.isin(c.choices), low)
+                out.add(v.notna() & ~v.isin(c.choices), c.name, s, "bad_choice",
+                        f"{c.name} must be one of {', '.join(c.choices)}")
+            if c.dtype == "geojson":
+                msgs = v.dropna().map(_geojson_ok)
+                bad = pd.Series(False, index=v.index)
+                for why in msgs.dropna().unique():
+                    bad_now = pd.Series(False, index=v.index)
+                    bad_now[msgs[msgs == why].index] = True
+                    out.add(bad_now, c.name, s.str.slice(0, 60), "bad_geojson", f"boundary: {why}")
+                    bad |= bad_now
+            data[c.name] = v.astype("string") if c.dtype == "text" else v
+        elif c.dtype == "bool":
+            low = _clean_text(s).str.lower()
+            out.add(low.notna() & ~low.isin(_TRUE | _FALSE), c.name, s, "bad_boolean",
+                    f"{c.name} must be yes or no (是/否, Y/N, 1/0)")
+            data[c.name] = low.map(lambda x: True if x in _TRUE else (False if x in _FALSE else pd.NA)
+                                   if isinstance(x, str) else pd.NA).astype("boolean")
+        elif c.dtype == "date":
+            text = _clean_text(s)
+            norm = (text.str.replace(r"\s.*$", "", regex=True)
+                    .str.replace(r"[年月./]", "-", regex=True).str.replace("日", ""))
+            parsed = pd.to_datetime(norm, format="%Y-%m-%d", errors="coerce")
+            out.add(text.notna() & parsed.isna(), c.name, s, "bad_date",
+                    "not a date: write 2006-05-31 or 2006年5月31日")
+            data[c.name] = parsed.dt.date
+        else:  # int / float
+            values, bad = _numbers(s)
+            out.add(bad, c.name, s, "not_a_number", f"{c.name} must be a number")
+            if c.quantity and c.quantity not in (YEAR,):
+                factor, _ = _unit_factor(c, col, sheet, usd_rate, out)
+                if factor is None:
+                    factor = np.nan
+                values = values * factor
+            if c.dtype == "int":
+                frac = values.notna() & (values % 1 != 0)
+                out.add(frac, c.name, s, "not_an_integer", f"{c.name} must be a whole number")
+                values = values.where(~frac).round().astype("Int64")
+            if c.min is not None:
+                rule = "negative_value" if c.min == 0 else (
+                    "year_out_of_range" if c.quantity == YEAR else "out_of_range")
+                msg = (f"{c.name} cannot be negative" if c.min == 0 else
+                       f"{c.name} must be between {c.min:g} and {c.max:g}")
+                out.add(values < c.min, c.name, s, rule, msg)
+            if c.max is not None:
+                rule = "year_out_of_range" if c.quantity == YEAR else "out_of_range"
+                out.add(values > c.max, c.name, s, rule,
+                        f"{c.name} must be between {c.min:g} and {c.max:g}")
+            data[c.name] = values
+
+    for c in table.columns:
+        if c.required and c.name in data:
+            source = raw.get(c.name, raw.get("period"))
+            blank = data[c.name].isna() & (source.astype("string").str.strip().fillna("")
+                                           .str.lower().isin(_EMPTY) if source is not None else True)
+            out.add(blank, c.name, source, "missing_value", f"{c.name} is required")
+        if c.industry_code and c.name in data:
+            v = data[c.name]
+            out.add(v.notna() & ~GBT4754.valid_mask(v), c.name, raw[c.name],
+                    "unknown_industry_code",
+                    "not a GB/T 4754-2017 code and no shipped division above it")
+    _row_checks(sheet.table, data, raw, out)
+    data[ROW] = out.rows.values
+    _duplicates(table.name, table.key, data, raw, out)
+    return data, out.issues
+
+
+def _row_checks(table: str, data: pd.DataFrame, raw: dict, out: _Collector) -> None:
+    if "firm_id" in data and table in ("firms", "firm_years"):
+        ids = data["firm_id"]
+        shaped = looks_like_uscc(ids.fillna(""))
+        out.add(shaped & ~valid_uscc(ids.fillna("")), "firm_id", raw["firm_id"], "bad_credit_code",
+                "check digit of the unified social credit code (GB 32100-2015) is wrong")
+    if {"lon", "lat"} <= set(data):
+        lon, lat = data["lon"], data["lat"]
+        out.add(lon.isna() != lat.isna(), "lat" if lat.isna().any() else "lon",
+                raw.get("lat", raw.get("lon")), "missing_value",
+                "give both longitude and latitude, or neither")
+        swapped = (lat.abs() > 90) & (lon.abs() <= 90)
+        out.add(swapped, "lat", raw["lat"], "coordinates_swapped",
+                "latitude beyond ±90°: longitude and latitude look swapped")
+    if {"local_purchases", "total_purchases"} <= set(data):
+        out.add(data["local_purchases"] > data["total_purchases"] * (1 + 1e-9), "local_purchases",
+                raw["local_purchases"], "inconsistent_values",
+                "local purchases exceed total purchases")
+    if {"value_added", "output"} <= set(data):
+        out.add(data["value_added"] > data["output"] * (1 + 1e-9), "value_added",
+                raw["value_added"], "inconsistent_values",
+                "value added exceeds gross output")
+    if table == "industries" and "code" in data:
+        gbt = data["classification"] == GBT4754.name
+        out.add(gbt & data["code"].notna() & ~GBT4754.valid_mask(data["code"]), "code",
+                raw["code"], "unknown_industry_code",
+                "not a GB/T 4754-2017 code and no shipped division above it")
+        out.add(data["level"].isna() & data["code"].notna(), "code", raw["code"], "bad_choice",
+                "level cannot be told from the code; give a level column")
+    if table == "targets" and "unit" in raw:
+        _target_units(data, raw, out)
+    if table == "supply_links":
+        no_supplier = data.get("supplier_id", pd.Series(pd.NA, index=data.index)).isna() & \
+            data.get("supplier_name", pd.Series(pd.NA, index=data.index)).isna()
+        out.add(no_supplier, "supplier_name" if "supplier_name" in raw else "supplier_id",
+                None, "missing_value", "give the supplier's id or its name")
+    if table == "regions" and {"min_lon", "max_lon", "min_lat", "max_lat"} <= set(data):
+        out.add((data["min_lon"] > data["max_lon"]) | (data["min_lat"] > data["max_lat"]),
+                "min_lon", raw["min_lon"], "inconsistent_values",
+                "bounding box has min greater than max")
+    if table == "projects":
+        dates = [d for d in ("lead_date", "signed_date", "start_date", "production_date") if d in data]
+        for a, b in zip(dates, dates[1:]):
+            da, db = pd.to_datetime(data[a]), pd.to_datetime(data[b])
+            out.add(da > db, b, raw[b], "date_order", f"{b} is before {a}")
+
+
+def _target_units(data: pd.DataFrame, raw: dict, out: _Collector) -> None:
+    """Targets carry a unit per row: money rows are converted to CNY, others kept."""
+    units = _clean_text(raw["unit"])
+    plain = {"%": "%", "％": "%", "percent": "%", "个百分点": "%", "百分点": "%", "家": "count",
+             "个": "count", "count": "count", "亩": "mu", "mu": "mu", "吨标准煤": "tce", "tce": "tce"}
+    canonical = pd.Series(pd.NA, index=data.index, dtype="string")
+    factors = pd.Series(np.nan, index=data.index)
+    for u in units.dropna().unique():
+        rows = units == u
+        if u.strip().lower() in plain:
+            canonical[rows], factors[rows] = plain[u.strip().lower()], 1.0
+            continue
+        try:
+            factors[rows] = factor_to_canonical(u, MONEY, None)
+            canonical[rows] = "CNY"
+        except UnitError:
+            out.add(rows, "unit", raw["unit"], "bad_unit",
+                    f"unit {u!r} is not a money unit (元/万元/亿元), %, or a count (家/个)")
+    data["value"] = data["value"] * factors.where(units.notna(), 1.0)
+    data["unit"] = canonical
+
+
+def _duplicates(table: str, key: tuple[str, ...], data: pd.DataFrame, raw: dict,
+                out: _Collector) -> None:
+    cols = [k for k in key if k in data]
+    if len(cols) != len(key):
+        return
+    keyframe = data[cols].astype("string").fillna("")
+    dup = keyframe.duplicated(keep=False)
+    if not dup.any():
+        return
+    groups = data.loc[dup, ROW].groupby([keyframe.loc[dup, k] for k in cols]).agg(list)
+    first_field = cols[0]
+    for rows in groups:
+        mask = data[ROW].isin(rows[1:])
+        out.add(mask, first_field, raw.get(first_field), "duplicate_key",
+                f"{table} key ({', '.join(cols)}) repeats row {rows[0]}")

@@ -1,0 +1,1 @@
+"""Reports: plotly figures shared with the web faces, a self-contained HTML page, an XLSX book."""

@@ -1,0 +1,57 @@
+"""Plotly figures shared by the HTML report and (later) the dashboard. No tiles, no CDN."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from clusteratlas.analyses.overview import OUTSIDE_PARKS
+
+_LAYOUT = dict(template="plotly_white", margin=dict(l=10, r=10, t=40, b=10),
+               font=dict(family="Noto Sans CJK SC, Microsoft YaHei, sans-serif", size=12))
+
+
+def output_bars(frame: pd.DataFrame, label: str, title: str) -> go.Figure:
+    """Horizontal bars of output (亿元) with growth in the hover text."""
+    f = frame.sort_values("output")
+    fig = go.Figure(go.Bar(
+        x=f["output"] / 1e8, y=f[label], orientation="h",
+        text=[f"{v:.2f}" for v in f["output"] / 1e8], textposition="auto",
+        customdata=np.c_[f["share_pct"], f["growth_pct"]],
+        hovertemplate="%{y}<br>%{x:.2f} 亿元<br>share %{customdata[0]:.1f}%"
+                      "<br>growth %{customdata[1]:.1f}%<extra></extra>"))
+    fig.update_layout(title=title, xaxis_title="亿元 (CNY 100 million)", height=120 + 28 * len(f),
+                      **_LAYOUT)
+    return fig
+
+
+def park_map(parks: pd.DataFrame, firms: pd.DataFrame, output: pd.Series) -> go.Figure:
+    """Park boundaries (GeoJSON polygons) and firm sites sized by output, on plain axes."""
+    fig = go.Figure()
+    for _, p in parks.iterrows():
+        if not isinstance(p.get("boundary"), str):
+            continue
+        geom = json.loads(p["boundary"])
+        polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
+        for poly in polys:
+            ring = np.asarray(poly[0])
+            fig.add_trace(go.Scatter(x=ring[:, 0], y=ring[:, 1], fill="toself", mode="lines",
+                                     name=p["name"], line=dict(width=1),
+                                     hoverinfo="name", opacity=0.45))
+    f = firms.dropna(subset=["lon", "lat"]).copy()
+    f["output"] = f["firm_id"].map(output).fillna(0)
+    size = 5 + 30 * np.sqrt(f["output"] / max(f["output"].max(), 1))
+    fig.add_trace(go.Scatter(
+        x=f["lon"], y=f["lat"], mode="markers", name="企业 firms",
+        marker=dict(size=size, color=f["industry_code"].str[:2].astype("category").cat.codes,
+                    colorscale="Turbo", line=dict(width=0.5, color="#333"), opacity=0.8),
+        text=f["industry_code"], customdata=np.c_[f["output"] / 1e4, f["park_id"].fillna(OUTSIDE_PARKS)],
+        hovertemplate="industry %{text}<br>park %{customdata[1]}<br>output %{customdata[0]:.0f} 万元"
+                      "<extra></extra>"))
+    fig.update_yaxes(scaleanchor="x", scaleratio=1 / np.cos(np.radians(f["lat"].mean() if len(f) else 30)))
+    fig.update_layout(title="园区与企业分布 Parks and firms", height=560, xaxis_title="longitude °E",
+                      yaxis_title="latitude °N", **_LAYOUT)
+    return fig

@@ -1,0 +1,134 @@
+"""The diagnostic report: a self-contained HTML page (plotly.js inlined, opens offline) and an
+XLSX workbook of the same tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+import pandas as pd
+from plotly.offline import get_plotlyjs
+
+import clusteratlas
+from clusteratlas.analyses.overview import Overview, latest_period, overview
+from clusteratlas.io.periods import label as period_label
+from clusteratlas.io.store import Store
+from clusteratlas.report import figures, xlsx
+
+KPIS = [  # indicator, label, divisor, unit
+    ("output", "规上工业总产值 Output", 1e8, "亿元"),
+    ("value_added", "工业增加值 Value added", 1e8, "亿元"),
+    ("output_in_parks", "园区产值 Output in parks", 1e8, "亿元"),
+    ("park_share_of_output_pct", "园区产值占比 Parks' share", 1, "%"),
+    ("tax_paid", "实缴税金 Taxes paid", 1e4, "万元"),
+    ("exports", "出口交货值 Exports", 1e4, "万元"),
+    ("fixed_asset_investment", "固定资产投资 Fixed-asset investment", 1e8, "亿元"),
+    ("employment", "从业人员 Employment", 1, "人"),
+    ("firms", "规上企业数 Firms above scale", 1, "家"),
+]
+
+INDUSTRY_COLUMNS = {  # column: (header, divisor, decimals)
+    "division": ("代码 code", None, None), "name_zh": ("行业 industry", None, None),
+    "firms": ("企业数 firms", 1, 0), "output": ("产值 output (万元)", 1e4, 0),
+    "share_pct": ("占比 share %", 1, 1), "growth_pct": ("同比 growth %", 1, 1),
+    "value_added": ("增加值 VA (万元)", 1e4, 0), "tax_paid": ("税金 tax (万元)", 1e4, 0),
+    "output_per_mu": ("亩均产值 output/mu (万元)", 1e4, 1), "disclosure": ("披露 disclosure", None, None),
+}
+PARK_COLUMNS = {
+    "park_id": ("代码 code", None, None), "name": ("园区 park", None, None),
+    "firms": ("规上企业 firms", 1, 0), "output": ("产值 output (万元)", 1e4, 0),
+    "share_pct": ("占比 share %", 1, 1), "growth_pct": ("同比 growth %", 1, 1),
+    "land_mu": ("用地 land (亩)", 1, 0), "land_use_pct": ("用地/建成 land used %", 1, 1),
+    "output_per_mu": ("亩均产值 output/mu (万元)", 1e4, 1),
+    "tax_per_mu": ("亩均税收 tax/mu (万元)", 1e4, 2), "disclosure": ("披露 disclosure", None, None),
+}
+
+
+@dataclass
+class ReportFiles:
+    html: Path
+    xlsx: Path
+    overview: Overview
+
+
+def _table(frame: pd.DataFrame, columns: dict, table_id: str) -> str:
+    head = "".join(f'<th class="{"text" if div is None else ""}">{h}</th>'
+                   for h, div, _ in columns.values())
+    body = []
+    for _, r in frame.iterrows():
+        cells = []
+        for col, (_, div, dec) in columns.items():
+            v = r.get(col)
+            if div is None:
+                css = "text flag" if col == "disclosure" else "text"
+                cells.append(f'<td class="{css}">{"" if pd.isna(v) else v}</td>')
+            else:
+                cells.append(f"<td>{'' if pd.isna(v) else f'{v / div:,.{dec}f}'}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f'<table id="{table_id}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def _kpis(totals: pd.DataFrame) -> list[dict]:
+    t = totals.set_index("indicator")
+    out = []
+    for ind, lab, div, unit in KPIS:
+        if ind not in t.index or pd.isna(t.at[ind, "value"]):
+            continue
+        v, g = t.at[ind, "value"], t.at[ind, "growth_pct"]
+        decimals = 0 if unit in ("人", "家", "万元") else (1 if unit == "%" else 2)
+        out.append({"indicator": ind, "label": lab, "value": f"{v / div:,.{decimals}f} {unit}",
+                    "growth": "" if pd.isna(g) else f"同比 {g:+.1f}%",
+                    "css": "" if pd.isna(g) else ("up" if g >= 0 else "down")})
+    return out
+
+
+def study_region(store: Store) -> str:
+    """The region with the most firms: the one the data were gathered for."""
+    r = store.sql("SELECT region_id, count(*) n FROM firms GROUP BY 1 ORDER BY n DESC, 1 LIMIT 1")
+    if r.empty:
+        raise ValueError("the store has no firms: import firm data first")
+    return str(r.iloc[0, 0])
+
+
+def build_report(store: Store, out_dir: Path, region_id: str | None = None,
+                 period: tuple[int, int] | None = None, synthetic_note: str | None = None) -> ReportFiles:
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    region_id = region_id or study_region(store)
+    firms, fy, parks = store.table("firms"), store.table("firm_years"), store.table("parks")
+    regions = store.table("regions")
+    local = firms[firms["region_id"] == region_id]
+    year, month_to = period or latest_period(fy, local["firm_id"])
+    ov = overview(firms, fy, parks, region_id, year, month_to)
+    cur = fy[(fy["year"] == year) & (fy["month_to"] == month_to)].set_index("firm_id")["output"]
+    local_parks = parks[parks["region_id"] == region_id]
+    name = regions.set_index("region_id")["name"].get(region_id, region_id)
+    datasets = store.datasets()
+    datasets["rows"] = datasets["row_counts"].map(lambda d: ", ".join(f"{k} {v}" for k, v in d.items()))
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(
+        str(resources.files("clusteratlas.report").joinpath("templates"))), autoescape=True)
+    fig_html = dict(full_html=False, include_plotlyjs=False, config={"displaylogo": False})
+    ind = ov.by_industry.assign(label=ov.by_industry["division"] + " " + ov.by_industry["name_zh"])
+    html = env.get_template("report.html.j2").render(
+        region_name=name, period_label=period_label(year, month_to),
+        period_en=f"{year}, months 1–{month_to}" if month_to < 12 else f"{year}",
+        month_to=month_to, version=clusteratlas.__version__,
+        generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        synthetic_note=synthetic_note, plotly_js=get_plotlyjs(),
+        kpis=_kpis(ov.totals),
+        fig_industry=figures.output_bars(ind, "label", "分行业产值 Output by industry").to_html(**fig_html),
+        table_industry=_table(ov.by_industry, INDUSTRY_COLUMNS, "table-industry"),
+        fig_park=figures.output_bars(ov.by_park, "name", "分园区产值 Output by park").to_html(**fig_html),
+        table_park=_table(ov.by_park, PARK_COLUMNS, "table-park"),
+        fig_map=figures.park_map(local_parks, local, cur).to_html(**fig_html),
+        datasets=datasets.to_dict("records"),
+    )
+    html_path = out_dir / "report.html"
+    html_path.write_text(html, encoding="utf-8")
+    xlsx_path = xlsx.write_workbook(out_dir / "report.xlsx", ov, name, datasets)
+    return ReportFiles(html_path, xlsx_path, ov)

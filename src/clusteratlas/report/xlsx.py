@@ -1,0 +1,46 @@
+"""The report's tables as an XLSX workbook (xlsxwriter), one sheet a table, units in headers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from clusteratlas.analyses.overview import Overview
+from clusteratlas.io.periods import label
+
+
+def _scaled(frame: pd.DataFrame, money: list[str]) -> pd.DataFrame:
+    f = frame.copy()
+    for c in money:
+        if c in f:
+            f[c] = f[c] / 1e4
+    return f.rename(columns={c: f"{c} (万元)" for c in money if c in f})
+
+
+MONEY = ["output", "value_added", "revenue", "tax_paid", "exports", "fixed_asset_investment",
+         "rd_spend", "output_previous", "output_per_mu", "tax_per_mu"]
+
+
+def write_workbook(path: Path, ov: Overview, region_name: str, datasets: pd.DataFrame) -> Path:
+    totals = ov.totals.copy()
+    is_money = totals["indicator"].isin(MONEY + ["output_in_parks"])
+    totals.loc[is_money, ["value", "previous"]] /= 1e4
+    totals["unit"] = totals["indicator"].map(
+        lambda i: "万元" if i in MONEY + ["output_in_parks"] else
+        {"employment": "persons", "firms": "firms", "energy_tce": "tce", "land_mu": "mu",
+         "park_share_of_output_pct": "%"}.get(i, ""))
+    with pd.ExcelWriter(path, engine="xlsxwriter") as xw:
+        info = pd.DataFrame({"item": ["region", "period", "region_id"],
+                             "value": [region_name, label(ov.year, ov.month_to), ov.region_id]})
+        info.to_excel(xw, sheet_name="report", index=False)
+        totals.to_excel(xw, sheet_name="overview", index=False)
+        _scaled(ov.by_industry, MONEY).to_excel(xw, sheet_name="by_industry", index=False)
+        _scaled(ov.by_park, MONEY).to_excel(xw, sheet_name="by_park", index=False)
+        ov.firm_counts.to_excel(xw, sheet_name="firm_counts", index=False)
+        d = datasets.drop(columns=["row_counts"]).assign(
+            imported_at=datasets["imported_at"].astype(str))
+        d.to_excel(xw, sheet_name="datasets", index=False)
+        for ws in xw.sheets.values():
+            ws.set_column(0, 20, 16)
+    return path

@@ -1,0 +1,43 @@
+"""Shared fixtures: a fresh store, and writers for the small files the import tests use."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from clusteratlas.io import Store, import_files
+
+REGIONS = [["行政区划代码", "地区名称", "级别", "最小经度", "最小纬度", "最大经度", "最大纬度"],
+           ["421003", "荆州区", "district", "111.95", "30.22", "112.40", "30.66"]]
+PARK_BOUNDARY = ('{"type":"Polygon","coordinates":[[[112.15,30.37],[112.17,30.37],[112.17,30.38],'
+                 '[112.15,30.38],[112.15,30.37]]]}')
+PARKS = [["园区代码", "园区名称", "所在地区", "建成面积(亩)", "边界"],
+         ["P01", "九阳机械电子工业园", "421003", "6000", PARK_BOUNDARY]]
+FIRMS = [["企业代码", "企业名称", "行业代码", "所在地区", "所在园区", "经度", "纬度", "是否龙头企业"],
+         ["F1", "四机厂", "3512", "421003", "P01", "112.16", "30.375", "是"],
+         ["F2", "湖北四钻", "3512", "421003", "P01", "112.155", "30.372", "否"],
+         ["F3", "拍马集团", "2221", "421003", "", "112.15", "30.42", "是"]]
+
+
+def write_csv(path: Path, rows: list[list], encoding: str = "utf-8") -> Path:
+    with path.open("w", newline="", encoding=encoding) as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+    return path
+
+
+@pytest.fixture
+def store(tmp_path) -> Store:
+    s = Store(tmp_path / "test.duckdb")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def base_store(tmp_path, store) -> Store:
+    """A store holding one region, one park and three firms."""
+    files = [write_csv(tmp_path / "regions.csv", REGIONS), write_csv(tmp_path / "parks.csv", PARKS),
+             write_csv(tmp_path / "firms.csv", FIRMS)]
+    import_files(store, files)
+    return store

@@ -1,0 +1,54 @@
+"""The store: migrations create exactly the data model of schema.py, once."""
+
+import duckdb
+
+from clusteratlas.io.schema import TABLES
+from clusteratlas.io.store import Store, migrations
+
+DUCK = {"text": "VARCHAR", "geojson": "VARCHAR", "int": "INTEGER", "float": "DOUBLE",
+        "bool": "BOOLEAN", "date": "DATE"}
+
+
+def test_migrations_create_the_documented_tables_and_columns(store):
+    for name, spec in TABLES.items():
+        cols = store.sql("SELECT column_name, data_type FROM information_schema.columns "
+                         "WHERE table_name = ? ORDER BY ordinal_position", [name])
+        expected = [(c.name, DUCK[c.dtype]) for c in spec.columns] + [("dataset_id", "INTEGER")]
+        assert list(cols.itertuples(index=False, name=None)) == expected, name
+        hist = store.sql("SELECT column_name FROM information_schema.columns WHERE table_name = ?",
+                         [f"{name}_history"])
+        assert list(hist.column_name) == [*spec.names, "dataset_id", "superseded_by"]
+
+
+def test_migrating_is_recorded_and_idempotent(tmp_path):
+    path = tmp_path / "s.duckdb"
+    with Store(path) as s:
+        assert s.schema_version() == max(v for v, _, _ in migrations())
+    with Store(path) as s:
+        assert s.migrate() == []
+    con = duckdb.connect(str(path))
+    assert con.execute("SELECT count(*) FROM schema_migrations").fetchall()[0][0] == len(migrations())
+    con.close()
+
+
+def test_the_classification_ships_in_every_new_store(store):
+    ind = store.table("industries")
+    assert len(ind) == 117 and set(ind.classification) == {"GB/T 4754-2017"}
+    assert (ind.dataset_id == 0).all()
+
+
+def test_read_only_open_of_a_missing_store_says_so(tmp_path):
+    import pytest
+
+    with pytest.raises(FileNotFoundError, match="no store"):
+        Store(tmp_path / "missing.duckdb", read_only=True)
+
+
+def test_the_data_model_document_matches_the_schema():
+    from pathlib import Path
+
+    from clusteratlas.io.schema import markdown
+
+    doc = (Path(__file__).parents[2] / "docs" / "data-model.md").read_text(encoding="utf-8")
+    generated = doc.split("<!-- generated from schema.py: do not edit by hand -->\n")[1]
+    assert generated.split("<!-- end generated -->")[0] == markdown()

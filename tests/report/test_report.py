@@ -1,0 +1,80 @@
+"""The diagnostic report on the sample region: its numbers, its workbook, and that it opens
+offline in a real browser (Debian's chromium, driven by Playwright)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from clusteratlas.io import Store, import_files
+from clusteratlas.io.mapping import Mapping
+from clusteratlas.report.html import build_report
+from clusteratlas.sample import MAPPING, data_dir, sample_files
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _external_references(html: str) -> list[str]:
+    from html.parser import HTMLParser
+
+    found = []
+
+    class Refs(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            for name, value in attrs:
+                if name in ("src", "href") and value and not value.startswith(("#", "data:")):
+                    found.append(f"{tag} {name}={value}")
+
+    Refs().feed(html)
+    return found
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("report")
+    with Store(folder / "s.duckdb") as s:
+        import_files(s, sample_files(), mapping=Mapping.load(data_dir() / MAPPING))
+        return build_report(s, folder / "out", synthetic_note="synthetic firms")
+
+
+def test_the_report_is_one_self_contained_file(report):
+    html = report.html.read_text(encoding="utf-8")
+    assert "荆州区" in html and "2006年1-6月" in html and "synthetic firms" in html
+    assert _external_references(html) == []  # plotly.js and styles are inlined
+    assert 'data-indicator="output"' in html and "23.40 亿元" in html and "+31.0%" in html
+
+
+def test_the_workbook_holds_the_report_tables(report):
+    book = pd.read_excel(report.xlsx, sheet_name=None)
+    assert {"overview", "by_industry", "by_park", "firm_counts", "datasets"} <= set(book)
+    ind = book["by_industry"].set_index("division")
+    assert ind.loc[35, "output (万元)"] == pytest.approx(110_000)
+    park = book["by_park"]
+    assert park["output (万元)"].sum() == pytest.approx(234_000)
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make browser)")
+def test_the_report_opens_offline_in_chromium(report, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--host-resolver-rules=MAP * ~NOTFOUND"])  # no name resolves: no network
+        page = browser.new_page()
+        requests = []
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(report.html.as_uri())
+        page.wait_for_function("window.Plotly !== undefined")
+        page.wait_for_selector(".js-plotly-plot .main-svg")
+        assert page.locator(".js-plotly-plot").count() == 3
+        assert "23.40" in page.locator('[data-indicator="output"] .value').inner_text()
+        assert page.locator("#table-park tbody tr").count() == 7
+        page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+        browser.close()
+    assert [u for u in requests if not u.startswith(("file:", "data:", "blob:"))] == []

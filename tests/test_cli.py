@@ -1,0 +1,57 @@
+"""The command line, run as a user runs it: the installed console script in a subprocess."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from clusteratlas.io import Store
+from tests.conftest import FIRMS, PARKS, REGIONS, write_csv
+
+EXE = shutil.which("clusteratlas", path=str(Path(sys.executable).parent)) or "clusteratlas"
+
+
+def run(*args, cwd=None):
+    return subprocess.run([EXE, *map(str, args)], capture_output=True, text=True, cwd=cwd,
+                          env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"}, timeout=300)
+
+
+def test_import_then_a_rejected_file_exit_codes_and_messages(tmp_path):
+    db = tmp_path / "s.duckdb"
+    files = [write_csv(tmp_path / "regions.csv", REGIONS), write_csv(tmp_path / "parks.csv", PARKS),
+             write_csv(tmp_path / "firms.csv", FIRMS)]
+    ok = run("import", *files, "--db", db)
+    assert ok.returncode == 0, ok.stderr
+    assert "firms: 3" in ok.stdout
+    bad = write_csv(tmp_path / "fy.csv", [["企业代码", "年份", "工业总产值(万元)"], ["F1", "2005", "-3"],
+                                          ["F2", "2005", "abc"]])
+    errors = tmp_path / "errors.csv"
+    res = run("import", bad, "--db", db, "--errors-out", errors)
+    assert res.returncode == 1
+    assert "negative_value" in res.stderr and "not_a_number" in res.stderr
+    assert "nothing was changed" in res.stderr
+    assert errors.read_text(encoding="utf-8-sig").count("\n") == 3
+    with Store(db, read_only=True) as s:
+        assert s.row_counts()["firm_years"] == 0
+
+
+def test_demo_writes_the_report_and_says_where(tmp_path):
+    res = run("demo", "--out", tmp_path / "demo")
+    assert res.returncode == 0, res.stderr
+    assert "report:" in res.stdout and (tmp_path / "demo" / "report.html").exists()
+    assert "23.40 亿元" in res.stdout
+    rep = run("report", "--db", tmp_path / "demo" / "sample.duckdb", "--out", tmp_path / "r",
+              "--period", "2005")
+    assert rep.returncode == 0, rep.stderr
+    assert "2005年" in (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
+
+
+def test_industries_and_bad_options():
+    res = run("industries", "35")
+    assert res.returncode == 0 and "专用设备制造业" in res.stdout
+    bad = run("report", "--period", "soon")
+    assert bad.returncode != 0
