@@ -1,1 +1,30 @@
-"""Pure maths on arrays and DataFrames (no I/O, no store, no UI)."""
+"""Pure maths on arrays and DataFrames (no I/O, no store, no UI).
+
+Every measure takes tidy data — a DataFrame and the names of its columns — and returns a tidy
+DataFrame, for all regions, industries and years at once.
+"""
+
+from clusteratlas.measures.agglomeration import (
+    coagglomeration,
+    dartboard_test,
+    ellison_glaeser,
+    maurel_sedillot,
+)
+from clusteratlas.measures.concentration import (
+    gini_localization,
+    gini_specialization,
+    herfindahl,
+    hoover,
+    krugman_concentration,
+    krugman_specialization,
+    location_quotient,
+)
+from clusteratlas.measures.shiftshare import shift_share
+from clusteratlas.measures.strong_clusters import strong_clusters
+
+__all__ = [
+    "coagglomeration", "dartboard_test", "ellison_glaeser", "gini_localization",
+    "gini_specialization", "herfindahl", "hoover", "krugman_concentration",
+    "krugman_specialization", "location_quotient", "maurel_sedillot", "shift_share",
+    "strong_clusters",
+]
