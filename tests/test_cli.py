@@ -55,3 +55,24 @@ def test_industries_and_bad_options():
     assert res.returncode == 0 and "专用设备制造业" in res.stdout
     bad = run("report", "--period", "soon")
     assert bad.returncode != 0
+
+
+def test_measure_on_a_file_and_on_the_store(tmp_path):
+    data = write_csv(tmp_path / "emp.csv", [["region", "industry", "jobs"], ["a", "x", "30"],
+                                            ["a", "y", "70"], ["b", "x", "10"], ["b", "y", "90"]])
+    out = tmp_path / "lq.csv"
+    res = run("measure", "location_quotient", "--input", data, "--value", "jobs", "--out", out)
+    assert res.returncode == 0, res.stderr
+    import pandas as pd
+
+    lq = pd.read_csv(out).set_index(["region", "industry"])
+    assert lq.loc[("a", "x"), "lq"] == pytest.approx(1.5)
+    bad = run("measure", "location_quotient", "--input", data, "--value", "emp")
+    assert bad.returncode == 2 and "value='emp'" in bad.stderr
+    demo = tmp_path / "demo"
+    assert run("demo", "--out", demo).returncode == 0
+    eg = tmp_path / "eg.xlsx"
+    res = run("measure", "ellison_glaeser", "--db", demo / "sample.duckdb", "--n-sim", "99",
+              "--seed", "1", "--out", eg)
+    assert res.returncode == 0, res.stderr
+    assert {"gamma", "p_gamma", "z"} <= set(pd.read_excel(eg).columns)

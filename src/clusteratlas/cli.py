@@ -158,6 +158,136 @@ def demo(
     console.print(f"report: [bold]{files.html.resolve()}[/bold]\nworkbook: {files.xlsx.resolve()}")
 
 
+MEASURES = {  # name → (kind, callable name); kind says which column options apply
+    "location_quotient": "regional", "hoover": "regional", "gini_localization": "regional",
+    "gini_specialization": "regional", "herfindahl": "regional",
+    "krugman_specialization": "regional", "krugman_concentration": "regional",
+    "shift_share": "regional", "strong_clusters": "regional",
+    "ellison_glaeser": "firm", "maurel_sedillot": "firm", "coagglomeration": "firm",
+    "dartboard_test": "firm",
+}
+
+
+def _read_table(path: Path) -> "pd.DataFrame":
+    import pandas as pd
+
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        return pd.read_parquet(path)
+    if suffix in (".xlsx", ".xlsm"):
+        return pd.read_excel(path)
+    from clusteratlas.io.readers import decode
+
+    import io as _io
+
+    return pd.read_csv(_io.StringIO(decode(path, path.read_bytes())))
+
+
+def _write_table(frame, out: Path | None) -> None:
+    if out is None:
+        console.print(frame.to_string(index=False, max_rows=60))
+        return
+    suffix = out.suffix.lower()
+    if suffix == ".parquet":
+        frame.to_parquet(out, index=False)
+    elif suffix == ".xlsx":
+        frame.to_excel(out, index=False)
+    else:
+        frame.to_csv(out, index=False, encoding="utf-8")
+    console.print(f"{len(frame):,} rows written to {out}")
+
+
+@app.command()
+def measure(
+    name: Annotated[str, typer.Argument(help="the measure: " + ", ".join(MEASURES))],
+    input: Annotated[Optional[Path], typer.Option("--input", help="tidy CSV, XLSX or Parquet",
+                                                  exists=True, dir_okay=False)] = None,
+    db: Annotated[Optional[Path], typer.Option("--db", help="a store: firm data or regional values")] = None,
+    period: Annotated[Optional[str], typer.Option(help="with --db: the period (e.g. 2006H1); default latest")] = None,
+    region: Annotated[str, typer.Option(help="region column")] = "region",
+    industry: Annotated[str, typer.Option(help="industry column")] = "industry",
+    value: Annotated[str, typer.Option(help="value column (regional measures)")] = "value",
+    year: Annotated[Optional[str], typer.Option(help="year column, to compute every year at once")] = None,
+    size: Annotated[str, typer.Option(help="firm size column (firm-level measures)")] = "size",
+    establishments: Annotated[Optional[str], typer.Option(help="establishments column (strong_clusters)")] = None,
+    by: Annotated[Optional[str], typer.Option(help="herfindahl: industry|region; shift_share: cell|region")] = None,
+    method: Annotated[Optional[str], typer.Option(help="shift_share or strong_clusters method")] = None,
+    start: Annotated[Optional[int], typer.Option(help="shift_share start year")] = None,
+    end: Annotated[Optional[int], typer.Option(help="shift_share end year")] = None,
+    n_sim: Annotated[int, typer.Option(help="dartboard simulations (firm-level measures)")] = 0,
+    seed: Annotated[Optional[int], typer.Option(help="random seed for simulations")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="write the result here (.csv, .xlsx, .parquet)")] = None,
+) -> None:
+    """Compute one cluster measure on a tidy file or on the store, and write it."""
+    import clusteratlas.measures as M
+
+    if name not in MEASURES:
+        raise typer.BadParameter(f"unknown measure {name!r}; one of {', '.join(MEASURES)}")
+    if (input is None) == (db is None):
+        raise typer.BadParameter("give exactly one of --input FILE or --db STORE")
+    kind = MEASURES[name]
+    if input is not None:
+        data = _read_table(input)
+    else:
+        data, region, industry, value, size = _store_data(db, kind, _period_option(period), year)
+        if name == "shift_share":
+            year = "year"
+    kwargs: dict = {"industry": industry, "region": region}
+    if kind == "regional":
+        kwargs["employment" if name == "strong_clusters" else "value"] = value
+    else:
+        kwargs["size"] = size
+        if n_sim and name != "maurel_sedillot":
+            kwargs.update(n_sim=n_sim, seed=seed)
+        elif name == "dartboard_test":
+            kwargs.update(n_sim=999, seed=seed)
+    if year is not None:
+        kwargs["year"] = year
+    if establishments is not None:
+        kwargs["establishments"] = establishments
+    if by is not None:
+        kwargs["by"] = by
+    if method is not None:
+        kwargs["method"] = method
+    if start is not None:
+        kwargs["start"] = start
+    if end is not None:
+        kwargs["end"] = end
+    try:
+        result = getattr(M, name)(data, **kwargs)
+    except (KeyError, ValueError, TypeError) as e:
+        err.print(f"[red]{name}: {e}[/red]")
+        raise typer.Exit(2)
+    _write_table(result, out)
+
+
+def _store_data(db: Path, kind: str, period, year):
+    """Tidy input from the store: regional output by division for one period (or every period
+    when --year is given), or the period's firms with employment as size and parks as regions."""
+    from clusteratlas.analyses.clusters import regional_values
+    from clusteratlas.analyses.overview import OUTSIDE_PARKS, latest_period
+    from clusteratlas.classify import GBT4754
+
+    with Store(db, read_only=True) as store:
+        fy = store.table("firm_years")
+        if period is None:
+            period = latest_period(fy, fy["firm_id"].unique())
+        if kind == "regional":
+            vals = regional_values(store, "output")
+            if year is None:
+                vals = vals[(vals.year == period[0]) & (vals.month_to == period[1])]
+            else:
+                vals = vals[vals.month_to == period[1]]
+            return vals, "region", "industry", "output", "size"
+        firms = store.sql(
+            "SELECT f.firm_id, f.industry_code, f.region_id, coalesce(f.park_id, ?) AS park, "
+            "fy.year, fy.employment FROM firm_years fy JOIN firms f USING (firm_id) "
+            "WHERE fy.year = ? AND fy.month_to = ? AND fy.employment > 0",
+            [OUTSIDE_PARKS, period[0], period[1]])
+        firms["industry"] = firms["industry_code"].map(GBT4754.division_of)
+        return firms, "park", "industry", "value", "employment"
+
+
 @app.command()
 def industries(
     search: Annotated[Optional[str], typer.Argument(help="a code prefix or part of a name")] = None,

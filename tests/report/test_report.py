@@ -48,7 +48,8 @@ def test_the_report_is_one_self_contained_file(report):
 
 def test_the_workbook_holds_the_report_tables(report):
     book = pd.read_excel(report.xlsx, sheet_name=None)
-    assert {"overview", "by_industry", "by_park", "firm_counts", "datasets"} <= set(book)
+    assert {"overview", "by_industry", "by_park", "firm_counts", "datasets", "clusters_lq",
+            "clusters_eg_ms", "strong_clusters", "shift_share"} <= set(book)
     ind = book["by_industry"].set_index("division")
     assert ind.loc[35, "output (万元)"] == pytest.approx(110_000)
     park = book["by_park"]
@@ -72,9 +73,11 @@ def test_the_report_opens_offline_in_chromium(report, tmp_path):
         page.goto(report.html.as_uri())
         page.wait_for_function("window.Plotly !== undefined")
         page.wait_for_selector(".js-plotly-plot .main-svg")
-        assert page.locator(".js-plotly-plot").count() == 3
+        # industry, park, LQ bubbles, shift-share and the map
+        assert page.locator(".js-plotly-plot").count() == 5
         assert "23.40" in page.locator('[data-indicator="output"] .value').inner_text()
         assert page.locator("#table-park tbody tr").count() == 7
+        assert page.locator("#table-strong tbody tr").count() > 0
         page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
         browser.close()
     assert [u for u in requests if not u.startswith(("file:", "data:", "blob:"))] == []

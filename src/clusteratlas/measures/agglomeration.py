@@ -13,6 +13,7 @@ G = Σ_r (s_r − x_r)² the raw geographic concentration.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -344,10 +345,12 @@ def dartboard_test(data: pd.DataFrame, industry: str = "industry", region: str =
     sims, sims_ms = np.stack(sims), np.stack(sims_ms)
     n = np.bincount(f.group, minlength=f.n_groups)
     tol = 1e-12
+    with warnings.catch_warnings():  # an industry with γ undefined in every draw (H = 1)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean_sim, q95_sim = np.nanmean(sims, axis=0), np.nanquantile(sims, 0.95, axis=0)
     cols = {"n_firms": n, "gamma": gamma,
             "p_gamma": (1 + (sims >= gamma - tol).sum(axis=0)) / (n_sim + 1),
-            "mean_sim_gamma": np.nanmean(sims, axis=0) if np.isfinite(sims).any() else np.full(len(n), np.nan),
-            "q95_sim_gamma": np.nanquantile(sims, 0.95, axis=0) if np.isfinite(sims).any() else np.full(len(n), np.nan),
+            "mean_sim_gamma": mean_sim, "q95_sim_gamma": q95_sim,
             "gamma_ms": gms,
             "p_gamma_ms": (1 + (sims_ms >= gms - tol).sum(axis=0)) / (n_sim + 1)}
     out = _group_frame(f, industry, cols)

@@ -55,3 +55,39 @@ def park_map(parks: pd.DataFrame, firms: pd.DataFrame, output: pd.Series) -> go.
     fig.update_layout(title="园区与企业分布 Parks and firms", height=560, xaxis_title="longitude °E",
                       yaxis_title="latitude °N", **_LAYOUT)
     return fig
+
+
+def lq_bubbles(lq: pd.DataFrame, value: str, title: str) -> go.Figure:
+    """LQ (log axis) against growth, bubbles sized by the value, LQ = 1 marked."""
+    f = lq.dropna(subset=["lq"])
+    f = f[f["lq"] > 0]
+    growth = f["growth_pct"] if "growth_pct" in f else pd.Series(0.0, index=f.index)
+    size = 12 + 50 * np.sqrt(f[value] / max(f[value].max(), 1))
+    fig = go.Figure(go.Scatter(
+        x=f["lq"], y=growth, mode="markers+text", text=f["industry"] + " " + f["name_zh"],
+        textposition="top center", marker=dict(size=size, color=f["lq"], colorscale="Viridis",
+                                               line=dict(width=0.5, color="#333"), opacity=0.75),
+        customdata=np.c_[f[value] / 1e8, f["share_pct"]],
+        hovertemplate="%{text}<br>LQ %{x:.2f}<br>growth %{y:.1f}%<br>%{customdata[0]:.2f} 亿元"
+                      " (%{customdata[1]:.1f}%)<extra></extra>"))
+    fig.add_vline(x=1, line_dash="dash", line_color="#888")
+    fig.update_xaxes(type="log", title="区位商 LQ (log)")
+    fig.update_yaxes(title="同比增长 growth %")
+    fig.update_layout(title=title, height=480, **_LAYOUT)
+    return fig
+
+
+def shift_share_bars(shift: pd.DataFrame, title: str) -> go.Figure:
+    """The parts of each industry's change (亿元), stacked."""
+    f = shift.sort_values("change")
+    label = f["industry"] + " " + f["name_zh"]
+    fig = go.Figure()
+    for col, name in [("national_share", "全国/全市增长 national share"),
+                      ("industry_mix", "产业结构 industry mix"),
+                      ("competitive", "竞争力 competitive share")]:
+        fig.add_trace(go.Bar(y=label, x=f[col] / 1e8, name=name, orientation="h"))
+    fig.add_trace(go.Scatter(y=label, x=f["change"] / 1e8, mode="markers", name="变化 change",
+                             marker=dict(color="black", symbol="diamond", size=9)))
+    fig.update_layout(barmode="relative", title=title, xaxis_title="亿元 (CNY 100 million)",
+                      height=140 + 30 * len(f), **_LAYOUT)
+    return fig

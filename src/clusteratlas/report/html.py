@@ -14,6 +14,7 @@ import pandas as pd
 from plotly.offline import get_plotlyjs
 
 import clusteratlas
+from clusteratlas.analyses.clusters import ClusterDiagnostics, cluster_diagnostics
 from clusteratlas.analyses.overview import Overview, latest_period, overview
 from clusteratlas.io.periods import label as period_label
 from clusteratlas.io.store import Store
@@ -48,11 +49,37 @@ PARK_COLUMNS = {
 }
 
 
+LQ_COLUMNS = {
+    "industry": ("代码 code", None, None), "name_zh": ("行业 industry", None, None),
+    "output": ("产值 output (万元)", 1e4, 0), "share_pct": ("占比 share %", 1, 1),
+    "lq": ("区位商 LQ", 1, 2), "lq_previous": ("上年同期 LQ last year", 1, 2),
+    "lq_symmetric": ("对称区位商 (LQ−1)/(LQ+1)", 1, 2), "growth_pct": ("同比 growth %", 1, 1),
+}
+EG_COLUMNS = {
+    "industry": ("代码 code", None, None), "name_zh": ("行业 industry", None, None),
+    "n_firms": ("企业数 firms", 1, 0), "H": ("企业赫芬达尔 plant H", 1, 3),
+    "gamma": ("EG γ", 1, 3), "p_gamma": ("p (dartboard)", 1, 3),
+    "gamma_ms": ("MS γ", 1, 3), "p_gamma_ms": ("p (dartboard) ", 1, 3),
+}
+STRONG_COLUMNS = {
+    "region": ("地区 region", None, None), "industry": ("代码 code", None, None),
+    "name_zh": ("行业 industry", None, None), "output": ("产值 output (万元)", 1e4, 0),
+    "lq": ("区位商 LQ", 1, 2), "establishments": ("企业数 firms", 1, 0),
+}
+SHIFT_COLUMNS = {
+    "industry": ("代码 code", None, None), "name_zh": ("行业 industry", None, None),
+    "change": ("变化 change (万元)", 1e4, 0), "national_share": ("全市增长 national share", 1e4, 0),
+    "industry_mix": ("产业结构 industry mix", 1e4, 0), "competitive": ("竞争力 competitive", 1e4, 0),
+    "net_competitive": ("净竞争 net competitive", 1e4, 0), "allocation": ("配置 allocation", 1e4, 0),
+}
+
+
 @dataclass
 class ReportFiles:
     html: Path
     xlsx: Path
     overview: Overview
+    clusters: ClusterDiagnostics | None = None
 
 
 def _table(frame: pd.DataFrame, columns: dict, table_id: str) -> str:
@@ -114,6 +141,26 @@ def build_report(store: Store, out_dir: Path, region_id: str | None = None,
         str(resources.files("clusteratlas.report").joinpath("templates"))), autoescape=True)
     fig_html = dict(full_html=False, include_plotlyjs=False, config={"displaylogo": False})
     ind = ov.by_industry.assign(label=ov.by_industry["division"] + " " + ov.by_industry["name_zh"])
+    try:
+        cl = cluster_diagnostics(store, region_id, year, month_to)
+    except (ValueError, KeyError) as e:  # no comparison data: the section says so
+        cl, cluster_note = None, str(e)
+    else:
+        cluster_note = None
+    names = regions.set_index("region_id")["name"]
+    clusters = None
+    if cl is not None:
+        strong = cl.strong.assign(region=cl.strong["region"].map(lambda r: f"{names.get(r, r)} {r}"))
+        clusters = dict(
+            comparison=", ".join(names.get(r, r) for r in cl.comparison),
+            fig_lq=figures.lq_bubbles(cl.lq, cl.value, "区位商与增长 LQ and growth").to_html(**fig_html),
+            table_lq=_table(cl.lq, LQ_COLUMNS, "table-lq"),
+            table_eg=_table(cl.agglomeration, EG_COLUMNS, "table-eg") if not cl.agglomeration.empty else "",
+            table_strong=_table(strong, STRONG_COLUMNS, "table-strong"),
+            fig_shift=figures.shift_share_bars(cl.shift, "偏离-份额分解 Shift-share").to_html(**fig_html)
+            if not cl.shift.empty else "",
+            table_shift=_table(cl.shift, SHIFT_COLUMNS, "table-shift") if not cl.shift.empty else "",
+        )
     html = env.get_template("report.html.j2").render(
         region_name=name, period_label=period_label(year, month_to),
         period_en=f"{year}, months 1–{month_to}" if month_to < 12 else f"{year}",
@@ -126,9 +173,9 @@ def build_report(store: Store, out_dir: Path, region_id: str | None = None,
         fig_park=figures.output_bars(ov.by_park, "name", "分园区产值 Output by park").to_html(**fig_html),
         table_park=_table(ov.by_park, PARK_COLUMNS, "table-park"),
         fig_map=figures.park_map(local_parks, local, cur).to_html(**fig_html),
-        datasets=datasets.to_dict("records"),
+        datasets=datasets.to_dict("records"), clusters=clusters, cluster_note=cluster_note,
     )
     html_path = out_dir / "report.html"
     html_path.write_text(html, encoding="utf-8")
-    xlsx_path = xlsx.write_workbook(out_dir / "report.xlsx", ov, name, datasets)
-    return ReportFiles(html_path, xlsx_path, ov)
+    xlsx_path = xlsx.write_workbook(out_dir / "report.xlsx", ov, name, datasets, cl)
+    return ReportFiles(html_path, xlsx_path, ov, cl)

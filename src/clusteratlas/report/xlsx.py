@@ -22,7 +22,8 @@ MONEY = ["output", "value_added", "revenue", "tax_paid", "exports", "fixed_asset
          "rd_spend", "output_previous", "output_per_mu", "tax_per_mu"]
 
 
-def write_workbook(path: Path, ov: Overview, region_name: str, datasets: pd.DataFrame) -> Path:
+def write_workbook(path: Path, ov: Overview, region_name: str, datasets: pd.DataFrame,
+                   clusters=None) -> Path:
     totals = ov.totals.copy()
     is_money = totals["indicator"].isin(MONEY + ["output_in_parks"])
     totals.loc[is_money, ["value", "previous"]] /= 1e4
@@ -38,6 +39,11 @@ def write_workbook(path: Path, ov: Overview, region_name: str, datasets: pd.Data
         _scaled(ov.by_industry, MONEY).to_excel(xw, sheet_name="by_industry", index=False)
         _scaled(ov.by_park, MONEY).to_excel(xw, sheet_name="by_park", index=False)
         ov.firm_counts.to_excel(xw, sheet_name="firm_counts", index=False)
+        if clusters is not None:
+            _scaled(clusters.lq, MONEY).to_excel(xw, sheet_name="clusters_lq", index=False)
+            clusters.agglomeration.to_excel(xw, sheet_name="clusters_eg_ms", index=False)
+            _scaled(clusters.strong, MONEY).to_excel(xw, sheet_name="strong_clusters", index=False)
+            clusters.shift.to_excel(xw, sheet_name="shift_share", index=False)
         d = datasets.drop(columns=["row_counts"]).assign(
             imported_at=datasets["imported_at"].astype(str))
         d.to_excel(xw, sheet_name="datasets", index=False)

@@ -570,8 +570,10 @@ def _region_industry_years(rs: np.random.RandomState) -> list[list]:
             firms = max(1, int(round(base / rs.uniform(4000, 9000))))
             jobs = int(round(base / rs.uniform(9, 16)))
             growth = rs.normal(0.2, 0.08)
+            h1 = base * rs.uniform(0.44, 0.5)
             rows.append([region, d, "2005年", _fmt(base), jobs, firms])
-            rows.append([region, d, "2006年1-6月", _fmt(base * 0.48 * (1 + growth)),
+            rows.append([region, d, "2005年1-6月", _fmt(h1), jobs, firms])
+            rows.append([region, d, "2006年1-6月", _fmt(h1 * (1 + growth)),
                          int(round(jobs * (1 + growth / 3))), firms])
     return rows
 
