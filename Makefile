@@ -25,6 +25,7 @@ browser:
 
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_import.py --rows 1000000 --repeat 3
+	$(BIN)/python benchmarks/bench_measures.py
 
 sample: $(BIN)/.installed
 	$(BIN)/python -m clusteratlas.sample.generate
