@@ -76,3 +76,18 @@ def test_measure_on_a_file_and_on_the_store(tmp_path):
               "--seed", "1", "--out", eg)
     assert res.returncode == 0, res.stderr
     assert {"gamma", "p_gamma", "z"} <= set(pd.read_excel(eg).columns)
+
+
+def test_recommend_from_the_store(tmp_path):
+    demo = tmp_path / "demo"
+    assert run("demo", "--out", demo).returncode == 0
+    out = tmp_path / "opp.csv"
+    res = run("recommend", "421003", "--db", demo / "sample.duckdb", "--strategy", "long_jumps",
+              "--out", out)
+    assert res.returncode == 0, res.stderr
+    import pandas as pd
+
+    t = pd.read_csv(out)
+    assert list(t["rank"][:3]) == [1, 2, 3] and t["reason"].str.len().min() > 20
+    bad = run("recommend", "999999", "--db", demo / "sample.duckdb")
+    assert bad.returncode == 2 and "no data" in bad.stderr

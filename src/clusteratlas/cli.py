@@ -289,6 +289,40 @@ def _store_data(db: Path, kind: str, period, year):
 
 
 @app.command()
+def recommend(
+    region_id: Annotated[str, typer.Argument(help="the region to recommend industries for")],
+    db: Annotated[Optional[Path], typer.Option("--db", help="a store (regional output by division)")] = None,
+    input: Annotated[Optional[Path], typer.Option("--input", help="tidy region × industry values",
+                                                  exists=True, dir_okay=False)] = None,
+    period: Annotated[Optional[str], typer.Option(help="with --db: the period (default latest)")] = None,
+    region: Annotated[str, typer.Option(help="region column (--input)")] = "region",
+    industry: Annotated[str, typer.Option(help="industry column (--input)")] = "industry",
+    value: Annotated[str, typer.Option(help="value column (--input)")] = "value",
+    strategy: Annotated[str, typer.Option(help="low_hanging, balanced or long_jumps")] = "balanced",
+    linkages: Annotated[Optional[Path], typer.Option(help="CSV: industry_from, industry_to, coefficient")] = None,
+    top: Annotated[int, typer.Option(help="how many to list")] = 20,
+    out: Annotated[Optional[Path], typer.Option(help="write the table (.csv, .xlsx, .parquet)")] = None,
+) -> None:
+    """Rank the industries a region could attract, with the reason for each."""
+    from clusteratlas.analyses.recommend import opportunities
+
+    if (input is None) == (db is None):
+        raise typer.BadParameter("give exactly one of --input FILE or --db STORE")
+    if input is not None:
+        data = _read_table(input)
+    else:
+        data, region, industry, value, _ = _store_data(db, "regional", _period_option(period), None)
+    link = _read_table(linkages) if linkages is not None else None
+    try:
+        result = opportunities(data, region_id, region=region, industry=industry, value=value,
+                               strategy=strategy, linkages=link, top=top)
+    except (KeyError, ValueError) as e:
+        err.print(f"[red]recommend: {e}[/red]")
+        raise typer.Exit(2)
+    _write_table(result.table, out)
+
+
+@app.command()
 def industries(
     search: Annotated[Optional[str], typer.Argument(help="a code prefix or part of a name")] = None,
 ) -> None:

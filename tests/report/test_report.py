@@ -49,7 +49,7 @@ def test_the_report_is_one_self_contained_file(report):
 def test_the_workbook_holds_the_report_tables(report):
     book = pd.read_excel(report.xlsx, sheet_name=None)
     assert {"overview", "by_industry", "by_park", "firm_counts", "datasets", "clusters_lq",
-            "clusters_eg_ms", "strong_clusters", "shift_share"} <= set(book)
+            "clusters_eg_ms", "strong_clusters", "shift_share", "opportunities"} <= set(book)
     ind = book["by_industry"].set_index("division")
     assert ind.loc[35, "output (万元)"] == pytest.approx(110_000)
     park = book["by_park"]
@@ -73,8 +73,9 @@ def test_the_report_opens_offline_in_chromium(report, tmp_path):
         page.goto(report.html.as_uri())
         page.wait_for_function("window.Plotly !== undefined")
         page.wait_for_selector(".js-plotly-plot .main-svg")
-        # industry, park, LQ bubbles, shift-share and the map
-        assert page.locator(".js-plotly-plot").count() == 5
+        # industry, park, LQ bubbles, shift-share, industry space and the map
+        assert page.locator(".js-plotly-plot").count() == 6
+        assert page.locator("#table-opportunities tbody tr").count() > 0
         assert "23.40" in page.locator('[data-indicator="output"] .value').inner_text()
         assert page.locator("#table-park tbody tr").count() == 7
         assert page.locator("#table-strong tbody tr").count() > 0

@@ -10,6 +10,7 @@ from clusteratlas.measures.agglomeration import (
     ellison_glaeser,
     maurel_sedillot,
 )
+from clusteratlas.measures.complexity import complexity, proximity, rca, relatedness_density
 from clusteratlas.measures.concentration import (
     gini_localization,
     gini_specialization,
@@ -23,8 +24,8 @@ from clusteratlas.measures.shiftshare import shift_share
 from clusteratlas.measures.strong_clusters import strong_clusters
 
 __all__ = [
-    "coagglomeration", "dartboard_test", "ellison_glaeser", "gini_localization",
+    "coagglomeration", "complexity", "dartboard_test", "ellison_glaeser", "gini_localization",
     "gini_specialization", "herfindahl", "hoover", "krugman_concentration",
-    "krugman_specialization", "location_quotient", "maurel_sedillot", "shift_share",
+    "krugman_specialization", "location_quotient", "maurel_sedillot", "proximity", "rca", "relatedness_density", "shift_share",
     "strong_clusters",
 ]

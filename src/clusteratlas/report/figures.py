@@ -91,3 +91,33 @@ def shift_share_bars(shift: pd.DataFrame, title: str) -> go.Figure:
     fig.update_layout(barmode="relative", title=title, xaxis_title="亿元 (CNY 100 million)",
                       height=140 + 30 * len(f), **_LAYOUT)
     return fig
+
+
+def industry_space_figure(graph, title: str, label=lambda n: str(n), seed: int = 7) -> go.Figure:
+    """The industry space: a force layout (fixed seed) with the region's industries filled."""
+    import networkx as nx
+
+    pos = nx.spring_layout(graph, seed=seed, weight="proximity")
+    ex, ey = [], []
+    for a, b in graph.edges():
+        ex += [pos[a][0], pos[b][0], None]
+        ey += [pos[a][1], pos[b][1], None]
+    fig = go.Figure(go.Scatter(x=ex, y=ey, mode="lines", line=dict(width=0.6, color="#bbb"),
+                               hoverinfo="skip", showlegend=False))
+    nodes = list(graph.nodes())
+    value = np.array([graph.nodes[n].get("value", 0.0) for n in nodes])
+    present = np.array([graph.nodes[n].get("present", False) for n in nodes])
+    for flag, name, colour in ((True, "本地区优势 present (RCA ≥ 1)", "#c0392b"),
+                               (False, "其他 not present", "#7f8c8d")):
+        idx = [i for i, p in enumerate(present) if p == flag]
+        fig.add_trace(go.Scatter(
+            x=[pos[nodes[i]][0] for i in idx], y=[pos[nodes[i]][1] for i in idx],
+            mode="markers+text", name=name, text=[str(nodes[i]) for i in idx],
+            textposition="top center",
+            hovertext=[label(nodes[i]) for i in idx], hoverinfo="text",
+            marker=dict(size=[10 + 25 * np.sqrt(value[i] / max(value.max(), 1)) for i in idx],
+                        color=colour, line=dict(width=0.5, color="#333"))))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.update_layout(title=title, height=520, **_LAYOUT)
+    return fig

@@ -14,7 +14,14 @@ import pandas as pd
 from plotly.offline import get_plotlyjs
 
 import clusteratlas
-from clusteratlas.analyses.clusters import ClusterDiagnostics, cluster_diagnostics
+from clusteratlas.classify import GBT4754
+from clusteratlas.analyses.clusters import (
+    ClusterDiagnostics,
+    cluster_diagnostics,
+    comparison_regions,
+    regional_values,
+)
+from clusteratlas.analyses.recommend import industry_space, opportunities
 from clusteratlas.analyses.overview import Overview, latest_period, overview
 from clusteratlas.io.periods import label as period_label
 from clusteratlas.io.store import Store
@@ -65,6 +72,12 @@ STRONG_COLUMNS = {
     "region": ("地区 region", None, None), "industry": ("代码 code", None, None),
     "name_zh": ("行业 industry", None, None), "output": ("产值 output (万元)", 1e4, 0),
     "lq": ("区位商 LQ", 1, 2), "establishments": ("企业数 firms", 1, 0),
+}
+OPPORTUNITY_COLUMNS = {
+    "rank": ("排名 rank", 1, 0), "industry": ("代码 code", None, None),
+    "name_zh": ("行业 industry", None, None), "score": ("得分 score", 1, 2),
+    "density": ("关联密度 density", 1, 2), "cog": ("复杂度增益 COG", 1, 2),
+    "pci": ("产业复杂度 PCI", 1, 2), "reason": ("理由 reason", None, None),
 }
 SHIFT_COLUMNS = {
     "industry": ("代码 code", None, None), "name_zh": ("行业 industry", None, None),
@@ -148,6 +161,7 @@ def build_report(store: Store, out_dir: Path, region_id: str | None = None,
     else:
         cluster_note = None
     names = regions.set_index("region_id")["name"]
+    opp = _opportunities_section(store, region_id, year, month_to, fig_html)
     clusters = None
     if cl is not None:
         strong = cl.strong.assign(region=cl.strong["region"].map(lambda r: f"{names.get(r, r)} {r}"))
@@ -174,8 +188,28 @@ def build_report(store: Store, out_dir: Path, region_id: str | None = None,
         table_park=_table(ov.by_park, PARK_COLUMNS, "table-park"),
         fig_map=figures.park_map(local_parks, local, cur).to_html(**fig_html),
         datasets=datasets.to_dict("records"), clusters=clusters, cluster_note=cluster_note,
+        opportunities=opp,
     )
     html_path = out_dir / "report.html"
     html_path.write_text(html, encoding="utf-8")
-    xlsx_path = xlsx.write_workbook(out_dir / "report.xlsx", ov, name, datasets, cl)
+    xlsx_path = xlsx.write_workbook(out_dir / "report.xlsx", ov, name, datasets, cl,
+                                    None if opp is None else opp["frame"])
     return ReportFiles(html_path, xlsx_path, ov, cl)
+
+
+def _opportunities_section(store: Store, region_id: str, year: int, month_to: int, fig_html: dict):
+    """The industry space and the ranked opportunities; None when there are too few regions."""
+    regions = comparison_regions(store, region_id)
+    vals = regional_values(store, "output", regions)
+    vals = vals[(vals.year == year) & (vals.month_to == month_to)]
+    if vals.region.nunique() < 3 or region_id not in set(vals.region):
+        return None
+    opp = opportunities(vals, region_id, value="output", top=12)
+    table = opp.table.assign(name_zh=opp.table["industry"].map(lambda d: GBT4754.label(d, "zh")))
+    space = industry_space(vals, region_id, value="output")
+    label = lambda code: f"{code} {GBT4754.label(code, 'zh')}"  # noqa: E731
+    return dict(
+        n_regions=vals.region.nunique(), strategy=opp.strategy,
+        fig=figures.industry_space_figure(space, "产业空间 Industry space", label).to_html(**fig_html),
+        table=_table(table, OPPORTUNITY_COLUMNS, "table-opportunities"),
+        frame=opp.table)
