@@ -100,6 +100,9 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
                             "local purchases"),
         "total_purchases": ("采购总额", "采购额", "total_purchases", "total purchases",
                             "purchases"),
+        "electricity_kwh": ("用电量", "工业用电量", "总用电量", "electricity_kwh", "electricity"),
+        "emission_t": ("主要污染物排放量", "主要污染物排放当量", "污染物排放量", "排污量",
+                       "emission_t", "emissions", "pollutant emissions"),
     },
     "region_industry_years": {
         "region_id": _REGION_ID,

@@ -280,8 +280,10 @@ def _upsert(con, table: str, rows: pd.DataFrame, dataset_id: int) -> None:
     con.register("_new", frame)
     try:
         match = " AND ".join(f"n.{k} IS NOT DISTINCT FROM t.{k}" for k in spec.key)
-        con.execute(f"INSERT INTO {table}_history SELECT t.*, ? FROM {table} t "
-                    f"WHERE EXISTS (SELECT 1 FROM _new n WHERE {match})", [dataset_id])
+        # by name: columns added by later migrations sit at the end of the stored tables
+        listed = ", ".join([*cols, "dataset_id"])
+        con.execute(f"INSERT INTO {table}_history ({listed}, superseded_by) SELECT {listed}, ? "
+                    f"FROM {table} t WHERE EXISTS (SELECT 1 FROM _new n WHERE {match})", [dataset_id])
         con.execute(f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM _new n WHERE {match})")
         col_list = ", ".join(cols)
         con.execute(f"INSERT INTO {table} ({col_list}, dataset_id) SELECT {col_list}, ? FROM _new",

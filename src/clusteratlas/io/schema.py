@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 # Quantities a numeric column can hold, with the canonical unit it is stored in.
-MONEY, AREA_MU, AREA_KM2, ENERGY, COUNT, DEGREES, YEAR, MONTH, PERCENT = (
+MONEY, AREA_MU, AREA_KM2, ENERGY, COUNT, DEGREES, YEAR, MONTH, PERCENT, ELECTRICITY, MASS = (
     "money", "area_mu", "area_km2", "energy", "count", "degrees", "year", "month", "percent",
+    "electricity", "mass",
 )
 
 CANONICAL_UNIT = {
     MONEY: "CNY", AREA_MU: "mu", AREA_KM2: "km²", ENERGY: "tce", COUNT: "persons/units",
-    DEGREES: "°", YEAR: "year", MONTH: "month", PERCENT: "%",
+    DEGREES: "°", YEAR: "year", MONTH: "month", PERCENT: "%", ELECTRICITY: "kWh", MASS: "t",
 }
 
 
@@ -181,6 +182,10 @@ _add(Table(
         _money("fixed_asset_investment", "fixed-asset investment (固定资产投资)"),
         _money("local_purchases", "purchases from suppliers in the region (本地采购)"),
         _money("total_purchases", "all purchases of inputs (采购总额)"),
+        Column("electricity_kwh", "float", "electricity consumed (用电量)", quantity=ELECTRICITY,
+               min=0),
+        Column("emission_t", "float", "main pollutants emitted, in pollution equivalents or "
+               "tonnes as the local method counts them (主要污染物排放量)", quantity=MASS, min=0),
     ),
     key=("firm_id", "year", "month_to"),
     recognise_by=("firm_id", "year"),

@@ -9,7 +9,19 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from clusteratlas.io.schema import AREA_KM2, AREA_MU, COUNT, DEGREES, ENERGY, MONEY, MONTH, PERCENT, YEAR
+from clusteratlas.io.schema import (
+    AREA_KM2,
+    AREA_MU,
+    COUNT,
+    DEGREES,
+    ELECTRICITY,
+    ENERGY,
+    MASS,
+    MONEY,
+    MONTH,
+    PERCENT,
+    YEAR,
+)
 
 M2_PER_MU = 2000.0 / 3.0
 
@@ -39,6 +51,9 @@ _ENERGY = {
     "万吨标准煤": 1e4, "万吨标煤": 1e4, "10ktce": 1e4,
     "千克标准煤": 1e-3, "kgce": 1e-3,
 }
+_ELECTRICITY = {"千瓦时": 1.0, "kwh": 1.0, "度": 1.0, "万千瓦时": 1e4, "万度": 1e4, "mwh": 1e3,
+                "兆瓦时": 1e3, "亿千瓦时": 1e8, "gwh": 1e6}
+_MASS = {"吨": 1.0, "t": 1.0, "公斤": 1e-3, "千克": 1e-3, "kg": 1e-3, "万吨": 1e4}
 _COUNT = {"人": 1.0, "个": 1.0, "家": 1.0, "户": 1.0, "persons": 1.0, "people": 1.0,
           "jobs": 1.0, "firms": 1.0, "number": 1.0, "万人": 1e4, "千人": 1e3}
 _PLAIN = {DEGREES: {"度", "°", "deg", "degrees", "degree"}, YEAR: {"年", "year"},
@@ -77,6 +92,12 @@ def factor_to_canonical(unit: str, quantity: str, usd_rate: float | None) -> flo
     elif quantity == COUNT:
         if u in _COUNT:
             return _COUNT[u]
+    elif quantity == ELECTRICITY:
+        if u in _ELECTRICITY:
+            return _ELECTRICITY[u]
+    elif quantity == MASS:
+        if u in _MASS:
+            return _MASS[u]
     elif quantity in _PLAIN:
         if u in _PLAIN[quantity]:
             return 1.0
@@ -86,5 +107,6 @@ def factor_to_canonical(unit: str, quantity: str, usd_rate: float | None) -> flo
 def is_unit(text: str) -> bool:
     """Whether ``text`` is a unit spelling of any family (used to split two-line headers)."""
     u = normalise_unit(text)
-    return any(u in table for table in (_MONEY, _USD, _AREA_M2, _ENERGY, _COUNT)) or any(
+    return any(u in table for table in (_MONEY, _USD, _AREA_M2, _ENERGY, _COUNT, _ELECTRICITY,
+                                        _MASS)) or any(
         u in s for s in _PLAIN.values())

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import scipy.linalg
+import scipy.sparse.linalg
 
 from clusteratlas.measures.tidy import NO_YEAR, check_columns, safe_divide
 
@@ -95,7 +96,16 @@ def eci_pci_raw(M: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ihalf = 1.0 / np.sqrt(uv)
     B = (Mv / np.sqrt(dv)[:, None]) * ihalf[None, :]
     S = B.T @ B
-    _, vecs = scipy.linalg.eigh(S, subset_by_index=[P - 2, P - 2])
+    # S's top eigenpair is known: λ = 1 with v ∝ √u (Mpp maps the ones vector to itself).
+    # Deflating it leaves the wanted eigenvector as the top one of S − v vᵀ, which a Lanczos
+    # solver finds in a few dozen products; the dense solver is the fallback.
+    v1 = np.sqrt(uv) / np.linalg.norm(np.sqrt(uv))
+    S_defl = S - np.outer(v1, v1)
+    try:
+        _, vecs = scipy.sparse.linalg.eigsh(S_defl, k=1, which="LA", tol=0,
+                                            v0=np.linspace(1.0, 2.0, P))
+    except scipy.sparse.linalg.ArpackNoConvergence:
+        _, vecs = scipy.linalg.eigh(S, subset_by_index=[P - 2, P - 2])
     kp = vecs[:, 0] * ihalf
     kc = (Mv @ kp) / dv
     sign = np.sign(np.corrcoef(dv, kc)[0, 1]) if np.std(kc) > 0 and np.std(dv) > 0 else 1.0
@@ -125,26 +135,26 @@ class _Panel:
 
 
 def _panel(data, region, industry, value, year) -> _Panel:
+    """One dense (locations, products) matrix per year, without zero-total rows and columns
+    (as py-ecomplexity drops them), built with one factorisation and one bincount."""
     check_columns(data, region=region, industry=industry, value=value, year=year)
-    d = data[[c for c in (year, region, industry, value) if c is not None]].copy()
-    d[value] = pd.to_numeric(d[value], errors="coerce").fillna(0.0)
+    v = pd.to_numeric(data[value], errors="coerce").fillna(0.0).to_numpy(float)
+    li, lv = pd.factorize(data[region], sort=True)
+    pi, pv = pd.factorize(data[industry], sort=True)
     if year is None:
-        d["_y"] = NO_YEAR
-        year_col = "_y"
+        yi, yv = np.zeros(len(data), dtype=np.int64), pd.Index([NO_YEAR])
     else:
-        year_col = year
-    years, locs, prods, mats = [], [], [], []
-    for y, g in d.groupby(year_col, sort=True):
-        tot_l = g.groupby(region)[value].sum()
-        tot_p = g.groupby(industry)[value].sum()
-        keep_l, keep_p = tot_l.index[tot_l != 0], tot_p.index[tot_p != 0]
-        g = g[g[region].isin(keep_l) & g[industry].isin(keep_p)]
-        li, lv = pd.factorize(g[region], sort=True)
-        pi, pv = pd.factorize(g[industry], sort=True)
-        X = np.zeros((len(lv), len(pv)))
-        np.add.at(X, (li, pi), g[value].to_numpy(float))
-        years.append(y), locs.append(pd.Index(lv)), prods.append(pd.Index(pv)), mats.append(X)
-    return _Panel(pd.Index(years), locs, prods, mats, year)
+        yi, yv = pd.factorize(data[year], sort=True)
+    Y, C, P = len(yv), len(lv), len(pv)
+    cube = np.bincount((yi * C + li) * P + pi, weights=v, minlength=Y * C * P).reshape(Y, C, P)
+    locs, prods, mats = [], [], []
+    for t in range(Y):
+        X = cube[t]
+        rows, cols = X.sum(1) != 0, X.sum(0) != 0
+        mats.append(np.ascontiguousarray(X[rows][:, cols]))
+        locs.append(pd.Index(lv[rows]))
+        prods.append(pd.Index(pv[cols]))
+    return _Panel(pd.Index(yv), locs, prods, mats, year)
 
 
 def _presence(X, presence, threshold, pop_t):
@@ -197,7 +207,8 @@ def complexity(data: pd.DataFrame, region: str = "region", industry: str = "indu
     if convention not in ("py-ecomplexity", "stata"):
         raise ValueError("convention must be 'py-ecomplexity' or 'stata'")
     panel = _panel(data, region, industry, value, year)
-    frames = []
+    total = sum(X.size for X in panel.X)
+    out, at = None, 0
     for t, y in enumerate(panel.years):
         X, locs, prods = panel.X[t], panel.locs[t], panel.prods[t]
         pop_t = _population(population, region, year, y, locs) if presence == "rpop" else None
@@ -226,11 +237,14 @@ def complexity(data: pd.DataFrame, region: str = "region", industry: str = "indu
                 "pci": np.tile(pci, C), "density": density.ravel(), "coi": np.repeat(coi, P),
                 "cog": cog.ravel()}
         cols.update({k: v.ravel() for k, v in extra.items()})
-        df = pd.DataFrame(cols)
         if year is not None:
-            df.insert(0, year, y)
-        frames.append(df)
-    return pd.concat(frames, ignore_index=True)
+            cols = {year: np.full(C * P, y, dtype=object if isinstance(y, str) else None), **cols}
+        if out is None:  # preallocate every column once: no concatenation copies
+            out = {k: np.empty(total, dtype=v.dtype) for k, v in cols.items()}
+        for k, v in cols.items():
+            out[k][at:at + C * P] = v
+        at += C * P
+    return pd.DataFrame(out, copy=False)
 
 
 def rca(data: pd.DataFrame, region: str = "region", industry: str = "industry",

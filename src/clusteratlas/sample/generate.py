@@ -413,6 +413,9 @@ class Generator:
             "fixed_asset_investment": None if fai is None else fai / 10,
             "local_purchases": local,
             "total_purchases": total_purchases,
+            # electricity: a share of the energy, at 0.1229 kgce per kWh (GB/T 2589-2020)
+            "electricity_10k_kwh": out_wan * c.energy * rs.uniform(0.3, 0.7) / 0.1229,
+            "emission_t": out_wan * c.energy * rs.uniform(0.002, 0.01),
         }
 
     # supply links -----------------------------------------------------------------------
@@ -504,6 +507,8 @@ class Generator:
             park = cluster_park[code] if in_park else None
             month = int(rs.randint(1, 7))
             signed = "2006-04-18" if group == "event" else f"2006-{month:02d}-{int(rs.randint(1, 28)):02d}"
+            if group != "event" and signed == "2006-04-18":
+                signed = "2006-04-19"  # the promotion event's date is the event's alone
             start = None
             if stage == "started":
                 s_month = max(int(signed[5:7]), int(rs.randint(1, 7)))
@@ -613,11 +618,13 @@ def build(seed: int = SEED) -> dict[str, str]:
                             _fmt(r["revenue"]), r["employment"], _fmt(r["tax_paid"]), _fmt(r["exports"]),
                             _fmt(r["rd_spend"]), _fmt(r["energy_tce"]), _fmt(r["land_mu"]),
                             _fmt(r["fixed_asset_investment"]), _fmt(r["local_purchases"]),
-                            _fmt(r["total_purchases"])])
+                            _fmt(r["total_purchases"]), _fmt(r["electricity_10k_kwh"], 2),
+                            _fmt(r["emission_t"], 2)])
     files["firm_years.csv"] = _csv(
         ["统一社会信用代码", "统计期", "是否规上", "工业总产值(万元)", "工业增加值(万元)", "营业收入(万元)",
          "从业人员平均人数(人)", "实缴税金(万元)", "出口交货值(万美元)", "研发经费支出(万元)",
-         "综合能源消费量(吨标准煤)", "用地面积(亩)", "固定资产投资(万元)", "本地采购额(万元)", "采购总额(万元)"],
+         "综合能源消费量(吨标准煤)", "用地面积(亩)", "固定资产投资(万元)", "本地采购额(万元)", "采购总额(万元)",
+         "用电量(万千瓦时)", "主要污染物排放量(吨)"],
         fy_rows)
 
     files["region_industry_years.csv"] = _csv(
@@ -652,7 +659,7 @@ def build(seed: int = SEED) -> dict[str, str]:
         ("T12", "region", DISTRICT, "firms_output_over_1e8", "count", 2010, 12, 20, "家", "", src + "：20家产值过亿元"),
         ("T13", "region", DISTRICT, "firms_output_over_5e7", "count", 2010, 12, 30, "家", "", src + "：30家产值过5000万元"),
         ("T14", "region", DISTRICT, "firms_output_over_1e8", "count", 2006, 12, 10, "家", "", src + "：预计年内产值过亿元的企业将突破10家"),
-        ("T15", "region", DISTRICT, "firms_tax_over_1e7", "count", 2006, 12, 3, "家", "", src + "：上缴税金过千万元的工业企业达到3家"),
+        ("T15", "region", DISTRICT, "firms_tax_paid_over_1e7", "count", 2006, 12, 3, "家", "", src + "：上缴税金过千万元的工业企业达到3家"),
         ("T16", "firm", g.by_name("四机厂").id, "output", "level", 2006, 12, 18, "亿元", "", src + "：预计年内四机厂产值可达到18亿元"),
     ]
     files["targets.csv"] = _csv(
