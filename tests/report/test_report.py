@@ -73,8 +73,12 @@ def test_the_report_opens_offline_in_chromium(report, tmp_path):
         page.goto(report.html.as_uri())
         page.wait_for_function("window.Plotly !== undefined")
         page.wait_for_selector(".js-plotly-plot .main-svg")
-        # industry, park, LQ bubbles, shift-share, industry space and the map
-        assert page.locator(".js-plotly-plot").count() == 6
+        # industry, park, LQ bubbles, shift-share, pipeline funnel, industry space and the map
+        assert page.locator(".js-plotly-plot").count() == 7
+        assert "引进项目75个" in page.locator("#pipeline-zh").inner_text()
+        assert "同比增31.0%" in page.locator("#summary-zh").inner_text()
+        assert page.locator("#table-targets td.light-on-track").count() > 0
+        assert page.locator("#table-grades tbody tr").count() == 7
         assert page.locator("#table-opportunities tbody tr").count() > 0
         assert "23.40" in page.locator('[data-indicator="output"] .value').inner_text()
         assert page.locator("#table-park tbody tr").count() == 7

@@ -121,3 +121,14 @@ def industry_space_figure(graph, title: str, label=lambda n: str(n), seed: int =
     fig.update_yaxes(visible=False)
     fig.update_layout(title=title, height=520, **_LAYOUT)
     return fig
+
+
+def pipeline_funnel(funnel: pd.DataFrame, title: str) -> go.Figure:
+    """The project funnel: projects reaching each stage, with funds in place."""
+    f = funnel[funnel["stage"] != "dropped"]
+    fig = go.Figure(go.Funnel(
+        y=f["stage_zh"] + " " + f["stage"], x=f["projects"], textinfo="value+percent initial",
+        customdata=f["funds_in_place"] / 1e8,
+        hovertemplate="%{y}: %{x} projects<br>funds in place %{customdata:.2f} 亿元<extra></extra>"))
+    fig.update_layout(title=title, height=360, **_LAYOUT)
+    return fig

@@ -4,6 +4,7 @@ XLSX workbook of the same tables."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 from dataclasses import dataclass
 from importlib import resources
@@ -21,7 +22,12 @@ from clusteratlas.analyses.clusters import (
     comparison_regions,
     regional_values,
 )
+from clusteratlas.analyses.land_efficiency import land_efficiency
+from clusteratlas.analyses.pipeline import pipeline_summary
 from clusteratlas.analyses.recommend import industry_space, opportunities
+from clusteratlas.analyses.summary import economic_summary
+from clusteratlas.analyses.targets import target_progress
+from clusteratlas.analyses.tiers import core_firm_share, firm_tiers
 from clusteratlas.analyses.overview import Overview, latest_period, overview
 from clusteratlas.io.periods import label as period_label
 from clusteratlas.io.store import Store
@@ -79,6 +85,29 @@ OPPORTUNITY_COLUMNS = {
     "density": ("关联密度 density", 1, 2), "cog": ("复杂度增益 COG", 1, 2),
     "pci": ("产业复杂度 PCI", 1, 2), "reason": ("理由 reason", None, None),
 }
+GRADE_COLUMNS = {
+    "rank": ("排名 rank", 1, 0), "park_id": ("园区 park", None, None), "firms": ("企业 firms", 1, 0),
+    "mean_score": ("平均得分 mean score", 1, 1), "tax_per_mu": ("亩均税收 tax/mu (万元)", 1e4, 2),
+    "value_added_per_mu": ("亩均增加值 VA/mu (万元)", 1e4, 1), "grade_A": ("A", 1, 0),
+    "grade_B": ("B", 1, 0), "grade_C": ("C", 1, 0), "grade_D": ("D", 1, 0),
+}
+TARGET_COLUMNS = {
+    "target_id": ("编号 id", None, None), "label": ("目标 target", None, None),
+    "target_year": ("年份 year", None, None), "target_text": ("目标值 target", None, None),
+    "actual_text": ("实际 actual", None, None), "growth_so_far_pct": ("增速 growth %", 1, 1),
+    "required_growth_pct": ("所需增速 needed %", 1, 1), "status_light": ("状态 status", None, None),
+}
+TIER_COLUMNS = {
+    "label": ("口径 basis", None, None), "firms": ("企业 firms", 1, 0),
+    "over_1e9": ("产值过10亿 ≥ CNY 1 bn", 1, 0), "over_1e8": ("过亿 ≥ CNY 100 m", 1, 0),
+    "over_5e7": ("过5000万 ≥ CNY 50 m", 1, 0),
+}
+CORE_COLUMNS = {
+    "division": ("代码 code", None, None), "name_zh": ("行业 industry", None, None),
+    "firms": ("企业 firms", 1, 0), "core_share_pct": ("前3家占比 top-3 share %", 1, 1),
+}
+LIGHT = {"on track": "● on track 正常", "at risk": "● at risk 预警", "off track": "● off track 滞后",
+         "no data": "○ no data 无数据"}
 SHIFT_COLUMNS = {
     "industry": ("代码 code", None, None), "name_zh": ("行业 industry", None, None),
     "change": ("变化 change (万元)", 1e4, 0), "national_share": ("全市增长 national share", 1e4, 0),
@@ -105,7 +134,10 @@ def _table(frame: pd.DataFrame, columns: dict, table_id: str) -> str:
             v = r.get(col)
             if div is None:
                 css = "text flag" if col == "disclosure" else "text"
-                cells.append(f'<td class="{css}">{"" if pd.isna(v) else v}</td>')
+                text = "" if v is None or (not isinstance(v, str) and pd.isna(v)) else html.escape(str(v))
+                if col == "status_light":
+                    css += " light-" + str(r.get("status", "")).replace(" ", "-")
+                cells.append(f'<td class="{css}">{text}</td>')
             else:
                 cells.append(f"<td>{'' if pd.isna(v) else f'{v / div:,.{dec}f}'}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
@@ -162,6 +194,7 @@ def build_report(store: Store, out_dir: Path, region_id: str | None = None,
         cluster_note = None
     names = regions.set_index("region_id")["name"]
     opp = _opportunities_section(store, region_id, year, month_to, fig_html)
+    evaluation = _evaluation_section(store, region_id, year, month_to, ov, name, fig_html)
     clusters = None
     if cl is not None:
         strong = cl.strong.assign(region=cl.strong["region"].map(lambda r: f"{names.get(r, r)} {r}"))
@@ -188,13 +221,66 @@ def build_report(store: Store, out_dir: Path, region_id: str | None = None,
         table_park=_table(ov.by_park, PARK_COLUMNS, "table-park"),
         fig_map=figures.park_map(local_parks, local, cur).to_html(**fig_html),
         datasets=datasets.to_dict("records"), clusters=clusters, cluster_note=cluster_note,
-        opportunities=opp,
+        opportunities=opp, evaluation=evaluation,
     )
     html_path = out_dir / "report.html"
     html_path.write_text(html, encoding="utf-8")
     xlsx_path = xlsx.write_workbook(out_dir / "report.xlsx", ov, name, datasets, cl,
                                     None if opp is None else opp["frame"])
     return ReportFiles(html_path, xlsx_path, ov, cl)
+
+
+def _money_text(v: float, unit: str) -> str:
+    if pd.isna(v):
+        return ""
+    if unit == "CNY":
+        return f"{v / 1e8:,.2f} 亿元"
+    return f"{v:,.0f} {'家' if unit == 'count' else unit}"
+
+
+def _evaluation_section(store: Store, region_id: str, year: int, month_to: int, ov: Overview,
+                        region_name: str, fig_html: dict) -> dict:
+    """Summary paragraph, grades and park ranking, targets, tiers, pipeline."""
+    firms, fy = store.table("firms"), store.table("firm_years")
+    targets = store.table("targets")
+    keys = sorted({str(t) for t in targets.loc[targets["scope"] == "industry", "scope_id"]})
+    summary = economic_summary(ov, region_name, keys)
+    local = firms[firms["region_id"] == region_id]
+    full_years = fy[(fy["month_to"] == 12) & fy["firm_id"].isin(local["firm_id"])]["year"]
+    out: dict = {"summary_zh": summary.text_zh, "summary_en": summary.text_en}
+    if len(full_years):
+        fy_year = int(full_years.max())
+        le = land_efficiency(firms, fy, fy_year, 12, region_id=region_id,
+                             overrides=store.table("grade_overrides"))
+        dist = le.firms["grade"].value_counts().reindex(["A", "B", "C", "D"], fill_value=0)
+        out["grades"] = dict(year=fy_year, method=le.method.title_zh, source=le.method.source,
+                             verified=le.method.verified,
+                             distribution=", ".join(f"{g}: {n}" for g, n in dist.items()),
+                             table=_table(le.parks, GRADE_COLUMNS, "table-grades"))
+        tiers = pd.concat([
+            firm_tiers(firms, fy, fy_year, 12, region_id=region_id).assign(label=f"{fy_year}年 全年"),
+            firm_tiers(firms, fy, year, month_to, annualise=True, region_id=region_id)
+            .assign(label=f"{period_label(year, month_to)} 年化 annualised")])
+        out["tiers"] = _table(tiers, TIER_COLUMNS, "table-tiers")
+        out["core"] = _table(core_firm_share(firms, fy, year, month_to, region_id=region_id).head(6),
+                             CORE_COLUMNS, "table-core")
+    if len(targets):
+        tp = target_progress(targets, firms, fy, year, month_to)
+        tp["label"] = tp["scope"] + " " + tp["scope_id"].astype(str) + " · " + tp["indicator"]
+        tp["target_text"] = [_money_text(v, u) for v, u in zip(tp["target"], tp["unit"])]
+        tp["actual_text"] = [_money_text(v, u) + (f" ({p})" if isinstance(p, str) else "")
+                             for v, u, p in zip(tp.get("actual"), tp["unit"], tp.get("actual_period"))]
+        tp["status_light"] = tp["status"].map(LIGHT)
+        out["targets"] = _table(tp, TARGET_COLUMNS, "table-targets")
+    projects = store.table("projects")
+    if len(projects):
+        start = f"{year}-01-01"
+        end = (pd.Timestamp(year=year, month=month_to, day=1) + pd.offsets.MonthEnd(0)).date().isoformat()
+        ps = pipeline_summary(projects, start, end)
+        out["pipeline"] = dict(text_zh=ps.text_zh, text_en=ps.text_en,
+                               fig=figures.pipeline_funnel(ps.funnel, "招商项目漏斗 Project funnel")
+                               .to_html(**fig_html))
+    return out
 
 
 def _opportunities_section(store: Store, region_id: str, year: int, month_to: int, fig_html: dict):
