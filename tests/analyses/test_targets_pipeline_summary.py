@@ -105,3 +105,27 @@ def test_the_economic_summary_equals_its_own_tables(sample):
 def test_sample_targets_have_a_status(sample):
     p = target_progress(sample.table("targets"), sample.table("firms"), sample.table("firm_years"), 2006, 6)
     assert len(p) == 16 and p.status.isin([ON, RISK, OFF]).all()
+
+
+def test_growth_gap_targets_compare_with_the_reference_region():
+    firms = pd.DataFrame({"firm_id": ["a", "b"], "region_id": "R", "park_id": ["P", None],
+                          "industry_code": "3512"})
+    fy = pd.DataFrame({"firm_id": ["a", "b", "a", "b"], "year": [2005, 2005, 2006, 2006],
+                       "month_to": 6, "above_scale": True, "output": [100.0, 100.0, 120.0, 105.0]})
+    t = pd.DataFrame([{"target_id": "G", "scope": "park", "scope_id": "P", "indicator": "output",
+                       "kind": "growth_gap_pct", "year": 2006, "value": 3.0, "unit": "%",
+                       "reference_id": "R"}])
+    r = target_progress(t, firms, fy, 2006, 6).iloc[0]
+    # the park grew 20 %, the region 12.5 %: 7.5 points above, target 3 points → on track
+    assert r.actual == pytest.approx(7.5) and r.status == ON
+
+
+def test_commitments_are_checked_once_in_production(sample):
+    from clusteratlas.analyses.pipeline import commitment_check
+
+    c = commitment_check(sample.table("projects"), sample.table("firm_years"), 2005).iloc[0]
+    assert c["name"] == "华升商混搅拌中心"
+    assert c.committed_tax_per_mu == pytest.approx(5e4)  # 5 万元 per mu
+    firm = sample.table("firm_years").query("firm_id == @c.firm_id and year == 2005 and month_to == 12").iloc[0]
+    assert c.actual_tax_per_mu == pytest.approx(firm.tax_paid / firm.land_mu)
+    assert c.tax_status == ("met" if c.actual_tax_per_mu >= 5e4 else "short")

@@ -112,3 +112,28 @@ def pipeline_summary(projects: pd.DataFrame, start=None, end=None,
                f"with CNY {f['industrial_funds_in_place'] / 1e8:.1f} hundred million; "
                f"{f['park_projects']} projects in parks, {f['park_projects_started']} of them started.")
     return PipelineSummary(funnel, by, pd.DataFrame(spans), figures, text_zh, text_en)
+
+
+def commitment_check(projects: pd.DataFrame, firm_years: pd.DataFrame, year: int,
+                     tolerance: float = 0.0) -> pd.DataFrame:
+    """Projects in production that became a firm, their commitments against the firm's figures
+    in ``year`` (full year): investment intensity = contracted investment / land (CNY per mu)
+    against the firm's cumulative fixed-asset investment / land; tax per mu against the
+    committed tax per mu. ``met`` when actual ≥ committed × (1 − tolerance)."""
+    p = projects[(projects["stage"] == "in_production") & projects["firm_id"].notna()].copy()
+    fy = firm_years[firm_years["month_to"] == 12]
+    invest = fy[fy["year"] <= year].groupby("firm_id")["fixed_asset_investment"].sum(min_count=1)
+    cur = fy[fy["year"] == year].set_index("firm_id")
+    p["committed_investment_per_mu"] = p["contracted_investment"] / p["land_mu"]
+    land = p["firm_id"].map(cur["land_mu"]).fillna(p["land_mu"])
+    p["actual_investment_per_mu"] = p["firm_id"].map(invest) / land
+    p["actual_tax_per_mu"] = p["firm_id"].map(cur["tax_paid"]) / land
+    for what in ("investment", "tax"):
+        committed = p[f"committed_{what}_per_mu"]
+        actual = p[f"actual_{what}_per_mu"]
+        p[f"{what}_status"] = np.select(
+            [committed.isna(), actual.isna(), actual >= committed * (1 - tolerance)],
+            ["no commitment", "no data", "met"], "short")
+    return p[["project_id", "name", "firm_id", "land_mu", "committed_investment_per_mu",
+              "actual_investment_per_mu", "investment_status", "committed_tax_per_mu",
+              "actual_tax_per_mu", "tax_status"]].reset_index(drop=True)

@@ -144,6 +144,8 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "signed_date": ("签约日期", "签约时间", "signed_date", "signed"),
         "start_date": ("开工日期", "开工时间", "start_date", "started"),
         "production_date": ("投产日期", "投产时间", "production_date", "in production"),
+        "firm_id": ("投产企业代码", "项目企业代码", "企业代码", "统一社会信用代码", "firm_id"),
+        "committed_tax_per_mu": ("承诺亩均税收", "协议亩均税收", "committed_tax_per_mu"),
     },
     "targets": {
         "target_id": ("目标编号", "target_id"),

@@ -246,6 +246,10 @@ _add(Table(
         Column("signed_date", "date", "contract signed (签约)"),
         Column("start_date", "date", "construction started (开工)"),
         Column("production_date", "date", "production started (投产)"),
+        Column("firm_id", "text", "the firm the project became, once it exists",
+               ref=("firms", "firm_id")),
+        Column("committed_tax_per_mu", "float", "tax per mu per year committed in the contract "
+               "(协议亩均税收)", quantity=MONEY, min=0),
     ),
     key=("project_id",),
     recognise_by=("project_id", "stage"),

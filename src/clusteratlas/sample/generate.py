@@ -480,6 +480,7 @@ class Generator:
         add("10万吨林浆项目", "negotiating", "2211", "P02", None, None, 15000, 0, 300, None, lead="2006-02-15")
         add("浙商上虞工业园", "negotiating", "3021", "P04", "上虞客商团队", "浙江上虞", 60000, 0, 1000, None, lead="2006-06-10")
         add("华升商混搅拌中心", "in_production", "3021", "P04", "华升商混", "湖北荆州", 5200, 5200, 60, "2005-03-01", "2005-04-10", "2005-10-01")
+        projects[-1].update(firm=self.by_name("华升商混").id, committed_tax=5)  # 5 万元 per mu
         add("中富管桩项目", "started", "3021", "P04", "中富管桩", "广东", 6800, 4000, 90, "2005-10-10", "2005-12-20")
         for k, stage in enumerate(["started"] * 5 + ["signed"]):
             add(f"新型建材项目{k + 1}", stage, "3021" if k % 2 else "3031", "P04", None, "浙江上虞",
@@ -638,10 +639,12 @@ def build(seed: int = SEED) -> dict[str, str]:
 
     files["projects.csv"] = _csv(
         ["项目编号", "项目名称", "项目阶段", "行业代码", "所在地区", "入驻园区", "投资方", "投资来源地",
-         "协议投资额(万元)", "到位资金(万元)", "用地面积(亩)", "接洽日期", "签约日期", "开工日期", "投产日期"],
+         "协议投资额(万元)", "到位资金(万元)", "用地面积(亩)", "接洽日期", "签约日期", "开工日期", "投产日期",
+         "投产企业代码", "承诺亩均税收(万元)"],
         [[p["id"], p["name"], p["stage"], p["code"], DISTRICT, p["park"] or "", p["investor"] or "",
           p["source"] or "", p["contracted"], p["funds"], p["land"], p["lead"] or "", p["signed"] or "",
-          p["start"] or "", p["production"] or ""] for p in projects])
+          p["start"] or "", p["production"] or "", p.get("firm", ""), p.get("committed_tax", "")]
+         for p in projects])
 
     src = "中共荆州区委《加快工业园区建设 推进产业集群发展》"
     t = [  # id, scope, scope id, indicator, kind, year, month_to, value, unit, reference, source
