@@ -27,6 +27,18 @@ def write_csv(path: Path, rows: list[list], encoding: str = "utf-8") -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def sample_store(tmp_path_factory) -> Store:
+    """The bundled sample region, imported once for the whole test session (read it only)."""
+    from clusteratlas.io.mapping import Mapping
+    from clusteratlas.sample import MAPPING, data_dir, sample_files
+
+    s = Store(tmp_path_factory.mktemp("sample") / "sample.duckdb")
+    import_files(s, sample_files(), mapping=Mapping.load(data_dir() / MAPPING))
+    yield s
+    s.close()
+
+
 @pytest.fixture
 def store(tmp_path) -> Store:
     s = Store(tmp_path / "test.duckdb")

@@ -168,7 +168,7 @@ MEASURES = {  # name → (kind, callable name); kind says which column options a
 }
 
 
-def _read_table(path: Path) -> "pd.DataFrame":
+def _read_table(path: Path):
     import pandas as pd
 
     suffix = path.suffix.lower()

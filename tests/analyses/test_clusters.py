@@ -3,17 +3,11 @@
 import pytest
 
 from clusteratlas.analyses.clusters import cluster_diagnostics, comparison_regions, regional_values
-from clusteratlas.io import Store, import_files
-from clusteratlas.io.mapping import Mapping
-from clusteratlas.sample import MAPPING, data_dir, sample_files
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
-    s = Store(tmp_path_factory.mktemp("c") / "s.duckdb")
-    import_files(s, sample_files(), mapping=Mapping.load(data_dir() / MAPPING))
-    yield s
-    s.close()
+def store(sample_store):
+    return sample_store
 
 
 def test_the_district_is_filled_from_its_above_scale_firms(store):

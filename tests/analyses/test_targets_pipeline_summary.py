@@ -9,9 +9,6 @@ from clusteratlas.analyses.pipeline import pipeline_summary, reached
 from clusteratlas.analyses.summary import economic_summary
 from clusteratlas.analyses.targets import OFF, ON, RISK, cagr, light, required_growth, target_progress
 from clusteratlas.analyses.tiers import core_firm_share, firm_tiers
-from clusteratlas.io import Store, import_files
-from clusteratlas.io.mapping import Mapping
-from clusteratlas.sample import MAPPING, data_dir, sample_files
 
 
 def test_growth_formulas():
@@ -75,11 +72,8 @@ def test_pipeline_conversion_on_a_small_example():
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory):
-    s = Store(tmp_path_factory.mktemp("t") / "s.duckdb")
-    import_files(s, sample_files(), mapping=Mapping.load(data_dir() / MAPPING))
-    yield s
-    s.close()
+def sample(sample_store):
+    return sample_store
 
 
 def test_the_sample_pipeline_reproduces_the_texts_sentence(sample):

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import json
 
 import openpyxl
 import pandas as pd
 import pytest
 
-from clusteratlas.io import ImportRejected, Store, import_files
+from clusteratlas.io import ImportRejected, import_files
 from clusteratlas.io.mapping import Mapping
 from tests.conftest import FIRMS, PARKS, REGIONS, write_csv
 

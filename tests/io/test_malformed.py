@@ -3,8 +3,6 @@ left exactly as it was (same tables, same rows, same dataset versions, no kept f
 
 from __future__ import annotations
 
-import io
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 

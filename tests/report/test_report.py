@@ -8,10 +8,7 @@ import shutil
 import pandas as pd
 import pytest
 
-from clusteratlas.io import Store, import_files
-from clusteratlas.io.mapping import Mapping
 from clusteratlas.report.html import build_report
-from clusteratlas.sample import MAPPING, data_dir, sample_files
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -32,11 +29,9 @@ def _external_references(html: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("report")
-    with Store(folder / "s.duckdb") as s:
-        import_files(s, sample_files(), mapping=Mapping.load(data_dir() / MAPPING))
-        return build_report(s, folder / "out", synthetic_note="synthetic firms")
+def report(tmp_path_factory, sample_store):
+    return build_report(sample_store, tmp_path_factory.mktemp("report") / "out",
+                        synthetic_note="synthetic firms")
 
 
 def test_the_report_is_one_self_contained_file(report):

@@ -6,9 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from clusteratlas.io import Store, import_files
-from clusteratlas.io.mapping import Mapping
-from clusteratlas.sample import FILES, MAPPING, data_dir, sample_files
+from clusteratlas.sample import FILES, MAPPING, data_dir
 from clusteratlas.sample.generate import CALIBRATION, USD_RATE, build
 
 
@@ -20,11 +18,8 @@ def test_the_generator_reproduces_the_bundled_files_exactly():
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory):
-    s = Store(tmp_path_factory.mktemp("sample") / "sample.duckdb")
-    import_files(s, sample_files(), mapping=Mapping.load(data_dir() / MAPPING))
-    yield s
-    s.close()
+def sample(sample_store):
+    return sample_store
 
 
 def _above(s, year, month):

@@ -134,7 +134,6 @@ def grade_by_quota(scores: pd.Series, quota: dict, tiebreak: pd.Series | None = 
     order = keys.sort_values(["s", "t"], ascending=False)
     group = (order.diff().abs().sum(axis=1) > 0).cumsum()  # tie groups, in order
     position = pd.Series(np.arange(1, n + 1), index=order.index)
-    first = position.groupby(group).transform("min")
     last = position.groupby(group).transform("max")
     a_cap = math.floor(quota.get("A", 0) * n + 1e-9)
     ab_cap = math.floor((quota.get("A", 0) + quota.get("B", 0)) * n + 1e-9)

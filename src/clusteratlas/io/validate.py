@@ -8,7 +8,6 @@ region) run in :mod:`clusteratlas.io.importer` once all files of an import are r
 from __future__ import annotations
 
 import json
-import re
 
 import numpy as np
 import pandas as pd
