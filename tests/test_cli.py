@@ -91,3 +91,16 @@ def test_recommend_from_the_store(tmp_path):
     assert list(t["rank"][:3]) == [1, 2, 3] and t["reason"].str.len().min() > 20
     bad = run("recommend", "999999", "--db", demo / "sample.duckdb")
     assert bad.returncode == 2 and "no data" in bad.stderr
+
+
+def test_chain_commands_on_the_sample(tmp_path):
+    demo = tmp_path / "demo"
+    assert run("demo", "--out", demo).returncode == 0
+    db = demo / "sample.duckdb"
+    rates = run("chain", "rates", "--db", db)
+    assert rates.returncode == 0 and "四机厂" in rates.stdout
+    gaps = run("chain", "gaps", "--db", db, "--focal", "35", "--out", tmp_path / "gaps.csv")
+    assert gaps.returncode == 0, gaps.stderr
+    impact = run("chain", "impact", "--db", db, "--focal", "3512", "--output", "1e8", "--jobs", "80")
+    assert impact.returncode == 0 and "induced" in impact.stdout
+    assert run("chain", "impact", "--db", db, "--focal", "98", "--output", "1e8").returncode == 2

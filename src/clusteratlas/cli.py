@@ -120,12 +120,15 @@ def report(
     out: Annotated[Path, typer.Option(help="folder for report.html and report.xlsx")] = Path("report"),
     region: Annotated[Optional[str], typer.Option(help="region id (default: the one with most firms)")] = None,
     period: Annotated[Optional[str], typer.Option(help="e.g. 2006H1, 2006年1-6月, 2005 (default: latest)")] = None,
+    io_table: Annotated[Optional[Path], typer.Option(help="national input-output table (NBS layout) for the value-chain section")] = None,
 ) -> None:
     """Write the diagnostic report of a region from the store."""
+    from clusteratlas.io.iotables import read_nbs_table
     from clusteratlas.report.html import build_report
 
+    table = read_nbs_table(io_table) if io_table else None
     with Store(db, read_only=True) as store:
-        files = build_report(store, out, region, _period_option(period))
+        files = build_report(store, out, region, _period_option(period), io_table=table)
     console.print(f"report: [bold]{files.html.resolve()}[/bold]\nworkbook: {files.xlsx.resolve()}")
 
 
@@ -148,7 +151,11 @@ def demo(
                               progress=lambda msg, frac: bar.update(task, description=msg,
                                                                     completed=frac))
         bar.update(task, description="writing the report", completed=1.0)
-        files = build_report(store, out, synthetic_note=SYNTHETIC_NOTE)
+        from clusteratlas.io.iotables import read_nbs_table
+        from clusteratlas.sample import IO_TABLE
+
+        files = build_report(store, out, synthetic_note=SYNTHETIC_NOTE,
+                             io_table=read_nbs_table(data_dir() / IO_TABLE))
     rows = result.rows
     console.print(f"sample region loaded into {db}: " + ", ".join(f"{k} {v}" for k, v in rows.items()))
     t = files.overview.totals.set_index("indicator")
@@ -320,6 +327,66 @@ def recommend(
         err.print(f"[red]recommend: {e}[/red]")
         raise typer.Exit(2)
     _write_table(result.table, out)
+
+
+@app.command()
+def chain(
+    what: Annotated[str, typer.Argument(help="map, gaps, rates or impact")],
+    db: DbOption = DEFAULT_PATH,
+    io_table: Annotated[Optional[Path], typer.Option(help="national input-output table, NBS layout "
+                                                     "(default: the sample's synthetic one)")] = None,
+    region: Annotated[Optional[str], typer.Option(help="region id (default: the one with most firms)")] = None,
+    focal: Annotated[Optional[str], typer.Option(help="focal division for map/impact (default: the largest)")] = None,
+    output: Annotated[Optional[float], typer.Option(help="impact: the project's annual output, CNY")] = None,
+    jobs: Annotated[Optional[float], typer.Option(help="impact: the project's jobs")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="write the table (.csv, .xlsx, .parquet)")] = None,
+) -> None:
+    """Value chains: the chain map of a cluster, missing links, leading firms' local supporting
+    rate, or the impact of a project."""
+    import pandas as pd
+
+    from clusteratlas.analyses.clusters import regional_values
+    from clusteratlas.analyses.valuechain import (
+        chain_gaps,
+        local_supporting_rate,
+        project_impact,
+        value_chain,
+    )
+    from clusteratlas.io.iotables import read_nbs_table
+    from clusteratlas.report.html import study_region
+    from clusteratlas.sample import IO_TABLE, data_dir
+
+    if what not in ("map", "gaps", "rates", "impact"):
+        raise typer.BadParameter("what must be map, gaps, rates or impact")
+    table = read_nbs_table(io_table or data_dir() / IO_TABLE)
+    with Store(db, read_only=True) as store:
+        region = region or study_region(store)
+        if what == "rates":
+            result = local_supporting_rate(store.table("firms"), store.table("firm_years"),
+                                           store.table("supply_links"), region)
+            _write_table(result, out)
+            return
+        vals = regional_values(store, "output", [region])
+        latest = vals[vals.month_to == 12]
+        if latest.empty:
+            err.print("[red]chain: no full-year output for the region[/red]")
+            raise typer.Exit(2)
+        latest = latest[latest.year == latest.year.max()].set_index("industry")["output"]
+        focal = focal or str(latest.idxmax())
+        try:
+            if what == "map":
+                g = value_chain(table, focal, latest.to_frame("output"))
+                result = pd.DataFrame([{"from": a, "to": b, **d} for a, b, d in g.edges(data=True)])
+            elif what == "gaps":
+                result = chain_gaps(table, latest, [focal], latest.to_frame("output"))
+            else:
+                if output is None:
+                    raise typer.BadParameter("impact needs --output (CNY per year)")
+                result = project_impact(table, latest, focal, output, jobs=jobs).table
+        except KeyError as e:
+            err.print(f"[red]chain: {e}[/red]")
+            raise typer.Exit(2)
+    _write_table(result, out)
 
 
 @app.command()

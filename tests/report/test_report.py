@@ -30,8 +30,12 @@ def _external_references(html: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory, sample_store):
+    from clusteratlas.io.iotables import read_nbs_table
+    from clusteratlas.sample import IO_TABLE, data_dir
+
     return build_report(sample_store, tmp_path_factory.mktemp("report") / "out",
-                        synthetic_note="synthetic firms")
+                        synthetic_note="synthetic firms",
+                        io_table=read_nbs_table(data_dir() / IO_TABLE))
 
 
 def test_the_report_is_one_self_contained_file(report):
@@ -68,8 +72,11 @@ def test_the_report_opens_offline_in_chromium(report, tmp_path):
         page.goto(report.html.as_uri())
         page.wait_for_function("window.Plotly !== undefined")
         page.wait_for_selector(".js-plotly-plot .main-svg")
-        # industry, park, LQ bubbles, shift-share, pipeline funnel, industry space and the map
-        assert page.locator(".js-plotly-plot").count() == 7
+        # industry, park, LQ bubbles, shift-share, pipeline funnel, chain map, industry space, map
+        assert page.locator(".js-plotly-plot").count() == 8
+        assert page.locator("#table-gaps tbody tr").count() > 0
+        assert page.locator("#table-rates tbody tr").count() == 5  # the five leading firms
+        assert page.locator("#table-impact tbody tr").count() == 4
         assert "引进项目75个" in page.locator("#pipeline-zh").inner_text()
         assert "同比增31.0%" in page.locator("#summary-zh").inner_text()
         assert page.locator("#table-targets td.light-on-track").count() > 0

@@ -132,3 +132,36 @@ def pipeline_funnel(funnel: pd.DataFrame, title: str) -> go.Figure:
         hovertemplate="%{y}: %{x} projects<br>funds in place %{customdata:.2f} 亿元<extra></extra>"))
     fig.update_layout(title=title, height=360, **_LAYOUT)
     return fig
+
+
+def chain_map(graph, title: str) -> go.Figure:
+    """The chain around a focal sector: suppliers left, the focal sector centre, buyers right;
+    a node is filled when the region has firms in it, hollow (a gap) when it has none."""
+    focal = graph.graph["focal"]
+    up = sorted(n for n, d in graph.nodes(data=True) if d.get("role") in ("upstream", "both"))
+    down = sorted(n for n, d in graph.nodes(data=True) if d.get("role") == "downstream")
+    pos = {focal: (0.0, 0.0)}
+    for side, nodes in ((-1.0, up), (1.0, down)):
+        for k, n in enumerate(nodes):
+            pos[n] = (side, (k - (len(nodes) - 1) / 2) * 0.5)
+    fig = go.Figure()
+    for a, b, d in graph.edges(data=True):
+        w = d.get("direct", d.get("allocation", 0.05))
+        fig.add_trace(go.Scatter(x=[pos[a][0], pos[b][0]], y=[pos[a][1], pos[b][1]], mode="lines",
+                                 line=dict(width=1 + 20 * w, color="#9bb7d4"), hoverinfo="skip",
+                                 showlegend=False))
+    for present, name, symbol in ((True, "本地有企业 present locally", "circle"),
+                                  (False, "本地缺失 missing locally", "circle-open")):
+        nodes = [n for n in graph.nodes if bool(graph.nodes[n].get("present", True)) == present]
+        fig.add_trace(go.Scatter(
+            x=[pos[n][0] for n in nodes], y=[pos[n][1] for n in nodes], mode="markers+text",
+            text=nodes, textposition="top center", name=name,
+            hovertext=[f"{n}<br>firms {graph.nodes[n].get('firms', '')}, LQ "
+                       f"{graph.nodes[n].get('lq', float('nan')):.2f}" for n in nodes],
+            hoverinfo="text",
+            marker=dict(size=[34 if n == focal else 20 for n in nodes], symbol=symbol,
+                        color="#c0392b" if present else "#7f8c8d", line=dict(width=2))))
+    fig.update_xaxes(visible=False, range=[-1.6, 1.6])
+    fig.update_yaxes(visible=False)
+    fig.update_layout(title=title, height=140 + 70 * max(len(up), len(down), 2), **_LAYOUT)
+    return fig

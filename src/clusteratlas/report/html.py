@@ -26,6 +26,12 @@ from clusteratlas.analyses.pipeline import pipeline_summary
 from clusteratlas.analyses.recommend import industry_space, opportunities
 from clusteratlas.analyses.summary import economic_summary
 from clusteratlas.analyses.targets import target_progress
+from clusteratlas.analyses.valuechain import (
+    chain_gaps,
+    local_supporting_rate,
+    project_impact,
+    value_chain,
+)
 from clusteratlas.analyses.tiers import core_firm_share, firm_tiers
 from clusteratlas.analyses.overview import Overview, latest_period, overview
 from clusteratlas.io.periods import label as period_label
@@ -107,6 +113,22 @@ CORE_COLUMNS = {
 }
 LIGHT = {"on track": "● on track 正常", "at risk": "● at risk 预警", "off track": "● off track 滞后",
          "no data": "○ no data 无数据"}
+GAP_COLUMNS = {
+    "sector": ("部门 sector", None, None), "buyers": ("采购集群 bought by", None, None),
+    "purchases": ("采购额 purchases (万元)", 1e4, 0), "leakage": ("外购 bought outside (万元)", 1e4, 0),
+    "local_share_pct": ("本地比例 local %", 1, 1), "firms": ("本地企业 firms", 1, 0),
+    "lq": ("区位商 LQ", 1, 2), "gap_text": ("补链 gap", None, None),
+}
+RATE_COLUMNS = {
+    "name": ("龙头企业 leading firm", None, None), "year": ("年份 year", None, None),
+    "purchases": ("采购总额 purchases (万元)", 1e4, 0), "local": ("本地采购 local (万元)", 1e4, 0),
+    "rate_pct": ("本地配套率 local %", 1, 1), "park_rate_pct": ("园区内 in park %", 1, 1),
+    "gap_to_40_points": ("距40% gap (pts)", 1, 1), "gap_to_50_points": ("距50% gap (pts)", 1, 1),
+}
+IMPACT_COLUMNS = {
+    "effect": ("效应 effect", None, None), "output": ("产出 output (万元)", 1e4, 0),
+    "value_added": ("增加值 value added (万元)", 1e4, 0), "jobs": ("就业 jobs", 1, 0),
+}
 SHIFT_COLUMNS = {
     "industry": ("代码 code", None, None), "name_zh": ("行业 industry", None, None),
     "change": ("变化 change (万元)", 1e4, 0), "national_share": ("全市增长 national share", 1e4, 0),
@@ -166,7 +188,8 @@ def study_region(store: Store) -> str:
 
 
 def build_report(store: Store, out_dir: Path, region_id: str | None = None,
-                 period: tuple[int, int] | None = None, synthetic_note: str | None = None) -> ReportFiles:
+                 period: tuple[int, int] | None = None, synthetic_note: str | None = None,
+                 io_table=None) -> ReportFiles:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     region_id = region_id or study_region(store)
@@ -194,6 +217,7 @@ def build_report(store: Store, out_dir: Path, region_id: str | None = None,
     names = regions.set_index("region_id")["name"]
     opp = _opportunities_section(store, region_id, year, month_to, fig_html)
     evaluation = _evaluation_section(store, region_id, year, month_to, ov, name, fig_html)
+    chain = _chain_section(store, region_id, cl, fig_html, io_table)
     clusters = None
     if cl is not None:
         strong = cl.strong.assign(region=cl.strong["region"].map(lambda r: f"{names.get(r, r)} {r}"))
@@ -220,7 +244,7 @@ def build_report(store: Store, out_dir: Path, region_id: str | None = None,
         table_park=_table(ov.by_park, PARK_COLUMNS, "table-park"),
         fig_map=figures.park_map(local_parks, local, cur).to_html(**fig_html),
         datasets=datasets.to_dict("records"), clusters=clusters, cluster_note=cluster_note,
-        opportunities=opp, evaluation=evaluation,
+        opportunities=opp, evaluation=evaluation, chain=chain,
     )
     html_path = out_dir / "report.html"
     html_path.write_text(html, encoding="utf-8")
@@ -280,6 +304,47 @@ def _evaluation_section(store: Store, region_id: str, year: int, month_to: int, 
                                fig=figures.pipeline_funnel(ps.funnel, "招商项目漏斗 Project funnel")
                                .to_html(**fig_html))
     return out
+
+
+def _chain_section(store: Store, region_id: str, cl, fig_html: dict, io_table=None) -> dict | None:
+    """The lead cluster's chain map, the gap list, leading firms' supporting rates, and a
+    project-impact example; needs a national input-output table (``io_table``)."""
+    if io_table is None or cl is None or cl.lq.empty:
+        return None
+    firms = store.table("firms")
+    local = firms[firms["region_id"] == region_id]
+    presence = cl.lq.set_index("industry")[[cl.value, "lq"]].rename(columns={cl.value: "output"})
+    presence["firms"] = local["industry_code"].map(GBT4754.division_of).value_counts()
+    presence["firms"] = presence["firms"].fillna(0)
+    lead = cl.lq.sort_values(cl.value, ascending=False).iloc[0]["industry"]
+    graph = value_chain(io_table, lead, presence)
+    clusters = list(cl.strong.loc[cl.strong["region"] == region_id, "industry"]) or [lead]
+    annual = 12.0 / cl.month_to  # the table's flows are annual: scale year-to-date output
+    regional = presence["output"] * annual
+    emp = regional_values(store, "employment", [region_id])
+    emp = emp[(emp.year == cl.year) & (emp.month_to == cl.month_to)].set_index("industry")["employment"]
+    gaps = chain_gaps(io_table, regional, clusters, presence)
+    gaps["gap_text"] = gaps["gap"].map({True: "缺失 gap", False: ""})
+    rates = local_supporting_rate(firms, store.table("firm_years"), store.table("supply_links"),
+                                  region_id)
+    projects = store.table("projects")
+    example = projects[projects["industry_code"].astype(str).str.startswith(str(lead))]
+    example = example.sort_values("contracted_investment", ascending=False).head(1)
+    impact = None
+    if len(example):
+        p = example.iloc[0]
+        annual_output = float(p["contracted_investment"])  # a 1:1 output-to-investment assumption
+        pi = project_impact(io_table, regional, str(p["industry_code"]), annual_output,
+                            regional_jobs=emp)
+        impact = dict(name=p["name"], investment=float(p["contracted_investment"]) / 1e4,
+                      multiplier=pi.multiplier_type1,
+                      table=_table(pi.table, IMPACT_COLUMNS, "table-impact"))
+    return dict(
+        lead=f"{lead} {GBT4754.label(lead)}",
+        fig=figures.chain_map(graph, f"产业链图谱 Chain map: {lead} {GBT4754.label(lead)}").to_html(**fig_html),
+        gaps=_table(gaps.head(10), GAP_COLUMNS, "table-gaps"),
+        rates=_table(rates, RATE_COLUMNS, "table-rates") if len(rates) else "",
+        impact=impact)
 
 
 def _opportunities_section(store: Store, region_id: str, year: int, month_to: int, fig_html: dict):

@@ -11,6 +11,7 @@ from pathlib import Path
 FILES = ("regions.csv", "parks.csv", "firms.csv", "firm_years.csv", "region_industry_years.csv",
          "supply_links.csv", "projects.csv", "targets.csv")
 MAPPING = "mapping.yaml"
+IO_TABLE = "io_table_national.csv"  # synthetic national table in the NBS layout (not imported)
 
 
 def data_dir() -> Path:

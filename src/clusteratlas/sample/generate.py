@@ -584,6 +584,83 @@ def _region_industry_years(rs: np.random.RandomState) -> list[list]:
     return rows
 
 
+# A synthetic national input-output table in the NBS layout, for the demo's value-chain pages.
+# Coefficients are hand-set to a plausible Chinese structure (who buys what from whom), not taken
+# from any published table: the sample must run without external data.
+IO_SECTORS = [
+    ("01-05", "农林牧渔业", 49_000), ("06-12", "采矿业", 45_000), ("13", "农副食品加工业", 27_000),
+    ("14-16", "食品、饮料和烟草制造业", 18_000), ("17", "纺织业", 19_000),
+    ("18-21", "服装、皮革、木材和家具", 16_000), ("22", "造纸和纸制品业", 8_000),
+    ("23-24", "印刷和文教用品", 6_000), ("25-28", "石油、化工、医药和化纤", 60_000),
+    ("29", "橡胶和塑料制品业", 12_000), ("30", "非金属矿物制品业", 26_000),
+    ("31-32", "金属冶炼和压延加工业", 55_000), ("33", "金属制品业", 17_000),
+    ("34", "通用设备制造业", 24_000), ("35", "专用设备制造业", 16_000),
+    ("36-43", "交通、电气、电子、仪表和其他制造", 95_000), ("44-46", "电力、热力、燃气和水",
+                                                                30_000),
+    ("47-50", "建筑业", 62_000), ("51-60", "批发零售、交通运输仓储", 60_000),
+    ("61-97", "其他服务业", 130_000),
+]
+_IO_FLOWS = {  # buyer: {supplier: coefficient}
+    "35": {"31-32": 0.20, "33": 0.08, "34": 0.10, "36-43": 0.08, "35": 0.08, "44-46": 0.02,
+           "51-60": 0.06, "61-97": 0.05, "29": 0.02, "25-28": 0.02},
+    "34": {"31-32": 0.22, "33": 0.07, "34": 0.12, "36-43": 0.07, "44-46": 0.02, "51-60": 0.06,
+           "61-97": 0.05},
+    "33": {"31-32": 0.40, "33": 0.05, "44-46": 0.03, "51-60": 0.06, "61-97": 0.04},
+    "22": {"01-05": 0.08, "22": 0.18, "25-28": 0.10, "44-46": 0.06, "06-12": 0.02,
+           "51-60": 0.06, "61-97": 0.04, "23-24": 0.01},
+    "17": {"01-05": 0.15, "17": 0.20, "25-28": 0.12, "44-46": 0.04, "51-60": 0.06, "61-97": 0.04},
+    "18-21": {"17": 0.30, "01-05": 0.05, "25-28": 0.05, "51-60": 0.06, "61-97": 0.04},
+    "13": {"01-05": 0.55, "13": 0.06, "22": 0.02, "51-60": 0.06, "44-46": 0.02, "61-97": 0.03},
+    "14-16": {"01-05": 0.20, "13": 0.15, "22": 0.03, "29": 0.02, "51-60": 0.06, "61-97": 0.05},
+    "30": {"06-12": 0.12, "44-46": 0.10, "30": 0.08, "25-28": 0.05, "51-60": 0.08, "61-97": 0.04},
+    "25-28": {"06-12": 0.20, "25-28": 0.25, "44-46": 0.06, "51-60": 0.05, "61-97": 0.05},
+    "29": {"25-28": 0.35, "29": 0.05, "44-46": 0.04, "51-60": 0.06, "61-97": 0.04},
+    "31-32": {"06-12": 0.25, "31-32": 0.25, "44-46": 0.08, "51-60": 0.06, "61-97": 0.04},
+    "36-43": {"31-32": 0.12, "36-43": 0.30, "33": 0.04, "29": 0.04, "25-28": 0.04,
+              "51-60": 0.05, "61-97": 0.06},
+    "44-46": {"06-12": 0.30, "44-46": 0.10, "61-97": 0.06, "51-60": 0.04},
+    "47-50": {"30": 0.18, "31-32": 0.15, "33": 0.05, "36-43": 0.05, "51-60": 0.06,
+              "61-97": 0.06, "47-50": 0.03},
+    "01-05": {"01-05": 0.12, "25-28": 0.08, "13": 0.04, "51-60": 0.03, "61-97": 0.03},
+    "06-12": {"06-12": 0.05, "44-46": 0.06, "34": 0.03, "35": 0.04, "51-60": 0.05, "61-97": 0.05},
+    "23-24": {"22": 0.25, "25-28": 0.08, "51-60": 0.06, "61-97": 0.06},
+    "51-60": {"25-28": 0.10, "51-60": 0.08, "61-97": 0.10, "36-43": 0.03},
+    "61-97": {"61-97": 0.15, "51-60": 0.06, "36-43": 0.03, "25-28": 0.02},
+}
+
+
+def io_table_text(rs: np.random.RandomState) -> str:
+    """The national table in the NBS layout (万元), rows and columns labelled 'code name'."""
+    codes = [c for c, _, _ in IO_SECTORS]
+    labels = [f"{c} {n}" for c, n, _ in IO_SECTORS]
+    x = np.array([v for _, _, v in IO_SECTORS], dtype=float) * 1e4  # 亿元 → 万元
+    n = len(codes)
+    A = np.zeros((n, n))
+    for j, buyer in enumerate(codes):
+        for supplier, a in _IO_FLOWS.get(buyer, {}).items():
+            A[codes.index(supplier), j] = a * rs.uniform(0.9, 1.1)
+    Z = A * x[None, :]
+    final = x - Z.sum(axis=1)
+    if (final <= 0).any():
+        raise ValueError("the synthetic table is not productive for some sector")
+    shares = np.array([0.30, 0.12, 0.38, 0.05, 0.15])  # consumption, gov, GFCF, inventories, exports
+    Y = final[:, None] * shares[None, :] * rs.uniform(0.8, 1.2, (n, 5))
+    Y = Y / Y.sum(axis=1, keepdims=True) * final[:, None]
+    va = x - Z.sum(axis=0)
+    V = np.vstack([va * 0.5, va * 0.15, va * 0.15, va * 0.2])
+    rows = [["单位：万元"], ["代码", *labels, "中间使用合计", "居民消费", "政府消费", "固定资本形成总额",
+                             "存货增加", "出口", "最终使用合计", "总产出"]]
+    for i in range(n):
+        rows.append([labels[i], *[f"{v:.0f}" for v in Z[i]], f"{Z[i].sum():.0f}",
+                     *[f"{v:.0f}" for v in Y[i]], f"{final[i]:.0f}", f"{x[i]:.0f}"])
+    rows.append(["中间投入合计", *[f"{v:.0f}" for v in Z.sum(axis=0)]])
+    for name, vals in zip(["劳动者报酬", "生产税净额", "固定资产折旧", "营业盈余"], V):
+        rows.append([name, *[f"{v:.0f}" for v in vals]])
+    rows.append(["增加值合计", *[f"{v:.0f}" for v in va]])
+    rows.append(["总投入", *[f"{v:.0f}" for v in x]])
+    return "\n".join(",".join(r) for r in rows) + "\n"
+
+
 def build(seed: int = SEED) -> dict[str, str]:
     """Every sample file's text, by file name."""
     g = Generator(seed)
@@ -668,6 +745,7 @@ def build(seed: int = SEED) -> dict[str, str]:
     files["targets.csv"] = _csv(
         ["目标编号", "目标对象类型", "目标对象", "指标", "目标类型", "目标年份", "截止月份", "目标值", "单位",
          "参照对象", "文件依据"], [list(r) for r in t])
+    files["io_table_national.csv"] = io_table_text(np.random.RandomState(seed + 1))
     files["mapping.yaml"] = (
         "# Import settings for the sample region: exports are reported in 万美元 (USD 10k).\n"
         f"usd_rate: {USD_RATE}  # CNY per USD, 2006 H1\n")
