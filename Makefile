@@ -27,6 +27,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_import.py --rows 1000000 --repeat 3
 	$(BIN)/python benchmarks/bench_measures.py
 	$(BIN)/python benchmarks/bench_complexity.py
+	$(BIN)/python benchmarks/bench_inputoutput.py
 
 sample: $(BIN)/.installed
 	$(BIN)/python -m clusteratlas.sample.generate
