@@ -28,6 +28,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_measures.py
 	$(BIN)/python benchmarks/bench_complexity.py
 	$(BIN)/python benchmarks/bench_inputoutput.py
+	$(BIN)/python benchmarks/bench_incentives.py
 
 sample: $(BIN)/.installed
 	$(BIN)/python -m clusteratlas.sample.generate

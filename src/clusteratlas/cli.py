@@ -154,8 +154,14 @@ def demo(
         from clusteratlas.io.iotables import read_nbs_table
         from clusteratlas.sample import IO_TABLE
 
+        import pandas as pd
+
+        from clusteratlas.sample import INCENTIVE_INPUTS
+
         files = build_report(store, out, synthetic_note=SYNTHETIC_NOTE,
-                             io_table=read_nbs_table(data_dir() / IO_TABLE))
+                             io_table=read_nbs_table(data_dir() / IO_TABLE),
+                             incentive_inputs=pd.read_csv(data_dir() / INCENTIVE_INPUTS),
+                             incentive_year=2006)
     rows = result.rows
     console.print(f"sample region loaded into {db}: " + ", ".join(f"{k} {v}" for k, v in rows.items()))
     t = files.overview.totals.set_index("indicator")
@@ -387,6 +393,124 @@ def chain(
             err.print(f"[red]chain: {e}[/red]")
             raise typer.Exit(2)
     _write_table(result, out)
+
+
+incentives_app = typer.Typer(help="Incentive policies as code: run, test, explain.", no_args_is_help=True)
+app.add_typer(incentives_app, name="incentives")
+
+
+def _ruleset(name: str):
+    from clusteratlas.analyses.incentives import Ruleset
+
+    try:
+        return Ruleset.load(name)
+    except (ValueError, OSError) as e:
+        err.print(f"[red]ruleset: {e}[/red]")
+        raise typer.Exit(2)
+
+
+@incentives_app.command("run")
+def incentives_run(
+    year: Annotated[int, typer.Option(help="the year evaluated")],
+    entities: Annotated[Optional[Path], typer.Option(help="CSV/XLSX of entities (entity_id, entity, inputs…)",
+                                                     exists=True, dir_okay=False)] = None,
+    db: Annotated[Optional[Path], typer.Option("--db", help="build entities from a store instead")] = None,
+    region: Annotated[Optional[str], typer.Option(help="with --db: the region")] = None,
+    ruleset: Annotated[str, typer.Option(help="shipped ruleset name or a YAML path")] = "changsha_2005",
+    set_: Annotated[Optional[list[str]], typer.Option("--set", help="what-if: param=value (repeatable)")] = None,
+    save: Annotated[bool, typer.Option(help="with --db: record the run and its lines in the store")] = False,
+    out: Annotated[Optional[Path], typer.Option(help="write the award lines (.csv, .xlsx, .parquet)")] = None,
+) -> None:
+    """Evaluate a ruleset for all entities of a year: award lines and totals by rule and payer."""
+    from clusteratlas.analyses.incentives.engine import entities_from_store, run, save_run
+
+    rs = _ruleset(ruleset)
+    overrides = {}
+    for item in set_ or []:
+        k, _, v = item.partition("=")
+        overrides[k.strip()] = float(v)
+    if (entities is None) == (db is None):
+        raise typer.BadParameter("give exactly one of --entities FILE or --db STORE")
+    if entities is not None:
+        frame = _read_table(entities)
+        store = None
+    else:
+        from clusteratlas.report.html import study_region
+
+        store = Store(db, read_only=not save)
+        region = region or study_region(store)
+        targets = store.table("targets")
+        keys = sorted({str(t) for t in targets.loc[targets["scope"] == "industry", "scope_id"]})
+        frame = entities_from_store(store, region, year, keys)
+    try:
+        result = run(rs, frame, year, overrides)
+    except KeyError as e:
+        err.print(f"[red]incentives: {e}[/red]")
+        raise typer.Exit(2)
+    if store is not None:
+        if save:
+            ds = store.sql("SELECT max(dataset_id) m FROM datasets").iloc[0, 0]
+            run_id = save_run(store, result, rs, dataset_id=None if pd_isna(ds) else int(ds))
+            console.print(f"run {run_id} recorded in {db}")
+        store.close()
+    t = Table(title=f"{rs.metadata.get('title_zh', ruleset)} — {year} (ruleset {result.ruleset_sha256[:12]})")
+    for col in ("rule", "payer", "amount (CNY)"):
+        t.add_column(col)
+    for _, r in result.totals().iterrows():
+        t.add_row(r.rule_id, r.payer, f"{r.amount:,.0f}")
+    console.print(t)
+    decisions = result.lines[result.lines.status == "for decision"]
+    if len(decisions):
+        console.print(f"{len(decisions)} line(s) for the committee to decide (no amount computed)")
+    for _, r in result.skipped.iterrows():
+        console.print(f"[yellow]not evaluated[/yellow] {r.rule_id} ({r.clause}): missing {r.missing_inputs}")
+    if out is not None:
+        _write_table(result.lines, out)
+
+
+def pd_isna(v) -> bool:
+    return v is None or v != v
+
+
+@incentives_app.command("test")
+def incentives_test(
+    cases: Annotated[Optional[Path], typer.Argument(help="YAML test cases (default: the ruleset's own)")] = None,
+    ruleset: Annotated[str, typer.Option(help="shipped ruleset name or a YAML path")] = "changsha_2005",
+) -> None:
+    """Run a ruleset's test cases; exits 1 if any fails."""
+    from clusteratlas.analyses.incentives.engine import load_cases, run_test_cases, shipped_cases
+
+    rs = _ruleset(ruleset)
+    result = run_test_cases(rs, load_cases(cases) if cases else shipped_cases(ruleset))
+    failed = result[~result.passed]
+    for _, r in failed.iterrows():
+        err.print(f"[red]FAIL[/red] {r.case}: {r.check} — {r.detail}")
+    console.print(f"{int(result.passed.sum())} passed, {len(failed)} failed")
+    if len(failed):
+        raise typer.Exit(1)
+
+
+@incentives_app.command("explain")
+def incentives_explain(
+    entity_id: Annotated[str, typer.Argument(help="the firm, project, park or guarantor")],
+    year: Annotated[int, typer.Option(help="the year evaluated")],
+    entities: Annotated[Path, typer.Option(help="CSV/XLSX of entities", exists=True, dir_okay=False)],
+    ruleset: Annotated[str, typer.Option(help="shipped ruleset name or a YAML path")] = "changsha_2005",
+) -> None:
+    """For one entity: each rule considered, the inputs used, the condition and the amount."""
+    from clusteratlas.analyses.incentives import explain
+
+    rs = _ruleset(ruleset)
+    frame = _read_table(entities)
+    row = frame[frame["entity_id"].astype(str) == entity_id]
+    if row.empty:
+        err.print(f"[red]no entity {entity_id!r} in {entities}[/red]")
+        raise typer.Exit(2)
+    for item in explain(rs, row.iloc[0], year):
+        console.print(item["zh"])
+        console.print(f"  {item['en']}")
+        used = ", ".join(f"{k}={v}" for k, v in item["inputs"].items())
+        console.print(f"  [dim]inputs: {used}[/dim]")
 
 
 @app.command()

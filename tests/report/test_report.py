@@ -33,9 +33,12 @@ def report(tmp_path_factory, sample_store):
     from clusteratlas.io.iotables import read_nbs_table
     from clusteratlas.sample import IO_TABLE, data_dir
 
+    from clusteratlas.sample import INCENTIVE_INPUTS
+
     return build_report(sample_store, tmp_path_factory.mktemp("report") / "out",
                         synthetic_note="synthetic firms",
-                        io_table=read_nbs_table(data_dir() / IO_TABLE))
+                        io_table=read_nbs_table(data_dir() / IO_TABLE),
+                        incentive_inputs=pd.read_csv(data_dir() / INCENTIVE_INPUTS), incentive_year=2006)
 
 
 def test_the_report_is_one_self_contained_file(report):
@@ -48,7 +51,7 @@ def test_the_report_is_one_self_contained_file(report):
 def test_the_workbook_holds_the_report_tables(report):
     book = pd.read_excel(report.xlsx, sheet_name=None)
     assert {"overview", "by_industry", "by_park", "firm_counts", "datasets", "clusters_lq",
-            "clusters_eg_ms", "strong_clusters", "shift_share", "opportunities"} <= set(book)
+            "clusters_eg_ms", "strong_clusters", "shift_share", "opportunities", "award_lines"} <= set(book)
     ind = book["by_industry"].set_index("division")
     assert ind.loc[35, "output (万元)"] == pytest.approx(110_000)
     park = book["by_park"]
@@ -77,6 +80,8 @@ def test_the_report_opens_offline_in_chromium(report, tmp_path):
         assert page.locator("#table-gaps tbody tr").count() > 0
         assert page.locator("#table-rates tbody tr").count() == 5  # the five leading firms
         assert page.locator("#table-impact tbody tr").count() == 4
+        assert page.locator("#table-incentives tbody tr").count() >= 10
+        assert page.locator("#table-payers tbody tr").count() >= 4
         assert "引进项目75个" in page.locator("#pipeline-zh").inner_text()
         assert "同比增31.0%" in page.locator("#summary-zh").inner_text()
         assert page.locator("#table-targets td.light-on-track").count() > 0

@@ -6,13 +6,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from clusteratlas.sample import FILES, IO_TABLE, MAPPING, data_dir
+from clusteratlas.sample import FILES, INCENTIVE_INPUTS, IO_TABLE, MAPPING, data_dir
 from clusteratlas.sample.generate import CALIBRATION, USD_RATE, build
 
 
 def test_the_generator_reproduces_the_bundled_files_exactly():
     built = build()
-    assert set(built) == {*FILES, MAPPING, IO_TABLE}
+    assert set(built) == {*FILES, MAPPING, IO_TABLE, INCENTIVE_INPUTS}
     for name, text in built.items():
         assert (data_dir() / name).read_text(encoding="utf-8") == text, name
 

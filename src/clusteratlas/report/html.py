@@ -187,9 +187,35 @@ def study_region(store: Store) -> str:
     return str(r.iloc[0, 0])
 
 
+def _incentives_section(entities, year: int) -> dict | None:
+    """Award totals by rule and payer of the shipped ruleset for the given entities."""
+    if entities is None:
+        return None
+    from clusteratlas.analyses.incentives import Ruleset, apply_budget, run
+
+    rs = Ruleset.load("changsha_2005")
+    res = run(rs, entities, year)
+    fund = rs.parameter_values(f"{year}-12-31")["guarantee_fund_annual"]
+    budgeted = apply_budget(res, {"c16_guarantee_subsidy": fund})
+    paid = budgeted[budgeted["status"] == "award"]
+    totals = paid.groupby(["rule_id", "title_zh", "payer"], as_index=False)[["amount", "paid"]].sum()
+    by_payer = paid.groupby("payer", as_index=False)[["amount", "paid"]].sum()
+    decisions = int((res.lines["status"] == "for decision").sum())
+    suppressed = int((res.lines["status"] == "suppressed").sum())
+    cols = {"rule_id": ("规则 rule", None, None), "title_zh": ("条款 clause", None, None),
+            "payer": ("支付方 payer", None, None), "amount": ("测算 computed (万元)", 1e4, 1),
+            "paid": ("预算内 within budget (万元)", 1e4, 1)}
+    return dict(title=rs.metadata.get("title_zh"), sha=res.ruleset_sha256[:12], year=year,
+                table=_table(totals, cols, "table-incentives"),
+                payers=_table(by_payer, {k: cols[k] for k in ("payer", "amount", "paid")}, "table-payers"),
+                decisions=decisions, suppressed=suppressed,
+                skipped=", ".join(res.skipped["rule_id"]) if len(res.skipped) else "",
+                lines=res.lines)
+
+
 def build_report(store: Store, out_dir: Path, region_id: str | None = None,
                  period: tuple[int, int] | None = None, synthetic_note: str | None = None,
-                 io_table=None) -> ReportFiles:
+                 io_table=None, incentive_inputs=None, incentive_year: int | None = None) -> ReportFiles:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     region_id = region_id or study_region(store)
@@ -218,6 +244,7 @@ def build_report(store: Store, out_dir: Path, region_id: str | None = None,
     opp = _opportunities_section(store, region_id, year, month_to, fig_html)
     evaluation = _evaluation_section(store, region_id, year, month_to, ov, name, fig_html)
     chain = _chain_section(store, region_id, cl, fig_html, io_table)
+    incentives = _incentives_section(incentive_inputs, incentive_year or year)
     clusters = None
     if cl is not None:
         strong = cl.strong.assign(region=cl.strong["region"].map(lambda r: f"{names.get(r, r)} {r}"))
@@ -244,12 +271,13 @@ def build_report(store: Store, out_dir: Path, region_id: str | None = None,
         table_park=_table(ov.by_park, PARK_COLUMNS, "table-park"),
         fig_map=figures.park_map(local_parks, local, cur).to_html(**fig_html),
         datasets=datasets.to_dict("records"), clusters=clusters, cluster_note=cluster_note,
-        opportunities=opp, evaluation=evaluation, chain=chain,
+        opportunities=opp, evaluation=evaluation, chain=chain, incentives=incentives,
     )
     html_path = out_dir / "report.html"
     html_path.write_text(html, encoding="utf-8")
     xlsx_path = xlsx.write_workbook(out_dir / "report.xlsx", ov, name, datasets, cl,
-                                    None if opp is None else opp["frame"])
+                                    None if opp is None else opp["frame"],
+                                    None if incentives is None else incentives["lines"])
     return ReportFiles(html_path, xlsx_path, ov, cl)
 
 

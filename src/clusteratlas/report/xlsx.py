@@ -23,7 +23,8 @@ MONEY = ["output", "value_added", "revenue", "tax_paid", "exports", "fixed_asset
 
 
 def write_workbook(path: Path, ov: Overview, region_name: str, datasets: pd.DataFrame,
-                   clusters=None, opportunities: pd.DataFrame | None = None) -> Path:
+                   clusters=None, opportunities: pd.DataFrame | None = None,
+                   award_lines: pd.DataFrame | None = None) -> Path:
     totals = ov.totals.copy()
     is_money = totals["indicator"].isin(MONEY + ["output_in_parks"])
     totals.loc[is_money, ["value", "previous"]] /= 1e4
@@ -44,6 +45,8 @@ def write_workbook(path: Path, ov: Overview, region_name: str, datasets: pd.Data
             clusters.agglomeration.to_excel(xw, sheet_name="clusters_eg_ms", index=False)
             _scaled(clusters.strong, MONEY).to_excel(xw, sheet_name="strong_clusters", index=False)
             clusters.shift.to_excel(xw, sheet_name="shift_share", index=False)
+        if award_lines is not None:
+            award_lines.to_excel(xw, sheet_name="award_lines", index=False)
         if opportunities is not None:
             opportunities.to_excel(xw, sheet_name="opportunities", index=False)
         d = datasets.drop(columns=["row_counts"]).assign(

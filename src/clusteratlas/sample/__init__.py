@@ -12,6 +12,7 @@ FILES = ("regions.csv", "parks.csv", "firms.csv", "firm_years.csv", "region_indu
          "supply_links.csv", "projects.csv", "targets.csv")
 MAPPING = "mapping.yaml"
 IO_TABLE = "io_table_national.csv"  # synthetic national table in the NBS layout (not imported)
+INCENTIVE_INPUTS = "incentive_inputs_2006.csv"  # synthetic policy inputs for the incentive demo
 
 
 def data_dir() -> Path:

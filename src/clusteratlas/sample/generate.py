@@ -661,6 +661,72 @@ def io_table_text(rs: np.random.RandomState) -> str:
     return "\n".join(",".join(r) for r in rows) + "\n"
 
 
+def incentive_inputs_text(g: "Generator", projects: list[dict], rs: np.random.RandomState) -> str:
+    """Synthetic policy inputs of the district's firms and projects for 2006, so the demo can run
+    an incentive ruleset (the Changsha one, as an illustration): which firms invested in new
+    projects and equipment, built workshops, won brands or new-product ratings, set up technology
+    centres, and their R&D and purchases this year and last."""
+    key = {"oil", "paper", "textile", "agro", "building"}
+    rows = []
+    for f in g.firms:
+        if (2005, 12) not in f.years:
+            continue
+        y05 = f.years[(2005, 12)]
+        r = {"entity_id": f.id, "entity": "firm", "registered_in_changsha": True,
+             "three_industries": f.cluster in key, "host_firm": f.leading,
+             "supporting_firm": not f.leading, "project_fits_policy": True,
+             "county_level": f.park in ("Z01", "Z02")}
+        invest = rs.uniform() < 0.25
+        r["new_project_investment"] = round(rs.uniform(0.5e7, 6e7), -4) if invest else 0
+        r["equipment_investment"] = round(r["new_project_investment"] * rs.uniform(0.35, 0.75), -4)
+        r["production_year"] = int(rs.choice([2003, 2004, 2005, 2006])) if invest else ""
+        r["fai_per_mu"] = round(rs.uniform(0.8e6, 2.2e6), -3) if invest else ""
+        r["output_per_mu"] = round(y05["output"] * 1e4 / max(y05["land_mu"], 1), -3)
+        r["local_vat_income_tax"] = round(y05["tax_paid"] * 1e4 * 0.5 * rs.uniform(0.8, 1.2), -3)
+        r["workshop_fai"] = round(rs.uniform(2e7, 2.5e8), -4) if rs.uniform() < 0.12 else 0
+        r["construction_fees_due"] = round(r["workshop_fai"] * 0.01, -2)
+        r["local_purchases"] = round(y05["local_purchases"] * 1e4 * rs.uniform(1.0, 1.6), -3)
+        r["local_purchases_previous"] = round(y05["local_purchases"] * 1e4, -3)
+        r["rd_spend"] = round(y05["rd_spend"] * 1e4 * rs.uniform(0.9, 1.4), -3)
+        r["rd_spend_previous"] = round(y05["rd_spend"] * 1e4, -3)
+        r["income_tax_due"] = round(y05["tax_paid"] * 1e4 * 0.3, -3)
+        r["new_famous_brand"] = f.name in ("拍马集团",)
+        r["new_products_national"] = int(f.leading and rs.uniform() < 0.5)
+        r["new_products_provincial"] = int(rs.uniform() < 0.08)
+        r["new_products_municipal"] = int(rs.uniform() < 0.15)
+        r["new_national_tech_centre"] = f.name == "四机厂"
+        r["new_provincial_tech_centre"] = f.name in ("四机厂", "湖北四钻", "骏马纸业")
+        r["top_three_years"] = f.name in ("湖北四钻",)
+        r["merger_deed_tax_due"] = 0
+        rows.append(r)
+    for p in projects:
+        if p["stage"] not in ("started", "in_production") or not p["park"]:
+            continue
+        rows.append({"entity_id": p["id"], "entity": "project", "industrial": p["code"][:2] < "47",
+                     "new_in_zone": True, "investment_usd": round(p["contracted"] * 1e4 / USD_RATE),
+                     "annual_tax": round(p["contracted"] * 1e4 * rs.uniform(0.03, 0.2), -3),
+                     "land_premium_paid": round(p["land"] * 8e4, -3), "operating_years": 15,
+                     "local_jobs": int(p["contracted"] / 20), "tax_year_after": round(p["contracted"] * 1e4 * 0.05, -3),
+                     "exports_usd": 0, "admin_fees_due": round(p["land"] * 2000, -2),
+                     "operating_fees_due": round(p["land"] * 1000, -2)})
+    rows.append({"entity_id": "G01", "entity": "guarantor", "sme_guarantee_amount": 1.8e8,
+                 "years_since_registration": 2, "business_tax_due": 3.2e5})
+    rows.append({"entity_id": "P01", "entity": "park", "new_supporting_park": True,
+                 "infrastructure_investment": 1.35e8, "supporting_output": 6.2e8})
+    cols = []
+    for r in rows:
+        for k in r:
+            if k not in cols:
+                cols.append(k)
+    def cell(v):
+        if v is True:
+            return "true"
+        if v is False:
+            return "false"
+        return "" if v is None else (f"{v:.0f}" if isinstance(v, float) else str(v))
+    return _csv(cols, [[cell(r.get(c, "")) for c in cols] for r in rows])
+
+
 def build(seed: int = SEED) -> dict[str, str]:
     """Every sample file's text, by file name."""
     g = Generator(seed)
@@ -746,6 +812,7 @@ def build(seed: int = SEED) -> dict[str, str]:
         ["目标编号", "目标对象类型", "目标对象", "指标", "目标类型", "目标年份", "截止月份", "目标值", "单位",
          "参照对象", "文件依据"], [list(r) for r in t])
     files["io_table_national.csv"] = io_table_text(np.random.RandomState(seed + 1))
+    files["incentive_inputs_2006.csv"] = incentive_inputs_text(g, projects, np.random.RandomState(seed + 2))
     files["mapping.yaml"] = (
         "# Import settings for the sample region: exports are reported in 万美元 (USD 10k).\n"
         f"usd_rate: {USD_RATE}  # CNY per USD, 2006 H1\n")

@@ -1,0 +1,525 @@
+"""Incentives as code: a ruleset (YAML) evaluated over all firms and projects of a year at once.
+
+A ruleset has metadata (issuer, document, dates), parameters with dated values, units and the
+clause they come from (as OpenFisca's parameters), and rules. A rule says which entities it
+concerns (firm or project), when they are eligible (an expression of the safe language in
+:mod:`.expressions`), how much they get (a formula, brackets of a variable, an amount per full
+step, a cap), over how many years, who pays which share, and which exclusivity group it belongs
+to (one item is rewarded once: the highest award of the group applies). A rule that needs a
+committee's judgment is marked ``decision: true`` and listed "for decision" without an amount.
+
+``run`` produces award lines — entity, rule, clause, year, payer, amount, status, and the values
+and condition that decided it — plus the lines an exclusivity group suppressed and why; the run
+carries the ruleset's hash and the inputs' hash. ``apply_budget`` caps totals pro rata or in
+ranked order; ``compare`` sets a what-if run beside the base run; ``explain`` says, for one
+entity, what each rule looked at and concluded, in Chinese and English.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from clusteratlas.analyses.incentives.expressions import Expression, ExpressionError
+
+LINE_COLUMNS = ["entity_id", "entity", "rule_id", "clause", "title_zh", "kind", "year", "payer",
+                "amount", "status", "reason"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    clause: str
+    title_zh: str
+    title_en: str
+    entity: str
+    when: Expression
+    amount: dict
+    payers: list[tuple[str, Expression]]
+    years: int | str = 1
+    start_offset: int = 0
+    group: str | None = None
+    decision: bool = False
+    kind: str = "grant"
+    note: str = ""
+
+    @property
+    def inputs(self) -> set[str]:
+        names = set(self.when.names)
+        for e in self._amount_expressions():
+            names |= e.names
+        for _, share in self.payers:
+            names |= share.names
+        return names
+
+    def _amount_expressions(self) -> list[Expression]:
+        a = self.amount
+        out = []
+        for key in ("formula", "cap", "base"):
+            if key in a:
+                out.append(a[key])
+        for key in ("brackets", "per_step"):
+            if key in a:
+                out.append(a[key]["variable"])
+                if "base" in a[key]:
+                    out.append(a[key]["base"])
+        return out
+
+
+@dataclass(frozen=True)
+class Ruleset:
+    metadata: dict
+    parameters: dict  # name → {"values": [(date, value)], "unit", "clause", "note"}
+    rules: list[Rule]
+    sha256: str
+    derived: dict = field(default_factory=dict)  # name → Expression over inputs and ``year``
+    source_text: str = field(repr=False, default="")
+
+    def with_derived(self, entities: pd.DataFrame, year: int, par: dict) -> pd.DataFrame:
+        """The entities with ``year`` and every derived variable whose inputs they have."""
+        e = entities.assign(year=year)
+        for name, expr in self.derived.items():
+            if expr.names <= set(e.columns):
+                var = {c: _column(e[c]) for c in expr.names}
+                e[name] = expr.evaluate(var, par, len(e))
+        return e
+
+    @classmethod
+    def load(cls, name_or_path: str | Path = "changsha_2005") -> "Ruleset":
+        p = Path(name_or_path)
+        if p.suffix in (".yaml", ".yml") and p.exists():
+            text = p.read_text(encoding="utf-8")
+        else:
+            f = resources.files("clusteratlas.analyses.incentives").joinpath("rulesets", f"{name_or_path}.yaml")
+            if not f.is_file():
+                raise ValueError(f"no ruleset {name_or_path!r}")
+            text = f.read_text(encoding="utf-8")
+        return cls.parse(text)
+
+    @classmethod
+    def parse(cls, text: str) -> "Ruleset":
+        doc = yaml.safe_load(text)
+        params = {}
+        for name, spec in (doc.get("parameters") or {}).items():
+            values = spec.get("values") if isinstance(spec, dict) else None
+            if values is None:
+                values = {"1900-01-01": spec["value"] if isinstance(spec, dict) else spec}
+            params[name] = {"values": sorted((str(k), v) for k, v in values.items()),
+                            "unit": spec.get("unit", "") if isinstance(spec, dict) else "",
+                            "clause": spec.get("clause", "") if isinstance(spec, dict) else "",
+                            "note": spec.get("note", "") if isinstance(spec, dict) else ""}
+        rules = []
+        seen = set()
+        for r in doc["rules"]:
+            if r["id"] in seen:
+                raise ValueError(f"rule id {r['id']!r} appears twice")
+            seen.add(r["id"])
+            try:
+                rules.append(_rule(r))
+            except (KeyError, ExpressionError) as e:
+                raise ValueError(f"rule {r.get('id')!r}: {e}") from e
+        for rule in rules:
+            exprs = [rule.when, *rule._amount_expressions(), *(s for _, s in rule.payers)]
+            for e in exprs:
+                unknown = e.params - set(params)
+                if unknown:
+                    raise ValueError(f"rule {rule.id}: unknown parameters {sorted(unknown)}")
+        derived = {k: _expr(v) for k, v in (doc.get("derived") or {}).items()}
+        return cls(doc.get("metadata", {}), params, rules,
+                   hashlib.sha256(text.encode("utf-8")).hexdigest(), derived, text)
+
+    def parameter_values(self, on: str, overrides: dict | None = None) -> dict[str, float]:
+        """Each parameter's value in force on a date (YYYY-MM-DD), with what-if overrides."""
+        out = {}
+        for name, spec in self.parameters.items():
+            v = None
+            for start, value in spec["values"]:
+                if start <= on:
+                    v = value
+            out[name] = v
+        for k, v in (overrides or {}).items():
+            if k not in out:
+                raise KeyError(f"no parameter {k!r} to override")
+            out[k] = v
+        return out
+
+
+def _expr(value) -> Expression:
+    return Expression.parse(value if not isinstance(value, bool) else str(value))
+
+
+def _rule(r: dict) -> Rule:
+    amount = dict(r.get("amount") or {})
+    for key in ("formula", "cap", "base"):
+        if key in amount:
+            amount[key] = _expr(amount[key])
+    for key in ("brackets", "per_step"):
+        if key in amount:
+            spec = dict(amount[key])
+            spec["variable"] = _expr(spec["variable"])
+            if "base" in spec:
+                spec["base"] = _expr(spec["base"])
+            amount[key] = spec
+    payers = [(p["payer"], _expr(p.get("share", 1))) for p in (r.get("payers") or [{"payer": "city"}])]
+    return Rule(r["id"], r.get("clause", ""), r.get("title_zh", r["id"]), r.get("title_en", ""),
+                r.get("entity", "firm"), _expr(r.get("when", "True")), amount, payers,
+                r.get("years", 1), int(r.get("start_offset", 0)), r.get("group"),
+                bool(r.get("decision", False)), r.get("kind", "grant"), r.get("note", ""))
+
+
+def _amounts(rule: Rule, var: dict, par: dict, n: int) -> np.ndarray:
+    a = rule.amount
+    if "formula" in a:
+        amt = a["formula"].evaluate(var, par, n).astype(float)
+    elif "brackets" in a:
+        spec = a["brackets"]
+        x = spec["variable"].evaluate(var, par, n).astype(float)
+        base = spec["base"].evaluate(var, par, n).astype(float) if "base" in spec else np.ones(n)
+        amt = np.zeros(n)
+        for step in spec["steps"]:
+            lo = _num(step.get("from", -np.inf), par)
+            hi = _num(step.get("to", np.inf), par)
+            inside = (x >= lo) & (x < hi)
+            value = _num(step["rate"], par) * base if "rate" in step else np.full(n, _num(step["amount"], par))
+            amt = np.where(inside, value, amt)
+    elif "per_step" in a:
+        spec = a["per_step"]
+        x = spec["variable"].evaluate(var, par, n).astype(float)
+        steps = np.floor(np.maximum(x, 0) / _num(spec["step"], par))
+        amt = steps * _num(spec["amount"], par)
+    else:
+        amt = np.zeros(n)
+    if "cap" in a:
+        amt = np.fmin(amt, a["cap"].evaluate(var, par, n).astype(float))
+    return amt
+
+
+def _num(v, par) -> float:
+    if isinstance(v, str) and v.startswith("param."):
+        return float(par[v[len("param."):]])
+    return float(v)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    lines: pd.DataFrame  # LINE_COLUMNS + ruleset, ruleset_sha256, inputs_sha256
+    skipped: pd.DataFrame  # rule_id, missing inputs
+    ruleset_sha256: str
+    inputs_sha256: str
+    year: int
+    parameters: dict
+
+    def totals(self, by=("rule_id", "payer")) -> pd.DataFrame:
+        paid = self.lines[self.lines["status"] == "award"]
+        return paid.groupby(list(by), as_index=False)["amount"].sum()
+
+
+def _inputs_hash(entities: pd.DataFrame) -> str:
+    """SHA-256 over the column names and pandas' row hashes (order of columns ignored)."""
+    e = entities.sort_index(axis=1)
+    h = hashlib.sha256("\x1f".join(map(str, e.columns)).encode("utf-8"))
+    h.update(pd.util.hash_pandas_object(e.astype(str), index=False).to_numpy().tobytes())
+    return h.hexdigest()
+
+
+def run(ruleset: Ruleset, entities: pd.DataFrame, year: int, overrides: dict | None = None,
+        on: str | None = None) -> RunResult:
+    """Evaluate every rule over every entity of ``entities`` (columns: entity_id, entity ∈
+    {firm, project}, and the input variables) for ``year``."""
+    par = ruleset.parameter_values(on or f"{year}-12-31", overrides)
+    entities = ruleset.with_derived(entities, year, par)
+    chunks, skipped = [], []
+    for rule in ruleset.rules:
+        sub = entities[entities["entity"] == rule.entity]
+        if sub.empty:
+            continue
+        missing = sorted(rule.inputs - set(sub.columns))
+        if missing:
+            skipped.append({"rule_id": rule.id, "clause": rule.clause, "missing_inputs": ", ".join(missing)})
+            continue
+        n = len(sub)
+        var = {c: _column(sub[c]) for c in rule.inputs}
+        eligible = rule.when.evaluate(var, par, n).astype(bool)
+        if not eligible.any():
+            continue
+        idx = np.flatnonzero(eligible)
+        reason = _reasons(rule, var, idx)
+        ids = sub["entity_id"].to_numpy()[idx]
+        if rule.decision:
+            chunks.append(_chunk(rule, ids, year, "committee", np.full(len(idx), np.nan),
+                                 "for decision", reason))
+            continue
+        amt = _amounts(rule, var, par, n)[idx]
+        shares = [(payer, s.evaluate(var, par, n).astype(float)[idx]) for payer, s in rule.payers]
+        n_years = int(_num(rule.years, par)) if isinstance(rule.years, str) else int(rule.years)
+        for k in range(n_years):
+            y = year + rule.start_offset + k
+            for payer, share in shares:
+                part = amt * share
+                keep = part > 0
+                if keep.any():
+                    chunks.append(_chunk(rule, ids[keep], y, payer, part[keep], "award", reason[keep]))
+    frame = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=LINE_COLUMNS)
+    frame = _exclusive(frame, ruleset, entities)
+    frame.insert(0, "ruleset", ruleset.metadata.get("id", ""))
+    digest = _inputs_hash(entities)
+    frame["ruleset_sha256"], frame["inputs_sha256"] = ruleset.sha256, digest
+    frame.flags.allows_duplicate_labels = False
+    return RunResult(frame, pd.DataFrame(skipped, columns=["rule_id", "clause", "missing_inputs"]),
+                     ruleset.sha256, digest, year, par)
+
+
+def _column(s: pd.Series) -> np.ndarray:
+    if s.dtype == bool or str(s.dtype) == "boolean":
+        return s.fillna(False).to_numpy(dtype=bool)
+    num = pd.to_numeric(s, errors="coerce")
+    if num.notna().sum() >= s.notna().sum():
+        return num.to_numpy(dtype=float)
+    return s.to_numpy(dtype=object)
+
+
+def _chunk(rule: Rule, ids, year, payer, amounts, status, reason) -> pd.DataFrame:
+    return pd.DataFrame({"entity_id": ids, "entity": rule.entity, "rule_id": rule.id,
+                         "clause": rule.clause, "title_zh": rule.title_zh, "kind": rule.kind,
+                         "year": year, "payer": payer, "amount": np.asarray(amounts, dtype=float),
+                         "status": status, "reason": reason})
+
+
+def _reasons(rule: Rule, var: dict, idx) -> np.ndarray:
+    """'clause: condition — name=value, …' for each eligible entity (built column-wise)."""
+    text = pd.Series(f"{rule.clause}: {rule.when.text} —", index=range(len(idx)))
+    for i, name in enumerate(sorted(rule.inputs)):
+        v = pd.Series(var[name][idx])
+        if v.dtype.kind == "f":
+            shown = v.map(_fmt) if len(v) < 50 else v.round(2).astype(str)
+        else:
+            shown = v.astype(str)
+        text = text + ("" if i == 0 else ",") + f" {name}=" + shown.to_numpy()
+    return text.to_numpy()
+
+
+def _fmt(v) -> str:
+    if isinstance(v, (float, np.floating)):
+        return "—" if np.isnan(v) else (f"{v:,.0f}" if abs(v) >= 100 else f"{v:g}")
+    return str(v)
+
+
+def _exclusive(lines: pd.DataFrame, ruleset: Ruleset, entities: pd.DataFrame) -> pd.DataFrame:
+    """Within an exclusivity group, an entity keeps the rule with the highest total; the others
+    are suppressed. An input column ``other_award_<group>`` (an award for the same item under
+    another document) takes part: if it is higher, the rules of the group are all suppressed."""
+    groups = {r.id: r.group for r in ruleset.rules if r.group}
+    if lines.empty or not groups:
+        return lines
+    lines = lines.copy()
+    lines["_group"] = lines["rule_id"].map(groups)
+    paid = lines[lines["_group"].notna() & (lines["status"] == "award")]
+    if paid.empty:
+        return lines.drop(columns="_group")
+    totals = paid.groupby(["entity_id", "_group", "rule_id"], as_index=False)["amount"].sum()
+    totals = totals.sort_values(["entity_id", "_group", "amount"], ascending=[True, True, False])
+    best = totals.drop_duplicates(["entity_id", "_group"]).rename(
+        columns={"rule_id": "_best", "amount": "_best_amount"})
+    totals = totals.merge(best, on=["entity_id", "_group"])
+    other_cols = [c for c in entities.columns if c.startswith("other_award_")]
+    if other_cols:
+        other = entities[["entity_id", *other_cols]].melt("entity_id", var_name="_group", value_name="_other")
+        other["_group"] = other["_group"].str.removeprefix("other_award_")
+        other["_other"] = pd.to_numeric(other["_other"], errors="coerce")
+        totals = totals.merge(other.dropna(), on=["entity_id", "_group"], how="left")
+    else:
+        totals["_other"] = np.nan
+    beaten_by_other = totals["_other"].notna() & (totals["_other"] >= totals["_best_amount"])
+    loser = totals["rule_id"] != totals["_best"]
+    sup = totals[loser | beaten_by_other].copy()
+    if sup.empty:
+        return lines.drop(columns="_group")
+    sup["_why"] = np.where(
+        sup["rule_id"] != sup["_best"],
+        "same item as " + sup["_best"] + ": no double award, the higher applies",
+        "an award of " + sup["_other"].map(lambda v: f"{v:,.0f}") +
+        " for the same item under another document is higher")
+    key = lines["entity_id"].astype(str) + "\x1f" + lines["rule_id"]
+    why = pd.Series(sup["_why"].to_numpy(), index=sup["entity_id"].astype(str) + "\x1f" + sup["rule_id"])
+    hit = key.isin(why.index) & (lines["status"] == "award")
+    lines.loc[hit, "status"] = "suppressed"
+    lines.loc[hit, "reason"] = lines.loc[hit, "reason"] + " | " + key[hit].map(why)
+    return lines.drop(columns="_group")
+
+
+def apply_budget(result: RunResult, caps: dict[str, float], method: str = "pro_rata",
+                 rank_by: pd.Series | None = None) -> pd.DataFrame:
+    """Cap the paid total of each rule in ``caps`` (rule id → CNY): 'pro_rata' scales every line
+    by cap/total; 'ranked' pays lines in descending ``rank_by`` (default: amount) until the cap is
+    spent, the last one partly. Adds budget_factor and paid columns."""
+    if method not in ("pro_rata", "ranked"):
+        raise ValueError("method must be pro_rata or ranked")
+    lines = result.lines.copy()
+    lines["paid"] = np.where(lines["status"] == "award", lines["amount"], 0.0)
+    for rule_id, cap in caps.items():
+        m = (lines["rule_id"] == rule_id) & (lines["status"] == "award")
+        total = lines.loc[m, "amount"].sum()
+        if total <= cap:
+            continue
+        if method == "pro_rata":
+            lines.loc[m, "paid"] = lines.loc[m, "amount"] * cap / total
+        else:
+            key = rank_by.reindex(lines.loc[m, "entity_id"]).to_numpy() if rank_by is not None \
+                else lines.loc[m, "amount"].to_numpy()
+            order = lines.loc[m].index[np.argsort(-key, kind="stable")]
+            left = cap
+            for i in order:
+                pay = min(lines.at[i, "amount"], left)
+                lines.at[i, "paid"] = pay
+                left -= pay
+    lines["budget_factor"] = np.where(lines["amount"] > 0, lines["paid"] / lines["amount"], np.nan)
+    return lines
+
+
+def compare(base: RunResult, alternative: RunResult, by=("rule_id", "payer")) -> pd.DataFrame:
+    """Totals of a what-if run beside the base run, with the difference."""
+    a = base.totals(by).rename(columns={"amount": "base"})
+    b = alternative.totals(by).rename(columns={"amount": "alternative"})
+    out = a.merge(b, on=list(by), how="outer").fillna(0.0)
+    out["difference"] = out["alternative"] - out["base"]
+    return out
+
+
+def explain(ruleset: Ruleset, entity: pd.Series | dict, year: int, overrides: dict | None = None) -> list[dict]:
+    """For one entity: every rule of its kind, the inputs it used, whether the condition held, and
+    the amount — with one sentence in Chinese and one in English."""
+    row = pd.Series(entity)
+    par = ruleset.parameter_values(f"{year}-12-31", overrides)
+    frame = ruleset.with_derived(pd.DataFrame([row]), year, par)
+    row = frame.iloc[0]
+    res = run(ruleset, frame, year, overrides)
+    out = []
+    for rule in ruleset.rules:
+        if rule.entity != row.get("entity"):
+            continue
+        missing = sorted(rule.inputs - set(frame.columns))
+        inputs = {n: (row[n] if n in row else None) for n in sorted(rule.inputs)}
+        mine = res.lines[res.lines["rule_id"] == rule.id]
+        if missing:
+            held, amount, status = None, 0.0, "missing inputs"
+        else:
+            var = {c: _column(frame[c]) for c in rule.inputs}
+            held = bool(rule.when.evaluate(var, par, 1)[0])
+            status = mine["status"].iloc[0] if len(mine) else ("not eligible" if not held else "zero amount")
+            amount = float(mine.loc[mine["status"] == "award", "amount"].sum()) if len(mine) else 0.0
+        zh = (f"{rule.clause}「{rule.title_zh}」：条件 {rule.when.text} "
+              f"{'缺少数据 ' + '、'.join(missing) if missing else ('成立' if held else '不成立')}；"
+              f"{'待审定' if status == 'for decision' else f'金额 {amount:,.0f} 元'}（{status}）")
+        en = (f"{rule.clause} {rule.title_en or rule.id}: condition {rule.when.text} "
+              f"{'cannot be checked, missing ' + ', '.join(missing) if missing else ('holds' if held else 'does not hold')}; "
+              f"{'for the committee to decide' if status == 'for decision' else f'amount CNY {amount:,.0f}'} ({status})")
+        out.append({"rule_id": rule.id, "clause": rule.clause, "inputs": inputs, "condition": held,
+                    "amount": amount, "status": status, "zh": zh, "en": en})
+    return out
+
+
+def run_test_cases(ruleset: Ruleset, cases: list[dict]) -> pd.DataFrame:
+    """Run YAML test cases: each has a name, a year, an entity (inputs) and ``expect`` — a list
+    of {rule, amount[, payer, status, year]} that must appear — and optionally ``absent``, rules
+    that must not produce an award. Returns one row per check with pass/fail and why."""
+    rows = []
+    for case in cases:
+        entity = dict(case["entity"])
+        entity.setdefault("entity_id", case["name"])
+        res = run(ruleset, pd.DataFrame([entity]), int(case["year"]), case.get("parameters"))
+        lines = res.lines
+        for exp in case.get("expect", []):
+            m = lines["rule_id"] == exp["rule"]
+            for k in ("payer", "status", "year"):
+                if k in exp:
+                    m &= lines[k] == exp[k]
+            status = exp.get("status", "award")
+            m &= lines["status"] == status
+            got = lines.loc[m, "amount"].sum() if status != "for decision" else (np.nan if m.any() else None)
+            if status == "for decision":
+                ok, detail = bool(m.any()), "listed for decision" if m.any() else "not listed"
+            else:
+                ok = bool(m.any()) and abs(got - float(exp["amount"])) <= 1e-6 * max(1.0, abs(float(exp["amount"])))
+                detail = f"expected {float(exp['amount']):,.2f}, got {got:,.2f}"
+            rows.append({"case": case["name"], "check": exp["rule"], "passed": ok, "detail": detail})
+        for rule_id in case.get("absent", []):
+            fired = lines[(lines["rule_id"] == rule_id) & (lines["status"] == "award")]
+            rows.append({"case": case["name"], "check": f"no {rule_id}", "passed": fired.empty,
+                         "detail": "no award" if fired.empty else f"awarded {fired['amount'].sum():,.2f}"})
+    return pd.DataFrame(rows, columns=["case", "check", "passed", "detail"])
+
+
+def load_cases(path: str | Path) -> list[dict]:
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))["cases"]
+
+
+def shipped_cases(name: str = "changsha_2005") -> list[dict]:
+    f = resources.files("clusteratlas.analyses.incentives").joinpath("rulesets", f"{name}.cases.yaml")
+    return yaml.safe_load(f.read_text(encoding="utf-8"))["cases"]
+
+
+def save_run(store, result: RunResult, ruleset: Ruleset, label: str | None = None,
+             dataset_id: int | None = None) -> int:
+    """Record a run and its award lines in the store (append-only); returns the run id."""
+    params = json.dumps(result.parameters, ensure_ascii=False, default=str)
+    store.con.execute("BEGIN TRANSACTION")
+    try:
+        run_id = store.con.execute(
+            "INSERT INTO incentive_runs (ruleset, ruleset_sha256, inputs_sha256, dataset_id, year, "
+            "parameters, label) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING run_id",
+            [ruleset.metadata.get("id", ""), result.ruleset_sha256, result.inputs_sha256, dataset_id,
+             result.year, params, label]).fetchall()[0][0]
+        lines = result.lines[LINE_COLUMNS].assign(run_id=run_id)
+        store.con.register("_lines", lines)
+        store.con.execute("INSERT INTO award_lines SELECT run_id, entity_id, entity, rule_id, clause, "
+                          "title_zh, kind, year, payer, amount, status, reason FROM _lines")
+        store.con.unregister("_lines")
+        store.con.execute("COMMIT")
+    except BaseException:
+        store.con.execute("ROLLBACK")
+        raise
+    return int(run_id)
+
+
+def entities_from_store(store, region_id: str, year: int, key_divisions=(), usd_rate: float = 8.0) -> pd.DataFrame:
+    """Firm and project entities of a region built from what the store holds: firm_years of the
+    year (and the one before, for increases), leading flags, key industries standing for a
+    policy's named clusters, projects with their investment. Inputs the store does not hold stay
+    absent, so the rules that need them are reported as not evaluable rather than guessed."""
+    firms = store.table("firms")
+    firms = firms[firms["region_id"] == region_id]
+    fy = store.table("firm_years")
+    fy = fy[fy["month_to"] == 12]
+    cur = fy[fy["year"] == year].set_index("firm_id")
+    prev = fy[fy["year"] == year - 1].set_index("firm_id")
+    division = firms["industry_code"].astype(str).str[:2]
+    key = division.isin([str(k) for k in key_divisions]) if key_divisions else pd.Series(True, index=firms.index)
+    f = pd.DataFrame({
+        "entity_id": firms["firm_id"], "entity": "firm", "registered_in_changsha": True,
+        "three_industries": key.to_numpy(), "host_firm": firms["is_leading"].fillna(False).to_numpy(),
+        "supporting_firm": (~firms["is_leading"].fillna(False)).to_numpy(),
+    })
+    for col, src in (("local_purchases", "local_purchases"), ("rd_spend", "rd_spend")):
+        f[col] = f["entity_id"].map(cur[src]) if src in cur else np.nan
+        f[col + "_previous"] = f["entity_id"].map(prev[src]) if src in prev else np.nan
+    land = f["entity_id"].map(cur["land_mu"]) if "land_mu" in cur else np.nan
+    f["output_per_mu"] = f["entity_id"].map(cur["output"]) / land if "output" in cur else np.nan
+    f = f.dropna(axis=1, how="all")
+    projects = store.table("projects")
+    projects = projects[projects["region_id"] == region_id]
+    p = pd.DataFrame({
+        "entity_id": projects["project_id"], "entity": "project",
+        "industrial": projects["industry_code"].astype(str).str[:2].astype(int).between(6, 46).to_numpy(),
+        "new_in_zone": projects["park_id"].notna().to_numpy(),
+        "investment_usd": (projects["contracted_investment"] / usd_rate).to_numpy(),
+    })
+    return pd.concat([f, p], ignore_index=True)

@@ -1,0 +1,117 @@
+"""The incentive engine: the safe expression language, the Changsha ruleset's own test cases,
+exclusivity, budgets, what-if runs, run records, and explanations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from clusteratlas.analyses.incentives import Ruleset, apply_budget, compare, explain, run, run_test_cases
+from clusteratlas.analyses.incentives.engine import save_run, shipped_cases
+from clusteratlas.analyses.incentives.expressions import Expression, ExpressionError
+from clusteratlas.sample import INCENTIVE_INPUTS, data_dir
+
+
+@pytest.fixture(scope="module")
+def changsha():
+    return Ruleset.load("changsha_2005")
+
+
+@pytest.mark.parametrize("text", ["__import__('os').system('x')", "open('f')", "a.b", "x[0]",
+                                  "lambda: 1", "[i for i in x]", "exec('1')", "param.__class__"])
+def test_the_expression_language_refuses_anything_but_arithmetic_and_logic(text):
+    with pytest.raises(ExpressionError):
+        e = Expression.parse(text)
+        e.evaluate({"x": np.ones(1), "a": np.ones(1)}, {}, 1)
+
+
+def test_expressions_work_on_columns_and_missing_values_never_fire():
+    e = Expression.parse("x >= param.t and not flag or min(x, 3) > 10")
+    out = e.evaluate({"x": np.array([5.0, 1.0, np.nan]), "flag": np.array([False, False, False])},
+                     {"t": 2}, 3)
+    assert out.tolist() == [True, False, False]
+    cond = Expression.parse("0.5 if county else 1").evaluate({"county": np.array([True, False])}, {}, 2)
+    assert cond.tolist() == [0.5, 1.0]
+    assert e.names == {"x", "flag"} and e.params == {"t"}
+
+
+def test_every_changsha_rule_has_passing_boundary_cases(changsha):
+    cases = shipped_cases()
+    result = run_test_cases(changsha, cases)
+    assert result.passed.all(), result[~result.passed].to_string()
+    covered = set(result.check.str.removeprefix("no "))
+    assert {r.id for r in changsha.rules} <= covered
+    assert len(cases) >= 50
+
+
+def test_each_rule_cites_its_clause_and_each_parameter_its_source(changsha):
+    assert all(r.clause.startswith("第1") for r in changsha.rules)
+    assert {r.clause for r in changsha.rules} == {f"第{i}条" for i in (10, 11, 12, 13, 14, 16, 17)}
+    assert all(p["clause"] for p in changsha.parameters.values())
+    assert "misprint" in changsha.parameters["park_fund_annual"]["note"]  # the 2024万 reading
+
+
+def test_exclusivity_keeps_the_highest_and_says_why(changsha):
+    e = pd.DataFrame([{"entity_id": "F", "entity": "firm", "three_industries": True,
+                       "new_national_tech_centre": True, "new_provincial_tech_centre": True}])
+    lines = run(changsha, e, 2006).lines.set_index("rule_id")
+    assert lines.loc["c17_tech_centre_national", "status"] == "award"
+    assert lines.loc["c17_tech_centre_provincial", "status"] == "suppressed"
+    assert "the higher applies" in lines.loc["c17_tech_centre_provincial", "reason"]
+
+
+def test_budget_caps_pro_rata_and_ranked(changsha):
+    e = pd.DataFrame([{"entity_id": f"G{i}", "entity": "guarantor", "sme_guarantee_amount": a,
+                       "years_since_registration": 9, "business_tax_due": 0}
+                      for i, a in enumerate([6e8, 3e8, 3e8])])
+    res = run(changsha, e, 2006)  # asks 6M + 3M + 3M = 12M of a 10M fund
+    pro = apply_budget(res, {"c16_guarantee_subsidy": 1e7}).set_index("entity_id")
+    assert pro["paid"].sum() == pytest.approx(1e7)
+    assert pro.loc["G0", "paid"] == pytest.approx(6e6 * 10 / 12)
+    ranked = apply_budget(res, {"c16_guarantee_subsidy": 1e7}, method="ranked").set_index("entity_id")
+    assert ranked.loc["G0", "paid"] == 6e6 and ranked["paid"].sum() == pytest.approx(1e7)
+    assert sorted(ranked.loc[["G1", "G2"], "paid"]) == [1e6, 3e6]
+
+
+def test_what_if_runs_are_compared_with_the_base(changsha):
+    e = pd.DataFrame([{"entity_id": "P", "entity": "project", "new_in_zone": True,
+                       "investment_usd": 4e7, "annual_tax": 2e7, "land_premium_paid": 1e8}])
+    base = run(changsha, e, 2006)
+    alt = run(changsha, e, 2006, {"land_rebate_rate": 0.6})
+    diff = compare(base, alt).groupby("rule_id")[["base", "alternative", "difference"]].sum()
+    assert diff.loc["c10_land_premium_rebate", "base"] == pytest.approx(3e7)
+    assert diff.loc["c10_land_premium_rebate", "alternative"] == pytest.approx(6e7)
+    assert base.ruleset_sha256 == alt.ruleset_sha256 and alt.parameters["land_rebate_rate"] == 0.6
+
+
+def test_runs_are_recorded_with_hashes(changsha, tmp_path):
+    from clusteratlas.io import Store
+
+    inputs = pd.read_csv(data_dir() / INCENTIVE_INPUTS)
+    res = run(changsha, inputs, 2006)
+    assert (res.lines.ruleset_sha256 == changsha.sha256).all()
+    with Store(tmp_path / "s.duckdb") as store:
+        a = save_run(store, res, changsha, label="base")
+        b = save_run(store, res, changsha, label="again")
+        runs = store.sql("SELECT * FROM incentive_runs ORDER BY run_id")
+        lines = store.sql("SELECT run_id, count(*) n, sum(amount) total FROM award_lines GROUP BY 1 ORDER BY 1")
+    assert (a, b) == (1, 2) and list(runs.inputs_sha256.unique()) == [res.inputs_sha256]
+    assert lines.n.tolist() == [len(res.lines)] * 2
+
+
+def test_explain_in_chinese_and_english(changsha):
+    inputs = pd.read_csv(data_dir() / INCENTIVE_INPUTS)
+    firm = inputs[inputs.entity == "firm"].iloc[0]
+    items = explain(changsha, firm, 2006)
+    assert {i["rule_id"] for i in items} == {r.id for r in changsha.rules if r.entity == "firm"}
+    eq = next(i for i in items if i["rule_id"] == "c12_equipment_subsidy")
+    assert "第12条" in eq["zh"] and ("holds" in eq["en"] or "does not hold" in eq["en"])
+    assert "new_project_investment" in eq["inputs"]
+
+
+def test_decision_rules_never_get_an_amount(changsha):
+    e = pd.DataFrame([{"entity_id": "P", "entity": "project", "operating_years": 15,
+                       "local_jobs": 2000, "tax_year_after": 0, "exports_usd": 0}])
+    line = run(changsha, e, 2006).lines.set_index("rule_id").loc["c10_special_support"]
+    assert line.status == "for decision" and np.isnan(line.amount)
