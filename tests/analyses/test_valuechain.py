@@ -1,7 +1,6 @@
 """Value chains on a hand-made table, and the sample's leading firms."""
 
 import networkx as nx
-import numpy as np
 import pandas as pd
 import pytest
 

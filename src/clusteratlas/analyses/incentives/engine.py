@@ -17,8 +17,6 @@ entity, what each rule looked at and concluded, in Chinese and English.
 
 from __future__ import annotations
 
-import copy
-import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field
