@@ -514,6 +514,47 @@ def incentives_explain(
 
 
 @app.command()
+def serve(
+    db: DbOption = DEFAULT_PATH,
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port")] = 8000,
+) -> None:
+    """Serve the REST API under /api/ and the dashboard at / on the store."""
+    import uvicorn
+
+    from clusteratlas.api.app import create_app
+
+    uvicorn.run(create_app(db), host=host, port=port, log_level="info")
+
+
+users_app = typer.Typer(help="Users of the service.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("add")
+def users_add(
+    username: Annotated[str, typer.Argument()],
+    role: Annotated[str, typer.Option(help="admin, analyst, park_manager, firm or public")],
+    db: DbOption = DEFAULT_PATH,
+    password: Annotated[Optional[str], typer.Option(help="(prompted when absent)")] = None,
+    region: Annotated[Optional[str], typer.Option(help="analyst: region id")] = None,
+    park: Annotated[Optional[str], typer.Option(help="park manager: park id")] = None,
+    firm: Annotated[Optional[str], typer.Option(help="firm user: firm id")] = None,
+) -> None:
+    """Add a user with an argon2-hashed password."""
+    from clusteratlas.api import security
+
+    pw = password or typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    with Store(db) as store:
+        try:
+            security.add_user(store, username, pw, role, region, park, firm)
+        except ValueError as e:
+            err.print(f"[red]{e}[/red]")
+            raise typer.Exit(2)
+    console.print(f"user {username} ({role}) added")
+
+
+@app.command()
 def industries(
     search: Annotated[Optional[str], typer.Argument(help="a code prefix or part of a name")] = None,
 ) -> None:

@@ -45,6 +45,12 @@ class Store:
     def close(self) -> None:
         self.con.close()
 
+    def cursor(self) -> "Store":
+        """A view of the same store on its own DuckDB cursor, for one thread or one request."""
+        view = object.__new__(Store)
+        view.path, view.files_dir, view.con = self.path, self.files_dir, self.con.cursor()
+        return view
+
     def __enter__(self) -> "Store":
         return self
 
@@ -93,7 +99,8 @@ class Store:
     # reading ----------------------------------------------------------------------------
     def table(self, name: str, where: str = "", params: list | None = None) -> pd.DataFrame:
         """A whole table (or the rows matching a SQL ``where``) as a DataFrame."""
-        if name.removesuffix("_history") not in TABLES and name not in ("datasets", "grade_overrides"):
+        if name.removesuffix("_history") not in TABLES and name not in (
+                "datasets", "grade_overrides", "audit_log", "incentive_runs", "award_lines"):
             raise KeyError(f"unknown table {name!r}")
         sql = f"SELECT * FROM {name}" + (f" WHERE {where}" if where else "")
         return self.con.execute(sql, params or []).df()

@@ -42,8 +42,8 @@ def park_map(parks: pd.DataFrame, firms: pd.DataFrame, output: pd.Series) -> go.
                                      name=p["name"], line=dict(width=1),
                                      hoverinfo="name", opacity=0.45))
     f = firms.dropna(subset=["lon", "lat"]).copy()
-    f["output"] = f["firm_id"].map(output).fillna(0)
-    size = 5 + 30 * np.sqrt(f["output"] / max(f["output"].max(), 1))
+    f["output"] = pd.to_numeric(f["firm_id"].map(output), errors="coerce").fillna(0.0).astype(float)
+    size = 5 + 30 * np.sqrt(f["output"] / max(float(f["output"].max()) if len(f) else 1.0, 1.0))
     fig.add_trace(go.Scatter(
         x=f["lon"], y=f["lat"], mode="markers", name="企业 firms",
         marker=dict(size=size, color=f["industry_code"].str[:2].astype("category").cat.codes,

@@ -1,0 +1,396 @@
+"""The ClusterAtlas service: a REST API under /api/ and the dashboard at /, in one FastAPI app.
+
+Thin: every endpoint parses, checks who may see what, calls the library and formats (JSON, or
+CSV/XLSX with ``?format=``). Firm-level reads and all writes are audited; aggregates for roles
+without firm-level rights pass through disclosure control.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import pandas as pd
+from fastapi import Depends, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
+
+import clusteratlas
+from clusteratlas.analyses.disclosure import suppress
+from clusteratlas.analyses.overview import OUTSIDE_PARKS, latest_period, overview
+from clusteratlas.api import security
+from clusteratlas.api.security import PUBLIC, User
+from clusteratlas.classify import GBT4754
+from clusteratlas.io.errors import ImportRejected
+from clusteratlas.io.importer import import_files
+from clusteratlas.io.periods import parse_period
+from clusteratlas.io.store import Store
+
+TAGS = [
+    {"name": "auth", "description": "Log in and out (bearer tokens)."},
+    {"name": "data", "description": "Regions, parks, industries, firms and their figures."},
+    {"name": "datasets", "description": "Upload → validate → import, all or nothing."},
+    {"name": "analyses", "description": "The library's analyses as endpoints."},
+    {"name": "incentives", "description": "The policy calculator and rulesets."},
+]
+
+
+def _frame_response(frame: pd.DataFrame, fmt: str | None, name: str):
+    frame = frame.replace({np.nan: None})
+    if fmt == "csv":
+        return Response(frame.to_csv(index=False), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    if fmt == "xlsx":
+        buf = io.BytesIO()
+        frame.to_excel(buf, index=False)
+        return Response(buf.getvalue(), headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return JSONResponse(_records(frame))
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    out = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    for r in out:
+        for k, v in r.items():
+            if isinstance(v, (np.integer,)):
+                r[k] = int(v)
+            elif isinstance(v, (np.floating,)):
+                r[k] = None if np.isnan(v) else float(v)
+            elif isinstance(v, (pd.Timestamp,)):
+                r[k] = v.isoformat()
+            elif hasattr(v, "isoformat"):
+                r[k] = v.isoformat()
+    return out
+
+
+Format = Annotated[str | None, Query(pattern="^(json|csv|xlsx)$", description="json (default), csv or xlsx")]
+
+
+def create_app(db: str | Path) -> FastAPI:
+    """The service on the store at ``db`` (created and migrated if new)."""
+    root = Store(db)
+    app = FastAPI(title="ClusterAtlas", version=clusteratlas.__version__, openapi_tags=TAGS,
+                  description="Industrial clusters and parks: data, measures and policies. Firm "
+                              "data are confidential: what a caller sees depends on their role.")
+    app.state.root = root
+
+    def store():
+        s = root.cursor()
+        try:
+            yield s
+        finally:
+            s.close()
+
+    def user(request: Request, s: Store = Depends(store)) -> User:
+        header = request.headers.get("authorization", "")
+        token = header[7:] if header.lower().startswith("bearer ") else request.cookies.get("ca_token")
+        if not token:
+            return PUBLIC
+        u = security.user_for_token(s, token)
+        if u is None:
+            raise HTTPException(401, "token expired or unknown", headers={"WWW-Authenticate": "Bearer"})
+        return u
+
+    def require(*roles):
+        def check(u: User = Depends(user)) -> User:
+            if u.role not in roles:
+                raise HTTPException(403, f"role {u.role} may not do this")
+            return u
+        return check
+
+    # ---------------------------------------------------------------- auth -----------------
+    @app.post("/api/auth/token", tags=["auth"], summary="Log in; returns a bearer token")
+    def token(username: Annotated[str, Form()], password: Annotated[str, Form()],
+              s: Store = Depends(store)):
+        got = security.login(s, username, password)
+        if got is None:
+            raise HTTPException(401, "wrong user name or password")
+        tok, expires = got
+        security.audit(s, User(username, "?"), "login", "auth")
+        return {"access_token": tok, "token_type": "bearer", "expires_at": expires.isoformat()}
+
+    @app.get("/api/auth/me", tags=["auth"], summary="Who the token belongs to")
+    def me(u: User = Depends(user)):
+        return {"username": u.username, "role": u.role, "region_id": u.region_id,
+                "park_id": u.park_id, "firm_id": u.firm_id}
+
+    # ---------------------------------------------------------------- public data ----------
+    @app.get("/api/regions", tags=["data"])
+    def regions(format: Format = None, s: Store = Depends(store)):
+        return _frame_response(s.table("regions").drop(columns="dataset_id"), format, "regions")
+
+    @app.get("/api/parks", tags=["data"])
+    def parks(format: Format = None, s: Store = Depends(store)):
+        return _frame_response(s.table("parks").drop(columns="dataset_id"), format, "parks")
+
+    @app.get("/api/industries", tags=["data"])
+    def industries(q: str | None = None, format: Format = None, s: Store = Depends(store)):
+        t = s.table("industries").drop(columns="dataset_id")
+        if q:
+            t = t[t["code"].str.startswith(q) | t["name_zh"].str.contains(q, regex=False)]
+        return _frame_response(t, format, "industries")
+
+    @app.get("/api/targets", tags=["data"], summary="Targets of plans and policies (public documents)")
+    def targets(format: Format = None, s: Store = Depends(store)):
+        return _frame_response(s.table("targets").drop(columns="dataset_id"), format, "targets")
+
+    # ---------------------------------------------------------------- firm-level data ------
+    def firm_rows(s: Store, u: User, sql: str, params: list, resource: str) -> pd.DataFrame:
+        cond, args = u.firm_filter()
+        frame = s.sql(sql.format(cond=cond), [*args, *params])
+        security.audit(s, u, "read", resource, f"{len(frame)} rows")
+        return frame
+
+    @app.get("/api/firms", tags=["data"], summary="Firms the caller may see (firm-level, audited)")
+    def firms(format: Format = None, u: User = Depends(require("admin", "analyst", "park_manager", "firm")),
+              s: Store = Depends(store)):
+        f = firm_rows(s, u, "SELECT f.* EXCLUDE (dataset_id) FROM firms f WHERE {cond}", [], "firms")
+        return _frame_response(f, format, "firms")
+
+    @app.get("/api/firm-years", tags=["data"], summary="Firm figures the caller may see (audited)")
+    def firm_years(year: int | None = None, firm_id: str | None = None, format: Format = None,
+                   u: User = Depends(require("admin", "analyst", "park_manager", "firm")),
+                   s: Store = Depends(store)):
+        extra, params = "", []
+        if year is not None:
+            extra += " AND fy.year = ?"
+            params.append(year)
+        if firm_id is not None:
+            extra += " AND fy.firm_id = ?"
+            params.append(firm_id)
+        f = firm_rows(s, u, "SELECT fy.* EXCLUDE (dataset_id) FROM firm_years fy JOIN firms f USING (firm_id) "
+                            "WHERE {cond}" + extra, params, "firm_years")
+        return _frame_response(f, format, "firm_years")
+
+    @app.get("/api/supply-links", tags=["data"], summary="Purchases of the firms the caller may see (audited)")
+    def supply_links(format: Format = None, u: User = Depends(require("admin", "analyst", "park_manager", "firm")),
+                     s: Store = Depends(store)):
+        f = firm_rows(s, u, "SELECT l.* EXCLUDE (dataset_id) FROM supply_links l JOIN firms f "
+                            "ON f.firm_id = l.buyer_id WHERE {cond}", [], "supply_links")
+        return _frame_response(f, format, "supply_links")
+
+    @app.get("/api/projects", tags=["data"], summary="The investment pipeline (analysts and park managers)")
+    def projects(format: Format = None, u: User = Depends(require("admin", "analyst", "park_manager")),
+                 s: Store = Depends(store)):
+        p = s.table("projects").drop(columns="dataset_id")
+        if u.role == "park_manager":
+            p = p[p["park_id"] == u.park_id]
+        elif u.role == "analyst":
+            p = p[p["region_id"] == u.region_id]
+        security.audit(s, u, "read", "projects", f"{len(p)} rows")
+        return _frame_response(p, format, "projects")
+
+    @app.get("/api/audit", tags=["data"], summary="The audit log (admin)")
+    def audit_log(limit: int = Query(200, ge=1, le=10_000), u: User = Depends(require("admin")),
+                  s: Store = Depends(store)):
+        return _frame_response(s.sql("SELECT * FROM audit_log ORDER BY audit_id DESC LIMIT ?", [limit]),
+                               None, "audit")
+
+    # ---------------------------------------------------------------- datasets -------------
+    @app.get("/api/datasets", tags=["datasets"])
+    def datasets(u: User = Depends(require("admin", "analyst")), s: Store = Depends(store)):
+        d = s.datasets()
+        d["row_counts"] = d["row_counts"].map(lambda x: x)
+        return JSONResponse(_records(d))
+
+    @app.post("/api/datasets", tags=["datasets"], summary="Upload files: validated, then imported all or nothing",
+              responses={422: {"description": "rejected: every problem with file, sheet, row, column, value, rule"}})
+    def upload(files: list[UploadFile] = File(...), table: str | None = Form(None),
+               usd_rate: float | None = Form(None),
+               u: User = Depends(require("admin", "analyst")), s: Store = Depends(store)):
+        with tempfile.TemporaryDirectory() as tmp:
+            paths = []
+            for f in files:
+                name = Path(f.filename or "upload").name
+                p = Path(tmp) / name
+                p.write_bytes(f.file.read())
+                paths.append(p)
+            try:
+                report = import_files(s, paths, table=table, usd_rate=usd_rate)
+            except ImportRejected as e:
+                security.audit(s, u, "write", "datasets", f"rejected {len(e.issues)} problems")
+                return JSONResponse(status_code=422, content={
+                    "detail": "import rejected; nothing was changed",
+                    "issues": _records(e.to_frame())})
+        security.audit(s, u, "write", "datasets", ", ".join(f.file for f in report.files))
+        return {"files": [{"file": f.file, "dataset_id": f.dataset_id, "rows": f.rows} for f in report.files],
+                "notes": report.notes}
+
+    # ---------------------------------------------------------------- analyses -------------
+    def _period(s: Store, region_id: str, period: str | None) -> tuple[int, int]:
+        if period:
+            p = parse_period(period)
+            if p is None:
+                raise HTTPException(422, f"not a period: {period!r}")
+            return p
+        f = s.table("firms")
+        return latest_period(s.table("firm_years"), f.loc[f["region_id"] == region_id, "firm_id"])
+
+    def _region(s: Store, region_id: str | None) -> str:
+        if region_id:
+            return region_id
+        r = s.sql("SELECT region_id, count(*) n FROM firms GROUP BY 1 ORDER BY n DESC LIMIT 1")
+        if r.empty:
+            raise HTTPException(404, "no firm data in the store")
+        return str(r.iloc[0, 0])
+
+    @app.get("/api/analyses/overview", tags=["analyses"],
+             summary="Totals, industries and parks of a period (disclosure-controlled for most roles)")
+    def analysis_overview(region_id: str | None = None, period: str | None = None,
+                          u: User = Depends(user), s: Store = Depends(store)):
+        region_id = _region(s, region_id)
+        y, m = _period(s, region_id, period)
+        try:
+            ov = overview(s.table("firms"), s.table("firm_years"), s.table("parks"), region_id, y, m)
+        except ValueError as e:
+            raise HTTPException(404, str(e))
+        from clusteratlas.analyses.summary import economic_summary
+
+        t = s.table("targets")
+        keys = sorted({str(k) for k in t.loc[t["scope"] == "industry", "scope_id"]})
+        names = s.table("regions").set_index("region_id")["name"]
+        summary = economic_summary(ov, names.get(region_id, region_id), keys)
+        ind, park = ov.by_industry.copy(), ov.by_park.copy()
+        if not u.sees_raw_aggregates:
+            for frame in (ind, park):
+                hide = frame["disclosure"] != ""
+                frame.loc[hide, ["output", "value_added", "tax_paid", "exports", "output_per_mu",
+                                 "share_pct", "growth_pct", "top_firm_share"]] = np.nan
+        cols = ["division", "name_zh", "name_en", "firms", "output", "share_pct", "growth_pct", "disclosure"]
+        pcols = ["park_id", "name", "firms", "output", "share_pct", "growth_pct", "disclosure"]
+        return {"region_id": region_id, "year": y, "month_to": m,
+                "totals": _records(ov.totals), "summary_zh": summary.text_zh, "summary_en": summary.text_en,
+                "by_industry": _records(ind[[c for c in cols if c in ind]]),
+                "by_park": _records(park[[c for c in pcols if c in park]])}
+
+    @app.get("/api/analyses/output-table", tags=["analyses"],
+             summary="Output by industry × park with primary and complementary suppression for roles without firm rights")
+    def output_table(region_id: str | None = None, period: str | None = None,
+                     min_firms: int = Query(3, ge=1), dominance: float = Query(0.8, gt=0, le=1),
+                     u: User = Depends(user), s: Store = Depends(store)):
+        region_id = _region(s, region_id)
+        y, m = _period(s, region_id, period)
+        d = s.sql("SELECT f.industry_code, coalesce(f.park_id, ?) AS park, fy.output FROM firm_years fy "
+                  "JOIN firms f USING (firm_id) WHERE f.region_id = ? AND fy.year = ? AND fy.month_to = ? "
+                  "AND fy.above_scale AND fy.output IS NOT NULL", [OUTSIDE_PARKS, region_id, y, m])
+        d["division"] = d["industry_code"].map(GBT4754.division_of)
+        g = d.groupby(["division", "park"])["output"]
+        values = g.sum().unstack(fill_value=0.0)
+        counts = g.size().unstack(fill_value=0)
+        top = (g.max() / g.sum()).unstack(fill_value=0.0)
+        if u.sees_raw_aggregates:
+            shown, why = values, pd.DataFrame("", index=values.index, columns=values.columns)
+            rows, cols = values.sum(axis=1), values.sum(axis=0)
+        else:
+            sup = suppress(values, counts, top, min_firms, dominance)
+            shown, why, rows, cols = sup.table, sup.reasons, sup.row_totals, sup.column_totals
+        cells = []
+        for div in values.index:
+            for park in values.columns:
+                cells.append({"division": div, "park": park, "firms": int(counts.at[div, park]),
+                              "output": None if pd.isna(shown.at[div, park]) else float(shown.at[div, park]),
+                              "suppressed": why.at[div, park] or None})
+        return {"region_id": region_id, "year": y, "month_to": m, "cells": cells,
+                "row_totals": {k: None if pd.isna(v) else float(v) for k, v in rows.items()},
+                "column_totals": {k: None if pd.isna(v) else float(v) for k, v in cols.items()}}
+
+    @app.get("/api/analyses/location-quotients", tags=["analyses"], summary="LQs of a region against its siblings")
+    def lq(region_id: str | None = None, period: str | None = None, s: Store = Depends(store)):
+        from clusteratlas.analyses.clusters import comparison_regions, regional_values
+        from clusteratlas.measures import location_quotient
+
+        region_id = _region(s, region_id)
+        y, m = _period(s, region_id, period)
+        v = regional_values(s, "output", comparison_regions(s, region_id))
+        v = v[(v.year == y) & (v.month_to == m)]
+        out = location_quotient(v, value="output")
+        return JSONResponse(_records(out[out.region == region_id][["industry", "lq", "lq_symmetric"]]))
+
+    @app.get("/api/analyses/opportunities", tags=["analyses"], summary="Industries to attract, with reasons")
+    def opportunities(region_id: str | None = None, period: str | None = None,
+                      strategy: str = Query("balanced", pattern="^(low_hanging|balanced|long_jumps)$"),
+                      s: Store = Depends(store)):
+        from clusteratlas.analyses.clusters import comparison_regions, regional_values
+        from clusteratlas.analyses.recommend import opportunities as rank
+
+        region_id = _region(s, region_id)
+        y, m = _period(s, region_id, period)
+        v = regional_values(s, "output", comparison_regions(s, region_id))
+        v = v[(v.year == y) & (v.month_to == m)]
+        try:
+            return JSONResponse(_records(rank(v, region_id, value="output", strategy=strategy).table))
+        except ValueError as e:
+            raise HTTPException(404, str(e))
+
+    @app.get("/api/analyses/targets", tags=["analyses"], summary="Progress towards every target")
+    def target_status(period: str | None = None, u: User = Depends(user), s: Store = Depends(store)):
+        from clusteratlas.analyses.targets import target_progress
+
+        region_id = _region(s, None)
+        y, m = _period(s, region_id, period)
+        t = target_progress(s.table("targets"), s.table("firms"), s.table("firm_years"), y, m)
+        if not u.sees_raw_aggregates:  # a firm-scope target reveals one firm's figures
+            t = t[t["scope"] != "firm"]
+        return JSONResponse(_records(t))
+
+    @app.get("/api/analyses/pipeline", tags=["analyses"], summary="The project funnel and headline")
+    def pipeline(start: str | None = None, end: str | None = None,
+                 u: User = Depends(require("admin", "analyst", "park_manager")), s: Store = Depends(store)):
+        from clusteratlas.analyses.pipeline import pipeline_summary
+
+        p = pipeline_summary(s.table("projects"), start, end)
+        return {"funnel": _records(p.funnel), "text_zh": p.text_zh, "text_en": p.text_en,
+                "figures": {k: float(v) for k, v in p.figures.items()}}
+
+    @app.get("/api/analyses/land-efficiency", tags=["analyses"], summary="Per-mu grades (firm-level; audited)")
+    def grades(year: int, method: str = "zhejiang_above_scale",
+               u: User = Depends(require("admin", "analyst", "park_manager")), s: Store = Depends(store)):
+        from clusteratlas.analyses.land_efficiency import land_efficiency
+
+        try:
+            res = land_efficiency(s.table("firms"), s.table("firm_years"), year, 12, method,
+                                  region_id=u.region_id if u.role == "analyst" else None,
+                                  overrides=s.table("grade_overrides"))
+        except ValueError as e:
+            raise HTTPException(404, str(e))
+        f = res.firms
+        if u.role == "park_manager":
+            f = f[f["park_id"] == u.park_id]
+        security.audit(s, u, "read", "land_efficiency", f"{len(f)} firms")
+        return {"method": res.method.title_zh, "firms": _records(f.drop(columns=[c for c in f.columns if c.endswith("_value")])),
+                "parks": _records(res.parks)}
+
+    # ---------------------------------------------------------------- incentives -----------
+    @app.get("/api/rulesets", tags=["incentives"], summary="Shipped rulesets and their rules")
+    def rulesets():
+        from clusteratlas.analyses.incentives import Ruleset
+
+        rs = Ruleset.load("changsha_2005")
+        return {"id": rs.metadata.get("id"), "title_zh": rs.metadata.get("title_zh"), "sha256": rs.sha256,
+                "rules": [{"id": r.id, "clause": r.clause, "title_zh": r.title_zh, "title_en": r.title_en,
+                           "entity": r.entity, "inputs": sorted(r.inputs), "decision": r.decision}
+                          for r in rs.rules]}
+
+    @app.post("/api/incentives/calculate", tags=["incentives"],
+              summary="The policy calculator: a firm's or project's figures in, eligible awards and reasons out")
+    def calculate(entity: dict, year: int = Query(..., ge=1990, le=2100), u: User = Depends(user),
+                  s: Store = Depends(store)):
+        from clusteratlas.analyses.incentives import Ruleset, explain
+
+        rs = Ruleset.load("changsha_2005")
+        entity = {**entity, "entity_id": str(entity.get("entity_id", "calculator"))}
+        if entity.get("entity") not in {r.entity for r in rs.rules}:
+            raise HTTPException(422, "entity must be firm, project, park or guarantor")
+        items = explain(rs, entity, year)
+        total = sum(i["amount"] for i in items if i["status"] == "award")
+        return {"ruleset_sha256": rs.sha256, "year": year, "total": total,
+                "rules": [{**i, "inputs": {k: (None if v is None or (isinstance(v, float) and np.isnan(v)) else
+                                               (v.item() if hasattr(v, "item") else v))
+                                           for k, v in i["inputs"].items()}} for i in items]}
+
+    from clusteratlas.web.pages import mount_pages
+
+    mount_pages(app, store, user)
+    return app

@@ -1,0 +1,1 @@
+"""The dashboard: pages served by the API app (offline, no CDN)."""

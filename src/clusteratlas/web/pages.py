@@ -1,0 +1,205 @@
+"""Dashboard pages, served by the API app: bilingual (zh/en switch on every page), offline
+(plotly.js served from the package, no CDN), built from the same figure functions as the report.
+Data come from the library through the same role checks as the API."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import jinja2
+from fastapi import Depends, FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from clusteratlas.api import security
+from clusteratlas.api.security import User
+
+LABELS = {
+    "zh": {"title": "ClusterAtlas 产业集群地图", "overview": "总体概况", "map": "分布地图",
+           "clusters": "产业集聚", "opportunities": "招商方向", "parks": "园区评价", "targets": "目标进度",
+           "pipeline": "招商项目", "incentives": "政策计算器", "upload": "数据上传", "login": "登录",
+           "logout": "退出", "user": "用户", "password": "密码", "switch": "English",
+           "calculate": "计算", "upload_button": "上传并校验", "role": "角色",
+           "restricted": "需要相应权限才能查看。", "kdensity_pending": "K密度曲线（距离法集聚）尚未实现。"},
+    "en": {"title": "ClusterAtlas", "overview": "Overview", "map": "Map", "clusters": "Clusters",
+           "opportunities": "Opportunities", "parks": "Parks", "targets": "Targets",
+           "pipeline": "Pipeline", "incentives": "Policy calculator", "upload": "Upload",
+           "login": "Log in", "logout": "Log out", "user": "User", "password": "Password",
+           "switch": "中文", "calculate": "Calculate", "upload_button": "Upload and check",
+           "role": "Role", "restricted": "Your role may not see this page.",
+           "kdensity_pending": "K-density curves (distance-based agglomeration) are not built yet."},
+}
+
+_env = jinja2.Environment(loader=jinja2.FileSystemLoader(
+    str(resources.files("clusteratlas.web").joinpath("templates"))), autoescape=True)
+
+
+def _lang(request: Request) -> str:
+    lang = request.query_params.get("lang") or request.cookies.get("ca_lang") or "zh"
+    return lang if lang in LABELS else "zh"
+
+
+def mount_pages(app: FastAPI, store_dep, user_dep) -> None:
+    def page(request: Request, template: str, u: User, **ctx) -> HTMLResponse:
+        lang = _lang(request)
+        html = _env.get_template(template).render(L=LABELS[lang], lang=lang, user=u,
+                                                  path=request.url.path, **ctx)
+        resp = HTMLResponse(html)
+        if request.query_params.get("lang") in LABELS:
+            resp.set_cookie("ca_lang", lang, samesite="lax")
+        return resp
+
+    def fig_html(fig) -> str:
+        return fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False})
+
+    @app.get("/static/plotly.min.js", include_in_schema=False)
+    def plotly_js():
+        from plotly.offline import get_plotlyjs
+
+        return Response(get_plotlyjs(), media_type="application/javascript",
+                        headers={"Cache-Control": "max-age=86400"})
+
+    @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
+    def login_page(request: Request, u: User = Depends(user_dep)):
+        return page(request, "login.html", u, error=None)
+
+    @app.post("/login", include_in_schema=False)
+    def login_submit(request: Request, username: str = Form(...), password: str = Form(...),
+                     s=Depends(store_dep)):
+        got = security.login(s, username, password)
+        if got is None:
+            return page(request, "login.html", security.PUBLIC, error="wrong user name or password")
+        security.audit(s, User(username, "?"), "login", "dashboard")
+        resp = RedirectResponse("/", status_code=303)
+        resp.set_cookie("ca_token", got[0], httponly=True, samesite="lax")
+        return resp
+
+    @app.get("/logout", include_in_schema=False)
+    def logout(request: Request, s=Depends(store_dep)):
+        token = request.cookies.get("ca_token")
+        if token:
+            security.expire_token(s, token)
+        resp = RedirectResponse("/login", status_code=303)
+        resp.delete_cookie("ca_token")
+        return resp
+
+    def _context(s):
+        from clusteratlas.analyses.overview import latest_period, overview
+
+        r = s.sql("SELECT region_id, count(*) n FROM firms GROUP BY 1 ORDER BY n DESC LIMIT 1")
+        if r.empty:
+            return None
+        region = str(r.iloc[0, 0])
+        firms, fy, parks = s.table("firms"), s.table("firm_years"), s.table("parks")
+        y, m = latest_period(fy, firms.loc[firms["region_id"] == region, "firm_id"])
+        return region, y, m, overview(firms, fy, parks, region, y, m)
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def overview_page(request: Request, u: User = Depends(user_dep), s=Depends(store_dep)):
+        from clusteratlas.analyses.summary import economic_summary
+        from clusteratlas.report import figures
+        from clusteratlas.report.html import _kpis
+
+        ctx = _context(s)
+        if ctx is None:
+            return page(request, "overview.html", u, empty=True)
+        region, y, m, ov = ctx
+        t = s.table("targets")
+        keys = sorted({str(k) for k in t.loc[t["scope"] == "industry", "scope_id"]})
+        name = s.table("regions").set_index("region_id")["name"].get(region, region)
+        summary = economic_summary(ov, name, keys)
+        ind = ov.by_industry.assign(label=ov.by_industry["division"] + " " + ov.by_industry["name_zh"])
+        if not u.sees_raw_aggregates:
+            ind = ind[ind["disclosure"] == ""]
+        return page(request, "overview.html", u, empty=False, region=name, kpis=_kpis(ov.totals),
+                    summary=summary.text_zh if _lang(request) == "zh" else summary.text_en,
+                    fig=fig_html(figures.output_bars(ind, "label", "分行业产值 Output by industry")),
+                    suppressed=not u.sees_raw_aggregates)
+
+    @app.get("/map", response_class=HTMLResponse, include_in_schema=False)
+    def map_page(request: Request, u: User = Depends(user_dep), s=Depends(store_dep)):
+        from clusteratlas.report import figures
+
+        ctx = _context(s)
+        if ctx is None:
+            return page(request, "simple.html", u, heading=LABELS[_lang(request)]["map"], body="")
+        region, y, m, _ = ctx
+        parks = s.table("parks")
+        firms = s.table("firms")
+        firms = firms[firms["region_id"] == region]
+        if not u.sees_raw_aggregates:  # sites of firms are firm-level data: parks only
+            firms = firms.iloc[0:0]
+        else:
+            security.audit(s, u, "read", "map", f"{len(firms)} firm sites")
+        fy = s.table("firm_years")
+        cur = fy[(fy["year"] == y) & (fy["month_to"] == m)].set_index("firm_id")["output"]
+        fig = figures.park_map(parks[parks["region_id"] == region], firms, cur)
+        return page(request, "simple.html", u, heading=LABELS[_lang(request)]["map"],
+                    body=fig_html(fig), figure_id="map")
+
+    @app.get("/clusters", response_class=HTMLResponse, include_in_schema=False)
+    def clusters_page(request: Request, u: User = Depends(user_dep), s=Depends(store_dep)):
+        from clusteratlas.analyses.clusters import cluster_diagnostics
+        from clusteratlas.report import figures
+
+        ctx = _context(s)
+        L = LABELS[_lang(request)]
+        if ctx is None:
+            return page(request, "simple.html", u, heading=L["clusters"], body="")
+        region, y, m, _ = ctx
+        try:
+            d = cluster_diagnostics(s, region, y, m, n_sim=199)
+            body = fig_html(figures.lq_bubbles(d.lq, d.value, "区位商与增长 LQ and growth"))
+            eg = d.agglomeration[["industry", "name_zh", "n_firms", "gamma", "p_gamma", "gamma_ms"]]
+            if not u.sees_raw_aggregates:
+                eg = eg[eg["n_firms"] >= 3]
+            body += eg.round(3).to_html(index=False, classes="table", border=0)
+        except (ValueError, KeyError) as e:
+            body = f"<p>{e}</p>"
+        body += f'<p class="note" id="kdensity-note">{L["kdensity_pending"]}</p>'
+        return page(request, "simple.html", u, heading=L["clusters"], body=body, figure_id="lq")
+
+    @app.get("/incentives", response_class=HTMLResponse, include_in_schema=False)
+    def incentives_page(request: Request, u: User = Depends(user_dep)):
+        from clusteratlas.analyses.incentives import Ruleset
+
+        rs = Ruleset.load("changsha_2005")
+        names = {n for r in rs.rules if r.entity == "firm" for n in r.inputs}
+        for name, expr in rs.derived.items():  # ask for what a derived variable is made of
+            if name in names:
+                names = (names - {name}) | set(expr.names)
+        firm_inputs = sorted(names - {"year"})
+        return page(request, "incentives.html", u, inputs=firm_inputs, ruleset=rs.metadata.get("title_zh"))
+
+    @app.get("/upload", response_class=HTMLResponse, include_in_schema=False)
+    def upload_page(request: Request, u: User = Depends(user_dep)):
+        return page(request, "upload.html", u, allowed=u.role in ("admin", "analyst"))
+
+    @app.get("/pipeline", response_class=HTMLResponse, include_in_schema=False)
+    def pipeline_page(request: Request, u: User = Depends(user_dep), s=Depends(store_dep)):
+        from clusteratlas.analyses.pipeline import pipeline_summary
+        from clusteratlas.report import figures
+
+        L = LABELS[_lang(request)]
+        if u.role not in ("admin", "analyst", "park_manager"):
+            return page(request, "simple.html", u, heading=L["pipeline"], body=f"<p>{L['restricted']}</p>")
+        p = pipeline_summary(s.table("projects"))
+        text = p.text_zh if _lang(request) == "zh" else p.text_en
+        return page(request, "simple.html", u, heading=L["pipeline"],
+                    body=f"<p>{text}</p>" + fig_html(figures.pipeline_funnel(p.funnel, "Project funnel")),
+                    figure_id="funnel")
+
+    @app.get("/targets", response_class=HTMLResponse, include_in_schema=False)
+    def targets_page(request: Request, u: User = Depends(user_dep), s=Depends(store_dep)):
+        from clusteratlas.analyses.targets import target_progress
+
+        ctx = _context(s)
+        L = LABELS[_lang(request)]
+        if ctx is None:
+            return page(request, "simple.html", u, heading=L["targets"], body="")
+        _, y, m, _ = ctx
+        t = target_progress(s.table("targets"), s.table("firms"), s.table("firm_years"), y, m)
+        if not u.sees_raw_aggregates:
+            t = t[t["scope"] != "firm"]
+        show = t[["target_id", "scope", "scope_id", "indicator", "target_year", "target", "actual", "status"]]
+        return page(request, "simple.html", u, heading=L["targets"],
+                    body=show.to_html(index=False, classes="table", border=0, float_format=lambda v: f"{v:,.0f}"))

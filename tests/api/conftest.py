@@ -1,0 +1,60 @@
+"""A real server: the app on uvicorn, on a free loopback port, over a copy of the sample store."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+
+import httpx
+import pytest
+import uvicorn
+
+from clusteratlas.api import security
+from clusteratlas.api.app import create_app
+from clusteratlas.io import Store
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, sample_store):
+    folder = tmp_path_factory.mktemp("server")
+    db = folder / "service.duckdb"
+    sample_store.con.execute("CHECKPOINT")
+    shutil.copy(sample_store.path, db)
+    shutil.copytree(sample_store.files_dir, folder / "service.duckdb.files")
+    with Store(db) as s:
+        firms = s.table("firms")
+        sijichang = firms.loc[firms["name"] == "四机厂", "firm_id"].iloc[0]
+        security.add_user(s, "admin", PASSWORD, "admin")
+        security.add_user(s, "analyst", PASSWORD, "analyst", region_id="421003")
+        security.add_user(s, "outsider", PASSWORD, "analyst", region_id="421002")
+        security.add_user(s, "parkmgr", PASSWORD, "park_manager", park_id="P02")
+        security.add_user(s, "sijichang", PASSWORD, "firm", firm_id=sijichang)
+    app = create_app(db)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            httpx.get(base + "/api/regions", timeout=1)
+            break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    yield {"base": base, "firm_id": sijichang, "db": db}
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+def login(server, username: str) -> dict:
+    r = httpx.post(server["base"] + "/api/auth/token", data={"username": username, "password": PASSWORD})
+    r.raise_for_status()
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}

@@ -1,0 +1,112 @@
+"""The API over real HTTP: every role's allowed and forbidden reads, the audit log, uploads with
+row-level errors, disclosure control that cannot be undone from the totals, the calculator."""
+
+from __future__ import annotations
+
+import io
+
+import httpx
+import numpy as np
+import pytest
+
+from clusteratlas.analyses.disclosure import recoverable
+from tests.api.conftest import login
+
+
+def get(server, path, headers=None, **params):
+    return httpx.get(server["base"] + path, headers=headers or {}, params=params, timeout=60)
+
+
+def test_public_reads_public_resources_only(server):
+    assert get(server, "/api/regions").status_code == 200
+    assert get(server, "/api/targets").status_code == 200
+    for path in ("/api/firms", "/api/firm-years", "/api/supply-links", "/api/projects",
+                 "/api/datasets", "/api/audit", "/api/analyses/pipeline"):
+        assert get(server, path).status_code == 403, path
+
+
+def test_wrong_password_and_unknown_token_are_refused(server):
+    r = httpx.post(server["base"] + "/api/auth/token", data={"username": "admin", "password": "nope"})
+    assert r.status_code == 401
+    assert get(server, "/api/firms", {"Authorization": "Bearer made-up"}).status_code == 401
+
+
+def test_each_role_sees_its_own_firms(server):
+    admin = get(server, "/api/firms", login(server, "admin")).json()
+    analyst = get(server, "/api/firms", login(server, "analyst")).json()
+    outsider = get(server, "/api/firms", login(server, "outsider")).json()
+    park = get(server, "/api/firms", login(server, "parkmgr")).json()
+    firm = get(server, "/api/firms", login(server, "sijichang")).json()
+    assert len(admin) == len(analyst) == 132  # every firm of the sample is in 421003
+    assert outsider == []
+    assert park and {f["park_id"] for f in park} == {"P02"}
+    assert [f["firm_id"] for f in firm] == [server["firm_id"]]
+    own = get(server, "/api/firm-years", login(server, "sijichang"), year=2005).json()
+    assert {r["firm_id"] for r in own} == {server["firm_id"]}
+
+
+def test_firm_reads_and_writes_are_audited(server):
+    h = login(server, "parkmgr")
+    get(server, "/api/firm-years", h)
+    log = get(server, "/api/audit", login(server, "admin"), limit=50).json()
+    mine = [e for e in log if e["username"] == "parkmgr" and e["resource"] == "firm_years"]
+    assert mine and mine[0]["action"] == "read" and mine[0]["logged_at"]
+    assert get(server, "/api/audit", h).status_code == 403
+
+
+def test_upload_returns_row_level_errors_and_changes_nothing(server):
+    h = login(server, "analyst")
+    before = get(server, "/api/datasets", h).json()
+    bad = "企业代码,年份,工业总产值(万元)\nNOPE,2005,12\n"
+    files = {"files": ("bad.csv", io.BytesIO(bad.encode()), "text/csv")}
+    r = httpx.post(server["base"] + "/api/datasets", headers=h, files=files, timeout=60)
+    assert r.status_code == 422
+    issue = r.json()["issues"][0]
+    assert (issue["file"], issue["row"], issue["rule"]) == ("bad.csv", 2, "unknown_reference")
+    assert get(server, "/api/datasets", h).json() == before
+    park = login(server, "parkmgr")
+    assert httpx.post(server["base"] + "/api/datasets", headers=park, files=files).status_code == 403
+
+
+def test_suppressed_cells_cannot_be_recovered_from_the_totals(server):
+    public = get(server, "/api/analyses/output-table").json()
+    raw = get(server, "/api/analyses/output-table", login(server, "admin")).json()
+    assert all(c["suppressed"] is None for c in raw["cells"])
+    hidden = [c for c in public["cells"] if c["suppressed"]]
+    assert any(c["suppressed"] == "primary" for c in hidden)
+    assert any(c["suppressed"] == "complementary" for c in hidden)
+    rows = sorted({c["division"] for c in public["cells"]})
+    cols = sorted({c["park"] for c in public["cells"]})
+    mask = np.zeros((len(rows), len(cols)), dtype=bool)
+    for c in hidden:
+        mask[rows.index(c["division"]), cols.index(c["park"])] = True
+    rows_ok = [public["row_totals"][r] is not None for r in rows]
+    cols_ok = [public["column_totals"][c] is not None for c in cols]
+    assert not recoverable(mask, rows_ok, cols_ok).any()
+    # the totals that are published agree with the raw table
+    for r in rows:
+        if public["row_totals"][r] is not None:
+            assert public["row_totals"][r] == pytest.approx(raw["row_totals"][r])
+
+
+def test_overview_hides_disclosive_industries_for_the_public(server):
+    pub = get(server, "/api/analyses/overview").json()
+    adm = get(server, "/api/analyses/overview", login(server, "admin")).json()
+    hidden = [r for r in pub["by_industry"] if r["disclosure"]]
+    assert hidden and all(r["output"] is None for r in hidden)
+    assert all(r["output"] is not None for r in adm["by_industry"])
+    assert "规模以上工业总产值23.4亿元" in pub["summary_zh"]
+
+
+def test_formats_and_the_policy_calculator(server):
+    csv = get(server, "/api/parks", format="csv")
+    assert csv.status_code == 200 and csv.text.startswith("park_id,")
+    assert get(server, "/api/parks", format="pdf").status_code == 422
+    r = httpx.post(server["base"] + "/api/incentives/calculate", params={"year": 2006},
+                   json={"entity": "firm", "registered_in_changsha": True, "three_industries": True,
+                         "supporting_firm": True, "project_fits_policy": True, "county_level": True,
+                         "new_project_investment": 2e7, "equipment_investment": 1.2e7})
+    body = r.json()
+    assert r.status_code == 200 and body["total"] == pytest.approx(600_000)
+    eq = next(x for x in body["rules"] if x["rule_id"] == "c12_equipment_subsidy")
+    assert eq["status"] == "award" and "第12条" in eq["zh"]

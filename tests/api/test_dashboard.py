@@ -1,0 +1,102 @@
+"""The dashboard in a real browser (Debian's chromium driven by Playwright), offline: log in,
+upload a spreadsheet with one bad row and read the row-level error, switch language, open the
+map and the cluster page, run the policy calculator. Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from tests.api.conftest import PASSWORD
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make browser)")]
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        pg = browser.new_page(viewport={"width": 1280, "height": 900})
+        outside = []
+        pg.on("request", lambda r: outside.append(r.url) if not r.url.startswith(server["base"]) else None)
+        yield pg
+        assert outside == [], outside  # nothing leaves the machine: no CDN, no fonts, no tiles
+        browser.close()
+
+
+def test_log_in_and_see_the_overview(page, server):
+    page.goto(server["base"] + "/login")
+    page.fill("#username", "analyst")
+    page.fill("#password", PASSWORD)
+    page.click("#login-button")
+    page.wait_for_selector("#summary")
+    assert "23.4亿元" in page.inner_text("#summary")
+    assert "analyst" in page.inner_text("#who")
+    page.wait_for_selector("#figure-industry .main-svg")
+    page.screenshot(path=str(ARTIFACTS / "dashboard-overview.png"), full_page=True)
+
+
+def test_switch_language(page, server):
+    page.goto(server["base"] + "/")
+    page.click("#lang-switch")
+    page.wait_for_selector("#summary")
+    assert "hundred million" in page.inner_text("#summary")
+    assert page.inner_text("#nav-overview") == "Overview"
+    page.click("#lang-switch")
+    page.wait_for_selector("#summary")
+    assert page.inner_text("#nav-overview") == "总体概况"
+
+
+def test_upload_a_workbook_with_one_bad_row(page, server, tmp_path):
+    path = tmp_path / "企业年报.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["企业代码", "年份", "工业总产值(万元)"])
+    ws.append([server["firm_id"], 2004, 80000])
+    ws.append([server["firm_id"], 2003, "七万"])
+    wb.save(path)
+    page.goto(server["base"] + "/upload")
+    page.set_input_files("#upload-files", str(path))
+    page.click("#upload-button")
+    page.wait_for_selector("#upload-rejected")
+    assert page.inner_text(".issue-row") == "3"
+    assert "工业总产值" in page.inner_text(".issue-column")
+    page.screenshot(path=str(ARTIFACTS / "dashboard-upload-error.png"), full_page=True)
+
+
+def test_open_the_map_and_the_cluster_page(page, server):
+    page.goto(server["base"] + "/map")
+    page.wait_for_selector("#map-section .main-svg")
+    assert page.locator("#map-section .scatterlayer .trace").count() >= 7  # six parks and the firms
+    page.screenshot(path=str(ARTIFACTS / "dashboard-map.png"), full_page=True)
+    page.goto(server["base"] + "/clusters")
+    page.wait_for_selector("#lq-section .main-svg")
+    assert page.locator("#kdensity-note").count() == 1  # K-density arrives with the distance measures
+    page.screenshot(path=str(ARTIFACTS / "dashboard-clusters.png"), full_page=True)
+
+
+def test_run_the_policy_calculator(page, server):
+    page.goto(server["base"] + "/incentives")
+    for field, value in {"registered_in_changsha": "true", "three_industries": "true",
+                         "supporting_firm": "true", "project_fits_policy": "true",
+                         "county_level": "false", "new_project_investment": "20000000",
+                         "equipment_investment": "12000000"}.items():
+        page.fill(f"#in-{field}", value)
+    page.click("#calc-button")
+    page.wait_for_selector("#calc-total")
+    assert page.inner_text("#calc-total").startswith("600,000")
+    assert page.locator('.rule-row[data-status="award"]').count() >= 1
+    page.screenshot(path=str(ARTIFACTS / "dashboard-calculator.png"), full_page=True)
