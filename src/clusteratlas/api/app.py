@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import tempfile
+import threading
 from pathlib import Path
 from typing import Annotated
 
@@ -75,6 +76,42 @@ def create_app(db: str | Path) -> FastAPI:
                   description="Industrial clusters and parks: data, measures and policies. Firm "
                               "data are confidential: what a caller sees depends on their role.")
     app.state.root = root
+
+    # The library says what is wrong with a request by raising ValueError (bad input) or KeyError
+    # (an unknown region, park, industry, …): answer those as client errors with its message.
+    @app.exception_handler(ValueError)
+    def _bad_input(request: Request, exc: ValueError):
+        return JSONResponse(status_code=422, content={"detail": str(exc)})
+
+    @app.exception_handler(KeyError)
+    def _unknown(request: Request, exc: KeyError):
+        return JSONResponse(status_code=404, content={"detail": str(exc).strip("'\"")})
+
+    # Analyses are pure functions of the store's content, which changes only by imports: their
+    # results are cached by the newest dataset id, so repeated reads cost a lookup.
+    cache: dict = {}
+    cache_lock = threading.Lock()
+
+    key_locks: dict = {}
+
+    def cached(s: Store, key: tuple, compute):
+        version = s.con.execute("SELECT coalesce(max(dataset_id), 0) FROM datasets").fetchall()[0][0]
+        full = (version, *key)
+        with cache_lock:
+            if full in cache:
+                return cache[full]
+            lock = key_locks.setdefault(full, threading.Lock())
+        with lock:  # one request computes, the others wait for its result
+            with cache_lock:
+                if full in cache:
+                    return cache[full]
+            value = compute()
+            with cache_lock:
+                if len(cache) > 256:
+                    cache.clear()
+                    key_locks.clear()
+                cache[full] = value
+        return value
 
     def store():
         s = root.cursor()
@@ -225,8 +262,11 @@ def create_app(db: str | Path) -> FastAPI:
             if p is None:
                 raise HTTPException(422, f"not a period: {period!r}")
             return p
-        f = s.table("firms")
-        return latest_period(s.table("firm_years"), f.loc[f["region_id"] == region_id, "firm_id"])
+        def compute():
+            f = s.table("firms")
+            return latest_period(s.table("firm_years"), f.loc[f["region_id"] == region_id, "firm_id"])
+
+        return cached(s, ("period", region_id), compute)
 
     def _region(s: Store, region_id: str | None) -> str:
         if region_id:
@@ -242,16 +282,20 @@ def create_app(db: str | Path) -> FastAPI:
                           u: User = Depends(user), s: Store = Depends(store)):
         region_id = _region(s, region_id)
         y, m = _period(s, region_id, period)
-        try:
+
+        def compute():
+            from clusteratlas.analyses.summary import economic_summary
+
             ov = overview(s.table("firms"), s.table("firm_years"), s.table("parks"), region_id, y, m)
+            t = s.table("targets")
+            keys = sorted({str(k) for k in t.loc[t["scope"] == "industry", "scope_id"]})
+            names = s.table("regions").set_index("region_id")["name"]
+            return ov, economic_summary(ov, names.get(region_id, region_id), keys)
+
+        try:
+            ov, summary = cached(s, ("overview", region_id, y, m), compute)
         except ValueError as e:
             raise HTTPException(404, str(e))
-        from clusteratlas.analyses.summary import economic_summary
-
-        t = s.table("targets")
-        keys = sorted({str(k) for k in t.loc[t["scope"] == "industry", "scope_id"]})
-        names = s.table("regions").set_index("region_id")["name"]
-        summary = economic_summary(ov, names.get(region_id, region_id), keys)
         ind, park = ov.by_industry.copy(), ov.by_park.copy()
         if not u.sees_raw_aggregates:
             for frame in (ind, park):
@@ -272,19 +316,22 @@ def create_app(db: str | Path) -> FastAPI:
                      u: User = Depends(user), s: Store = Depends(store)):
         region_id = _region(s, region_id)
         y, m = _period(s, region_id, period)
-        d = s.sql("SELECT f.industry_code, coalesce(f.park_id, ?) AS park, fy.output FROM firm_years fy "
-                  "JOIN firms f USING (firm_id) WHERE f.region_id = ? AND fy.year = ? AND fy.month_to = ? "
-                  "AND fy.above_scale AND fy.output IS NOT NULL", [OUTSIDE_PARKS, region_id, y, m])
-        d["division"] = d["industry_code"].map(GBT4754.division_of)
-        g = d.groupby(["division", "park"])["output"]
-        values = g.sum().unstack(fill_value=0.0)
-        counts = g.size().unstack(fill_value=0)
-        top = (g.max() / g.sum()).unstack(fill_value=0.0)
+        def aggregate():
+            d = s.sql("SELECT f.industry_code, coalesce(f.park_id, ?) AS park, fy.output FROM firm_years fy "
+                      "JOIN firms f USING (firm_id) WHERE f.region_id = ? AND fy.year = ? AND fy.month_to = ? "
+                      "AND fy.above_scale AND fy.output IS NOT NULL", [OUTSIDE_PARKS, region_id, y, m])
+            d["division"] = d["industry_code"].map(GBT4754.division_of)
+            g = d.groupby(["division", "park"])["output"]
+            return (g.sum().unstack(fill_value=0.0), g.size().unstack(fill_value=0),
+                    (g.max() / g.sum()).unstack(fill_value=0.0))
+
+        values, counts, top = cached(s, ("output-table", region_id, y, m), aggregate)
         if u.sees_raw_aggregates:
             shown, why = values, pd.DataFrame("", index=values.index, columns=values.columns)
             rows, cols = values.sum(axis=1), values.sum(axis=0)
         else:
-            sup = suppress(values, counts, top, min_firms, dominance)
+            sup = cached(s, ("suppressed", region_id, y, m, min_firms, dominance),
+                         lambda: suppress(values, counts, top, min_firms, dominance))
             shown, why, rows, cols = sup.table, sup.reasons, sup.row_totals, sup.column_totals
         cells = []
         for div in values.index:
@@ -303,10 +350,13 @@ def create_app(db: str | Path) -> FastAPI:
 
         region_id = _region(s, region_id)
         y, m = _period(s, region_id, period)
-        v = regional_values(s, "output", comparison_regions(s, region_id))
-        v = v[(v.year == y) & (v.month_to == m)]
-        out = location_quotient(v, value="output")
-        return JSONResponse(_records(out[out.region == region_id][["industry", "lq", "lq_symmetric"]]))
+        def compute():
+            v = regional_values(s, "output", comparison_regions(s, region_id))
+            v = v[(v.year == y) & (v.month_to == m)]
+            out = location_quotient(v, value="output")
+            return _records(out[out.region == region_id][["industry", "lq", "lq_symmetric"]])
+
+        return JSONResponse(cached(s, ("lq", region_id, y, m), compute))
 
     @app.get("/api/analyses/opportunities", tags=["analyses"], summary="Industries to attract, with reasons")
     def opportunities(region_id: str | None = None, period: str | None = None,
@@ -330,7 +380,8 @@ def create_app(db: str | Path) -> FastAPI:
 
         region_id = _region(s, None)
         y, m = _period(s, region_id, period)
-        t = target_progress(s.table("targets"), s.table("firms"), s.table("firm_years"), y, m)
+        t = cached(s, ("targets", y, m), lambda: target_progress(
+            s.table("targets"), s.table("firms"), s.table("firm_years"), y, m))
         if not u.sees_raw_aggregates:  # a firm-scope target reveals one firm's figures
             t = t[t["scope"] != "firm"]
         return JSONResponse(_records(t))
