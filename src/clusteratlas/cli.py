@@ -518,13 +518,14 @@ def serve(
     db: DbOption = DEFAULT_PATH,
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port")] = 8000,
+    io_table: Annotated[Optional[Path], typer.Option(help="national input-output table (NBS layout) for the value-chain pages")] = None,
 ) -> None:
     """Serve the REST API under /api/ and the dashboard at / on the store."""
     import uvicorn
 
     from clusteratlas.api.app import create_app
 
-    uvicorn.run(create_app(db), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(db, io_table), host=host, port=port, log_level="info")
 
 
 users_app = typer.Typer(help="Users of the service.", no_args_is_help=True)

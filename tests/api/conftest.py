@@ -33,7 +33,9 @@ def server(tmp_path_factory, sample_store):
         security.add_user(s, "outsider", PASSWORD, "analyst", region_id="421002")
         security.add_user(s, "parkmgr", PASSWORD, "park_manager", park_id="P02")
         security.add_user(s, "sijichang", PASSWORD, "firm", firm_id=sijichang)
-    app = create_app(db)
+    from clusteratlas.sample import IO_TABLE, data_dir
+
+    app = create_app(db, data_dir() / IO_TABLE)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]

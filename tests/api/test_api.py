@@ -110,3 +110,8 @@ def test_formats_and_the_policy_calculator(server):
     assert r.status_code == 200 and body["total"] == pytest.approx(600_000)
     eq = next(x for x in body["rules"] if x["rule_id"] == "c12_equipment_subsidy")
     assert eq["status"] == "award" and "第12条" in eq["zh"]
+
+
+def test_value_chain_endpoint(server):
+    r = get(server, "/api/analyses/value-chain", division="35").json()
+    assert r["focal"].startswith("35") and r["edges"] and r["gaps"]

@@ -100,3 +100,16 @@ def test_run_the_policy_calculator(page, server):
     assert page.inner_text("#calc-total").startswith("600,000")
     assert page.locator('.rule-row[data-status="award"]').count() >= 1
     page.screenshot(path=str(ARTIFACTS / "dashboard-calculator.png"), full_page=True)
+
+
+def test_opportunities_parks_and_value_chain_pages(page, server):
+    page.goto(server["base"] + "/opportunities")
+    page.wait_for_selector("#space-section .main-svg")
+    assert page.locator("#opportunities-table tbody tr").count() > 0
+    page.goto(server["base"] + "/parks")
+    page.wait_for_selector("#grades-table")
+    assert page.locator("table.scorecard").count() >= 1
+    page.goto(server["base"] + "/value-chain")
+    page.wait_for_selector("#chain-section .main-svg")
+    assert page.locator("#gaps-table tbody tr").count() > 0
+    page.screenshot(path=str(ARTIFACTS / "dashboard-value-chain.png"), full_page=True)

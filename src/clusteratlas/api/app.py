@@ -69,8 +69,9 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 Format = Annotated[str | None, Query(pattern="^(json|csv|xlsx)$", description="json (default), csv or xlsx")]
 
 
-def create_app(db: str | Path) -> FastAPI:
-    """The service on the store at ``db`` (created and migrated if new)."""
+def create_app(db: str | Path, io_table: str | Path | None = None) -> FastAPI:
+    """The service on the store at ``db`` (created and migrated if new); ``io_table``: a national
+    input-output table (NBS layout) for the value-chain pages and endpoints."""
     root = Store(db)
     app = FastAPI(title="ClusterAtlas", version=clusteratlas.__version__, openapi_tags=TAGS,
                   description="Industrial clusters and parks: data, measures and policies. Firm "
@@ -441,7 +442,34 @@ def create_app(db: str | Path) -> FastAPI:
                                                (v.item() if hasattr(v, "item") else v))
                                            for k, v in i["inputs"].items()}} for i in items]}
 
+    table = None
+    if io_table is not None:
+        from clusteratlas.io.iotables import read_nbs_table
+
+        table = read_nbs_table(io_table)
+
+    @app.get("/api/analyses/value-chain", tags=["analyses"],
+             summary="The chain map of a division and the gaps (needs serve --io-table)")
+    def chain(division: str | None = None, s: Store = Depends(store)):
+        from clusteratlas.analyses.clusters import regional_values
+        from clusteratlas.analyses.valuechain import chain_gaps, value_chain
+
+        if table is None:
+            raise HTTPException(404, "no input-output table configured")
+        region_id = _region(s, None)
+        v = regional_values(s, "output", [region_id])
+        v = v[v.month_to == 12]
+        if v.empty:
+            raise HTTPException(404, "no full-year output for the region")
+        v = v[v.year == v.year.max()].set_index("industry")["output"]
+        focal = division or str(v.idxmax())
+        g = value_chain(table, focal, v.to_frame("output"))
+        edges = [{"from": a, "to": b, **d} for a, b, d in g.edges(data=True)]
+        nodes = [{"sector": n, **d} for n, d in g.nodes(data=True)]
+        return {"focal": g.graph["focal"], "nodes": nodes, "edges": edges,
+                "gaps": _records(chain_gaps(table, v, [focal], v.to_frame("output")))}
+
     from clusteratlas.web.pages import mount_pages
 
-    mount_pages(app, store, user)
+    mount_pages(app, store, user, table)
     return app

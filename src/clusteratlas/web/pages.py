@@ -19,13 +19,13 @@ LABELS = {
            "pipeline": "招商项目", "incentives": "政策计算器", "upload": "数据上传", "login": "登录",
            "logout": "退出", "user": "用户", "password": "密码", "switch": "English",
            "calculate": "计算", "upload_button": "上传并校验", "role": "角色",
-           "restricted": "需要相应权限才能查看。", "kdensity_pending": "K密度曲线（距离法集聚）尚未实现。"},
+           "restricted": "需要相应权限才能查看。", "valuechain": "产业链", "kdensity_pending": "K密度曲线（距离法集聚）尚未实现。"},
     "en": {"title": "ClusterAtlas", "overview": "Overview", "map": "Map", "clusters": "Clusters",
            "opportunities": "Opportunities", "parks": "Parks", "targets": "Targets",
            "pipeline": "Pipeline", "incentives": "Policy calculator", "upload": "Upload",
            "login": "Log in", "logout": "Log out", "user": "User", "password": "Password",
            "switch": "中文", "calculate": "Calculate", "upload_button": "Upload and check",
-           "role": "Role", "restricted": "Your role may not see this page.",
+           "role": "Role", "restricted": "Your role may not see this page.", "valuechain": "Value chain",
            "kdensity_pending": "K-density curves (distance-based agglomeration) are not built yet."},
 }
 
@@ -38,7 +38,7 @@ def _lang(request: Request) -> str:
     return lang if lang in LABELS else "zh"
 
 
-def mount_pages(app: FastAPI, store_dep, user_dep) -> None:
+def mount_pages(app: FastAPI, store_dep, user_dep, io_table=None) -> None:
     def page(request: Request, template: str, u: User, **ctx) -> HTMLResponse:
         lang = _lang(request)
         html = _env.get_template(template).render(L=LABELS[lang], lang=lang, user=u,
@@ -203,3 +203,94 @@ def mount_pages(app: FastAPI, store_dep, user_dep) -> None:
         show = t[["target_id", "scope", "scope_id", "indicator", "target_year", "target", "actual", "status"]]
         return page(request, "simple.html", u, heading=L["targets"],
                     body=show.to_html(index=False, classes="table", border=0, float_format=lambda v: f"{v:,.0f}"))
+
+    mount_more_pages(app, store_dep, user_dep, page, fig_html, _context, io_table)
+
+
+def mount_more_pages(app: FastAPI, store_dep, user_dep, page_fn, fig_fn, context_fn, io_table=None) -> None:
+    """Opportunities, parks (grades and eco-park scorecards), the value chain."""
+
+    @app.get("/opportunities", response_class=HTMLResponse, include_in_schema=False)
+    def opportunities_page(request: Request, strategy: str = "balanced", u: User = Depends(user_dep),
+                           s=Depends(store_dep)):
+        from clusteratlas.analyses.clusters import comparison_regions, regional_values
+        from clusteratlas.analyses.recommend import industry_space, opportunities
+        from clusteratlas.classify import GBT4754
+        from clusteratlas.report import figures
+
+        L = LABELS[_lang(request)]
+        ctx = context_fn(s)
+        if ctx is None or strategy not in ("low_hanging", "balanced", "long_jumps"):
+            return page_fn(request, "simple.html", u, heading=L["opportunities"], body="")
+        region, y, m, _ = ctx
+        v = regional_values(s, "output", comparison_regions(s, region))
+        v = v[(v.year == y) & (v.month_to == m)]
+        try:
+            opp = opportunities(v, region, value="output", strategy=strategy, top=15)
+            space = industry_space(v, region, value="output")
+        except ValueError as e:
+            return page_fn(request, "simple.html", u, heading=L["opportunities"], body=f"<p>{e}</p>")
+        table = opp.table.assign(name=opp.table["industry"].map(lambda d: GBT4754.label(d, "zh" if _lang(request) == "zh" else "en")))
+        body = "".join(f'<a href="?strategy={k}" id="strategy-{k}">{k}</a> ' for k in ("low_hanging", "balanced", "long_jumps"))
+        body += fig_fn(figures.industry_space_figure(space, "Industry space", lambda c: f"{c} {GBT4754.label(c)}"))
+        body += table[["rank", "industry", "name", "score", "density", "cog", "pci", "reason"]].round(3).to_html(
+            index=False, classes="table", border=0, table_id="opportunities-table")
+        return page_fn(request, "simple.html", u, heading=L["opportunities"], body=body, figure_id="space")
+
+    @app.get("/parks", response_class=HTMLResponse, include_in_schema=False)
+    def parks_page(request: Request, u: User = Depends(user_dep), s=Depends(store_dep)):
+        from clusteratlas.analyses.eco_park import park_scorecard
+        from clusteratlas.analyses.land_efficiency import land_efficiency
+
+        L = LABELS[_lang(request)]
+        if u.role not in ("admin", "analyst", "park_manager"):
+            return page_fn(request, "simple.html", u, heading=L["parks"], body=f"<p>{L['restricted']}</p>")
+        ctx = context_fn(s)
+        if ctx is None:
+            return page_fn(request, "simple.html", u, heading=L["parks"], body="")
+        region = ctx[0]
+        fy = s.table("firm_years")
+        full = fy[fy["month_to"] == 12]
+        if full.empty:
+            return page_fn(request, "simple.html", u, heading=L["parks"], body="<p>No full-year data.</p>")
+        year = int(full["year"].max())
+        res = land_efficiency(s.table("firms"), fy, year, 12, region_id=region,
+                              overrides=s.table("grade_overrides"))
+        parks = res.parks if u.role != "park_manager" else res.parks[res.parks["park_id"] == u.park_id]
+        security.audit(s, u, "read", "park grades", f"{year}")
+        body = f"<p class='note'>{res.method.title_zh} · {year}</p>"
+        body += parks.round(1).to_html(index=False, classes="table", border=0, table_id="grades-table")
+        shown = [p for p in s.table("parks")["park_id"] if u.role != "park_manager" or p == u.park_id]
+        for park in shown[:6]:
+            card = park_scorecard(s.table("firms"), fy, park, year)
+            body += f"<h3>{park}</h3>" + card[["name_zh" if _lang(request) == "zh" else "name_en", "value", "unit",
+                                                "threshold", "result", "threshold_verified"]].round(3).to_html(
+                index=False, classes="table scorecard", border=0)
+        return page_fn(request, "simple.html", u, heading=L["parks"], body=body)
+
+    @app.get("/value-chain", response_class=HTMLResponse, include_in_schema=False)
+    def value_chain_page(request: Request, u: User = Depends(user_dep), s=Depends(store_dep)):
+        from clusteratlas.analyses.clusters import regional_values
+        from clusteratlas.analyses.valuechain import chain_gaps, value_chain
+        from clusteratlas.report import figures
+
+        L = LABELS[_lang(request)]
+        heading = "产业链" if _lang(request) == "zh" else "Value chain"
+        if io_table is None:
+            return page_fn(request, "simple.html", u, heading=heading,
+                           body="<p>No input-output table is configured (clusteratlas serve --io-table FILE).</p>")
+        ctx = context_fn(s)
+        if ctx is None:
+            return page_fn(request, "simple.html", u, heading=heading, body="")
+        region = ctx[0]
+        v = regional_values(s, "output", [region])
+        v = v[v.month_to == 12]
+        v = v[v.year == v.year.max()].set_index("industry")["output"]
+        lead = str(v.idxmax())
+        presence = v.to_frame("output")
+        g = value_chain(io_table, lead, presence)
+        gaps = chain_gaps(io_table, v, [lead], presence)
+        body = fig_fn(figures.chain_map(g, f"{lead}"))
+        body += gaps[["sector", "purchases", "leakage", "gap"]].round(0).to_html(
+            index=False, classes="table", border=0, table_id="gaps-table")
+        return page_fn(request, "simple.html", u, heading=heading, body=body, figure_id="chain")
