@@ -150,6 +150,9 @@ def demo(
         result = import_files(store, sample_files(), mapping=Mapping.load(data_dir() / MAPPING),
                               progress=lambda msg, frac: bar.update(task, description=msg,
                                                                     completed=frac))
+        from clusteratlas.analyses.matching import record_contracts
+
+        record_contracts(store)  # contracts among the sample's match outcomes become supply links
         bar.update(task, description="writing the report", completed=1.0)
         from clusteratlas.io.iotables import read_nbs_table
         from clusteratlas.sample import IO_TABLE
@@ -553,6 +556,36 @@ def users_add(
             err.print(f"[red]{e}[/red]")
             raise typer.Exit(2)
     console.print(f"user {username} ({role}) added")
+
+
+@app.command("match")
+def match_cmd(
+    db: DbOption = DEFAULT_PATH,
+    need: Annotated[Optional[str], typer.Option(help="only this need")] = None,
+    supplier: Annotated[Optional[str], typer.Option(help="reverse: the needs that suit this supplier")] = None,
+    top_k: Annotated[int, typer.Option(help="candidates per need")] = 5,
+    region: Annotated[Optional[str], typer.Option(help="suppliers of this region only")] = None,
+    record_contracts: Annotated[bool, typer.Option("--record-contracts", help="turn contracted outcomes into supply links")] = False,
+    out: Annotated[Optional[Path], typer.Option(help="write the table (.csv, .xlsx, .parquet)")] = None,
+) -> None:
+    """Match purchase needs with supplier profiles (scores per criterion and a reason)."""
+    from clusteratlas.analyses import matching
+
+    if record_contracts:
+        with Store(db) as store:
+            console.print(matching.record_contracts(store))
+        return
+    with Store(db, read_only=True) as store:
+        cat = matching.catalogue_from_store(store, region)
+    needs = cat.needs if need is None else cat.needs[cat.needs["need_id"] == need]
+    if needs.empty or cat.suppliers.empty:
+        err.print("[red]match: no needs or no supplier profiles[/red]")
+        raise typer.Exit(2)
+    if supplier:
+        result = matching.match_needs_for_supplier(needs, cat.suppliers, supplier, top_k)
+    else:
+        result = matching.match(needs, cat.suppliers, top_k)
+    _write_table(result, out)
 
 
 @app.command()

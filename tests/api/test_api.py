@@ -115,3 +115,33 @@ def test_formats_and_the_policy_calculator(server):
 def test_value_chain_endpoint(server):
     r = get(server, "/api/analyses/value-chain", division="35").json()
     assert r["focal"].startswith("35") and r["edges"] and r["gaps"]
+
+
+def test_matching_endpoints_by_role(server):
+    assert get(server, "/api/suppliers").status_code == 403
+    firm = login(server, "sijichang")
+    cat = get(server, "/api/suppliers", firm).json()
+    assert len(cat) > 100
+    mine = get(server, "/api/needs", firm).json()
+    assert mine and {n["buyer_id"] for n in mine} == {server["firm_id"]}
+    park_needs = get(server, "/api/needs", login(server, "parkmgr")).json()
+    assert server["firm_id"] not in {n["buyer_id"] for n in park_needs}  # 四机厂 is not in P02
+    ranked = get(server, "/api/matches", firm, need_id=mine[0]["need_id"], top_k=3).json()
+    assert [r["rank"] for r in ranked] == [1, 2, 3] and ranked[0]["reason"]
+    assert get(server, "/api/matches", login(server, "parkmgr"), need_id=mine[0]["need_id"]).status_code == 404
+
+
+def test_recording_a_contract_updates_supply_links(server):
+    admin = login(server, "admin")
+    need = get(server, "/api/needs", admin).json()[0]
+    supplier = next(f["firm_id"] for f in get(server, "/api/firms", admin).json() if f["firm_id"] != need["buyer_id"])
+    before = len(get(server, "/api/supply-links", admin).json())
+    r = httpx.post(server["base"] + "/api/outcomes", headers=admin, data={
+        "outcome_id": "API1", "need_id": need["need_id"], "supplier_id": supplier, "stage": "contract",
+        "date": "2006-06-15", "contract_value": "12000000"}, timeout=60)
+    assert r.status_code == 200, r.text
+    assert len(get(server, "/api/supply-links", admin).json()) >= before + 1
+    bad = httpx.post(server["base"] + "/api/outcomes", headers=admin, data={
+        "outcome_id": "API2", "need_id": "NOPE", "supplier_id": supplier, "stage": "contract",
+        "date": "2006-06-15"}, timeout=60)
+    assert bad.status_code == 422 and bad.json()["issues"][0]["rule"] == "unknown_reference"

@@ -442,6 +442,67 @@ def create_app(db: str | Path, io_table: str | Path | None = None) -> FastAPI:
                                                (v.item() if hasattr(v, "item") else v))
                                            for k, v in i["inputs"].items()}} for i in items]}
 
+    # ---------------------------------------------------------------- matching -------------
+    @app.get("/api/suppliers", tags=["data"], summary="The supplier catalogue (any signed-in role)")
+    def suppliers(format: Format = None, u: User = Depends(require("admin", "analyst", "park_manager", "firm")),
+                  s: Store = Depends(store)):
+        from clusteratlas.analyses.matching import catalogue_from_store
+
+        cat = catalogue_from_store(s)
+        cols = ["supplier_id", "name", "products", "processes", "categories", "certifications", "park_id", "region_id"]
+        return _frame_response(cat.suppliers[cols], format, "suppliers")
+
+    def _visible_needs(s: Store, u: User) -> pd.DataFrame:
+        from clusteratlas.analyses.matching import catalogue_from_store
+
+        needs = catalogue_from_store(s).needs
+        firms = s.table("firms").set_index("firm_id")
+        allowed = [b for b in needs["buyer_id"] if b in firms.index and u.may_see_firm(
+            {"firm_id": b, "region_id": firms.at[b, "region_id"], "park_id": firms.at[b, "park_id"]})]
+        security.audit(s, u, "read", "purchase_needs", f"{len(allowed)} rows")
+        return needs[needs["buyer_id"].isin(allowed)]
+
+    @app.get("/api/needs", tags=["data"], summary="Purchase needs of the firms the caller may see (audited)")
+    def needs(format: Format = None, u: User = Depends(require("admin", "analyst", "park_manager", "firm")),
+              s: Store = Depends(store)):
+        n = _visible_needs(s, u)
+        return _frame_response(n.drop(columns=["dataset_id", "lon", "lat"], errors="ignore"), format, "needs")
+
+    @app.get("/api/matches", tags=["analyses"], summary="Ranked suppliers for the caller's visible needs")
+    def matches(need_id: str | None = None, top_k: int = Query(5, ge=1, le=50),
+                u: User = Depends(require("admin", "analyst", "park_manager", "firm")), s: Store = Depends(store)):
+        from clusteratlas.analyses.matching import catalogue_from_store, match
+
+        n = _visible_needs(s, u)
+        if need_id is not None:
+            n = n[n["need_id"] == need_id]
+        if n.empty:
+            raise HTTPException(404, "no such need visible to you")
+        return JSONResponse(_records(match(n, catalogue_from_store(s).suppliers, top_k)))
+
+    @app.post("/api/outcomes", tags=["datasets"], summary="Record a match outcome; a contract becomes a supply link")
+    def outcome(outcome_id: Annotated[str, Form()], need_id: Annotated[str, Form()],
+                supplier_id: Annotated[str, Form()], stage: Annotated[str, Form()],
+                date: Annotated[str, Form()], contract_value: Annotated[float | None, Form()] = None,
+                u: User = Depends(require("admin", "analyst")), s: Store = Depends(store)):
+        import csv as _csv
+
+        from clusteratlas.analyses.matching import record_contracts
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"outcome_{outcome_id}.csv"
+            with path.open("w", newline="", encoding="utf-8") as f:
+                w = _csv.writer(f)
+                w.writerow(["outcome_id", "need_id", "supplier_id", "stage", "contract_value", "date"])
+                w.writerow([outcome_id, need_id, supplier_id, stage, "" if contract_value is None else contract_value, date])
+            try:
+                import_files(s, [path], table="match_outcomes", force=True)
+            except ImportRejected as e:
+                return JSONResponse(status_code=422, content={"detail": "outcome rejected", "issues": _records(e.to_frame())})
+        links = record_contracts(s)
+        security.audit(s, u, "write", "match_outcomes", f"{outcome_id} {stage}")
+        return {"recorded": outcome_id, "supply_links": links}
+
     table = None
     if io_table is not None:
         from clusteratlas.io.iotables import read_nbs_table

@@ -160,6 +160,36 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "reference_id": ("参照对象", "reference_id"),
         "source": ("文件依据", "来源文件", "依据", "source"),
     },
+    "purchase_needs": {
+        "need_id": ("需求编号", "need_id"),
+        "buyer_id": ("采购企业代码", "采购方代码", "buyer_id", "buyer"),
+        "product": ("需求产品", "采购产品", "产品名称", "product"),
+        "process": ("工艺", "加工工艺", "process"),
+        "category": ("产品类别代码", "行业代码", "category"),
+        "specification": ("规格要求", "技术要求", "规格", "specification"),
+        "annual_volume": ("年需求量", "年采购量", "annual_volume", "volume"),
+        "volume_unit": ("计量单位", "单位", "volume_unit"),
+        "annual_value": ("年采购额", "年采购金额", "annual_value"),
+        "certifications": ("资质要求", "认证要求", "certifications"),
+        "delivery_radius_km": ("配送半径", "供货半径", "delivery_radius_km", "radius"),
+        "year": _YEAR,
+    },
+    "supplier_profiles": {
+        "supplier_id": ("企业代码", "统一社会信用代码", "供应商代码", "supplier_id"),
+        "products": ("主要产品", "产品", "products"),
+        "processes": ("工艺能力", "加工工艺", "processes"),
+        "categories": ("产品类别代码", "行业代码", "categories"),
+        "certifications": ("资质认证", "认证", "certifications"),
+        "capacity_value": ("可供产能", "剩余产能", "capacity_value", "capacity"),
+    },
+    "match_outcomes": {
+        "outcome_id": ("对接编号", "outcome_id"),
+        "need_id": ("需求编号", "need_id"),
+        "supplier_id": ("供应商代码", "supplier_id"),
+        "stage": ("对接进展", "进展", "stage"),
+        "contract_value": ("签约金额", "合同金额", "contract_value"),
+        "date": ("日期", "date"),
+    },
 }
 
 # Columns that carry no data of their own and are dropped without a warning.

@@ -192,7 +192,8 @@ def _check_references(store: Store, by_table: dict[str, pd.DataFrame],
             if c.ref and c.name in df:
                 v = df[c.name]
                 missing = v.notna() & ~v.isin(keys(*c.ref))
-                what = {"regions": "region", "parks": "park", "firms": "firm"}[c.ref[0]]
+                what = {"regions": "region", "parks": "park", "firms": "firm",
+                        "purchase_needs": "purchase need"}.get(c.ref[0], c.ref[0])
                 _issue_rows(df, missing, c.name, "unknown_reference",
                             f"no {what} with this id in the store or in this import", issues)
     firms = by_table.get("firms")

@@ -279,9 +279,63 @@ _add(Table(
     recognise_by=("target_id", "indicator"),
 ))
 
+OUTCOME_STAGES = ("contacted", "sample", "trial_order", "contract", "declined")
+
+_add(Table(
+    "purchase_needs",
+    "What leading firms want to buy locally (采购需求), for supplier matching.",
+    (
+        Column("need_id", "text", "need code", required=True),
+        Column("buyer_id", "text", "the buying firm", required=True, ref=("firms", "firm_id")),
+        Column("product", "text", "product or part wanted", required=True),
+        Column("process", "text", "process wanted (forging, coating, …)"),
+        Column("category", "text", "GB/T 4754-2017 code of what is bought", industry_code=True),
+        Column("specification", "text", "specification text"),
+        Column("annual_volume", "float", "annual quantity", min=0),
+        Column("volume_unit", "text", "unit of the quantity (件, 吨, 套 …)"),
+        _money("annual_value", "annual value of the purchases"),
+        Column("certifications", "text", "certifications required, separated by ; (ISO9001; API Q1 …)"),
+        Column("delivery_radius_km", "float", "furthest acceptable supplier", min=0),
+        Column("year", "int", "year of the need", quantity=YEAR, min=YEAR_MIN, max=YEAR_MAX),
+    ),
+    key=("need_id",),
+    recognise_by=("need_id", "product"),
+))
+
+_add(Table(
+    "supplier_profiles",
+    "What local firms can supply (配套能力), for supplier matching.",
+    (
+        Column("supplier_id", "text", "the supplying firm", required=True, ref=("firms", "firm_id")),
+        Column("products", "text", "products made, separated by ;", required=True),
+        Column("processes", "text", "processes offered, separated by ;"),
+        Column("categories", "text", "GB/T 4754-2017 codes, separated by ;"),
+        Column("certifications", "text", "certifications held, separated by ;"),
+        _money("capacity_value", "annual capacity available to new buyers"),
+    ),
+    key=("supplier_id",),
+    recognise_by=("supplier_id", "products"),
+))
+
+_add(Table(
+    "match_outcomes",
+    "What came of a match: contacted → sample → trial order → contract (or declined).",
+    (
+        Column("outcome_id", "text", "outcome code", required=True),
+        Column("need_id", "text", "the need", required=True, ref=("purchase_needs", "need_id")),
+        Column("supplier_id", "text", "the supplier", required=True, ref=("firms", "firm_id")),
+        Column("stage", "text", "how far it went", required=True, choices=OUTCOME_STAGES),
+        _money("contract_value", "annual value contracted"),
+        Column("date", "date", "date of the stage"),
+    ),
+    key=("outcome_id",),
+    recognise_by=("outcome_id", "need_id"),
+))
+
 # Insertion order respects references.
 IMPORT_ORDER = ("regions", "industries", "parks", "firms", "firm_years",
-                "region_industry_years", "supply_links", "projects", "targets")
+                "region_industry_years", "supply_links", "projects", "targets",
+                "purchase_needs", "supplier_profiles", "match_outcomes")
 
 
 def markdown() -> str:

@@ -41,6 +41,10 @@ SYNONYMS = {
               "地级市": "prefecture", "地市": "prefecture", "县": "county", "县级市": "county",
               "区": "district", "市辖区": "district", "乡镇": "town", "镇": "town",
               "门类": "section", "大类": "division", "中类": "group", "小类": "class"},
+    "match_outcomes.stage": {"已联系": "contacted", "联系": "contacted", "已对接": "contacted",
+                             "送样": "sample", "样品": "sample", "试单": "trial_order",
+                             "小批量试供": "trial_order", "签约": "contract", "合同": "contract",
+                             "已签约": "contract", "放弃": "declined", "未成": "declined"},
     "scope": {"地区": "region", "区域": "region", "园区": "park", "产业": "industry",
               "行业": "industry", "企业": "firm"},
 }
@@ -174,7 +178,8 @@ def convert(sheet: MappedSheet, usd_rate: float | None) -> tuple[pd.DataFrame, l
         if c.dtype in ("text", "geojson"):
             v = _clean_text(s)
             if c.choices and (sheet.table, c.name) != ("targets", "unit"):  # converted below
-                v = v.map(lambda x: SYNONYMS.get(c.name, {}).get(x, x) if isinstance(x, str) else x)
+                words = SYNONYMS.get(f"{sheet.table}.{c.name}", SYNONYMS.get(c.name, {}))
+                v = v.map(lambda x: words.get(x, x) if isinstance(x, str) else x)
                 low = v.str.lower()
                 v = v.where(~low.isin(c.choices), low)
                 out.add(v.notna() & ~v.isin(c.choices), c.name, s, "bad_choice",

@@ -165,3 +165,27 @@ def chain_map(graph, title: str) -> go.Figure:
     fig.update_yaxes(visible=False)
     fig.update_layout(title=title, height=140 + 70 * max(len(up), len(down), 2), **_LAYOUT)
     return fig
+
+
+def supply_network_figure(graph, region_id: str, title: str, seed: int = 3) -> go.Figure:
+    """Suppliers → buyers, local firms red, outside suppliers grey, edges by value bought."""
+    import networkx as nx
+
+    pos = nx.spring_layout(graph, seed=seed, weight=None)
+    fig = go.Figure()
+    top = max((d["amount"] for _, _, d in graph.edges(data=True)), default=1.0)
+    for a, b, d in graph.edges(data=True):
+        fig.add_trace(go.Scatter(x=[pos[a][0], pos[b][0]], y=[pos[a][1], pos[b][1]], mode="lines",
+                                 line=dict(width=0.5 + 6 * d["amount"] / top, color="#9bb7d4"),
+                                 hoverinfo="skip", showlegend=False))
+    for local, name, colour in ((True, "本地 local", "#c0392b"), (False, "外地 outside", "#7f8c8d")):
+        nodes = [n for n in graph.nodes if (graph.nodes[n].get("region_id") == region_id) == local]
+        fig.add_trace(go.Scatter(
+            x=[pos[n][0] for n in nodes], y=[pos[n][1] for n in nodes], mode="markers", name=name,
+            hovertext=[graph.nodes[n].get("name") for n in nodes], hoverinfo="text",
+            marker=dict(size=[10 + 3 * graph.in_degree(n) for n in nodes], color=colour,
+                        line=dict(width=0.5, color="#333"))))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.update_layout(title=title, height=480, **_LAYOUT)
+    return fig

@@ -367,7 +367,20 @@ def _chain_section(store: Store, region_id: str, cl, fig_html: dict, io_table=No
         impact = dict(name=p["name"], investment=float(p["contracted_investment"]) / 1e4,
                       multiplier=pi.multiplier_type1,
                       table=_table(pi.table, IMPACT_COLUMNS, "table-impact"))
+    from clusteratlas.measures.network import buyer_summary, single_source_risks, supply_network
+
+    links = store.table("supply_links")
+    network = supply_network(links, firms)
+    buyers = buyer_summary(network, region_id)
+    risks = single_source_risks(links, firms, region_id)
     return dict(
+        network=figures.supply_network_figure(network, region_id, "供应网络 Supply network").to_html(**fig_html),
+        buyers=_table(buyers, {"name": ("采购企业 buyer", None, None), "purchases": ("采购 purchases (万元)", 1e4, 0),
+                               "local_share_pct": ("本地占比 local %", 1, 1), "suppliers": ("供应商 suppliers", 1, 0),
+                               "local_suppliers": ("本地供应商 local suppliers", 1, 0)}, "table-buyers"),
+        risks=_table(risks.assign(name=risks["buyer_id"].map(firms.set_index("firm_id")["name"])).head(10),
+                     {"name": ("采购企业 buyer", None, None), "product": ("产品 product", None, None),
+                      "amount": ("金额 amount (万元)", 1e4, 0), "risk": ("风险 risk", None, None)}, "table-risks"),
         lead=f"{lead} {GBT4754.label(lead)}",
         fig=figures.chain_map(graph, f"产业链图谱 Chain map: {lead} {GBT4754.label(lead)}").to_html(**fig_html),
         gaps=_table(gaps.head(10), GAP_COLUMNS, "table-gaps"),

@@ -727,6 +727,53 @@ def incentive_inputs_text(g: "Generator", projects: list[dict], rs: np.random.Ra
     return _csv(cols, [[cell(r.get(c, "")) for c in cols] for r in rows])
 
 
+# What each cluster's firms make (supplier profiles) and what the leading firms look for (needs).
+_PRODUCTS = {
+    "oil": ["压裂泵配件", "高压管汇锻件", "钻采设备铸件", "阀门", "液压元件", "数控机加工", "热处理", "喷涂防腐",
+            "钢结构件", "法兰"],
+    "paper": ["瓦楞纸箱", "彩印包装", "纸管", "木浆", "造纸助剂", "胶印", "模切", "纸板"],
+    "textile": ["棉纱", "坯布", "印染加工", "化纤长丝", "服装辅料", "织带"],
+    "agro": ["精米", "菜籽油", "淀粉", "饲料", "包装米袋"],
+    "building": ["商品混凝土", "预制管桩", "水泥制品", "新型墙材", "砂石骨料"],
+    "other": ["软件开发", "电子元件", "化工原料", "医药中间体", "金属结构件"],
+}
+_PROCESS = {"oil": ["锻造", "铸造", "数控加工", "热处理", "喷涂"], "paper": ["印刷", "模切", "复合"],
+            "textile": ["纺纱", "织造", "印染"], "agro": ["碾米", "榨油"], "building": ["搅拌", "预制"],
+            "other": ["装配", "合成"]}
+_CERTS = ["ISO9001", "API Q1", "ISO14001", "QS"]
+
+
+def matching_texts(g: "Generator", rs: np.random.RandomState) -> dict[str, str]:
+    """Synthetic supplier profiles of every firm, purchase needs of the leading firms, and a few
+    outcomes of matching (two contracts)."""
+    profiles = []
+    for f in g.firms:
+        goods = list(rs.choice(_PRODUCTS[f.cluster], size=2, replace=False))
+        procs = list(rs.choice(_PROCESS[f.cluster], size=1))
+        certs = [c for c in _CERTS if rs.uniform() < (0.6 if c == "ISO9001" else 0.15)]
+        cap = (f.years.get((2005, 12)) or f.years[(2006, 6)])["output"] * 1e4 * rs.uniform(0.1, 0.4)
+        profiles.append([f.id, ";".join(goods), ";".join(procs), f.code, ";".join(certs), f"{cap:.0f}"])
+    needs, k = [], 0
+    for f in g.firms:
+        if not f.leading:
+            continue
+        for goods in rs.choice(_PRODUCTS[f.cluster], size=4, replace=False):
+            k += 1
+            needs.append([f"N{k:03d}", f.id, goods, rs.choice(_PROCESS[f.cluster]), f.code[:3],
+                          f"{goods}，按图纸加工，批量稳定供货", int(rs.randint(100, 5000)), "件",
+                          f"{rs.uniform(2e6, 3e7):.0f}", "ISO9001" if rs.uniform() < 0.6 else "",
+                          int(rs.choice([30, 50, 100])), 2006])
+    outcomes = [["M001", needs[0][0], g.by_name("湖北四钻").id, "contract", "8000000", "2006-05-20"],
+                ["M002", needs[1][0], g.by_name("江汉建机").id, "trial_order", "", "2006-06-10"],
+                ["M003", needs[4][0], g.firms[30].id, "sample", "", "2006-06-01"]]
+    return {
+        "supplier_profiles.csv": _csv(["企业代码", "主要产品", "工艺能力", "产品类别代码", "资质认证", "可供产能(元)"], profiles),
+        "purchase_needs.csv": _csv(["需求编号", "采购企业代码", "需求产品", "工艺", "产品类别代码", "规格要求", "年需求量",
+                                    "计量单位", "年采购额(元)", "资质要求", "配送半径", "年份"], needs),
+        "match_outcomes.csv": _csv(["对接编号", "需求编号", "供应商代码", "对接进展", "签约金额(元)", "日期"], outcomes),
+    }
+
+
 def build(seed: int = SEED) -> dict[str, str]:
     """Every sample file's text, by file name."""
     g = Generator(seed)
@@ -811,6 +858,7 @@ def build(seed: int = SEED) -> dict[str, str]:
     files["targets.csv"] = _csv(
         ["目标编号", "目标对象类型", "目标对象", "指标", "目标类型", "目标年份", "截止月份", "目标值", "单位",
          "参照对象", "文件依据"], [list(r) for r in t])
+    files.update(matching_texts(g, np.random.RandomState(seed + 3)))
     files["io_table_national.csv"] = io_table_text(np.random.RandomState(seed + 1))
     files["incentive_inputs_2006.csv"] = incentive_inputs_text(g, projects, np.random.RandomState(seed + 2))
     files["mapping.yaml"] = (

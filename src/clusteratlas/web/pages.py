@@ -274,8 +274,7 @@ def mount_more_pages(app: FastAPI, store_dep, user_dep, page_fn, fig_fn, context
         from clusteratlas.analyses.valuechain import chain_gaps, value_chain
         from clusteratlas.report import figures
 
-        L = LABELS[_lang(request)]
-        heading = "产业链" if _lang(request) == "zh" else "Value chain"
+        heading = LABELS[_lang(request)]["valuechain"]
         if io_table is None:
             return page_fn(request, "simple.html", u, heading=heading,
                            body="<p>No input-output table is configured (clusteratlas serve --io-table FILE).</p>")
