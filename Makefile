@@ -30,6 +30,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_inputoutput.py
 	$(BIN)/python benchmarks/bench_incentives.py
 	$(BIN)/python benchmarks/bench_matching.py
+	$(BIN)/python benchmarks/bench_kdensity.py
 	$(BIN)/python benchmarks/bench_service.py
 
 sample: $(BIN)/.installed

@@ -30,12 +30,13 @@ from clusteratlas.measures.inputoutput import (
     regionalize,
     technical_coefficients,
 )
+from clusteratlas.measures.kdensity import kdensity, kdensity_all
 from clusteratlas.measures.shiftshare import shift_share
 from clusteratlas.measures.strong_clusters import strong_clusters
 
 __all__ = [
     "coagglomeration", "complexity", "dartboard_test", "final_demand_impact", "ghosh_inverse",
-    "hypothetical_extraction", "leontief_inverse", "linkages", "multipliers", "regionalize",
+    "hypothetical_extraction", "kdensity", "kdensity_all", "leontief_inverse", "linkages", "multipliers", "regionalize",
     "technical_coefficients", "ellison_glaeser", "gini_localization",
     "gini_specialization", "herfindahl", "hoover", "krugman_concentration",
     "krugman_specialization", "location_quotient", "maurel_sedillot", "proximity", "rca", "relatedness_density", "shift_share",
