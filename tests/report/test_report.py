@@ -48,6 +48,16 @@ def test_the_report_is_one_self_contained_file(report):
     assert 'data-indicator="output"' in html and "23.40 亿元" in html and "+31.0%" in html
 
 
+def test_the_report_shows_k_densities_and_the_cluster_park_map(report):
+    html = report.html.read_text(encoding="utf-8")
+    assert 'id="table-kd"' in html and 'id="table-footprints"' in html
+    kd_table = html[html.index('id="table-kd"'):]
+    kd_table = kd_table[:kd_table.index("</table>")]
+    assert kd_table.count("<tr>") == 1 + 5  # header and the five largest industries
+    assert html.count(" K-density") >= 5  # one figure per industry
+    assert "Clusters and parks" in html
+
+
 def test_the_workbook_holds_the_report_tables(report):
     book = pd.read_excel(report.xlsx, sheet_name=None)
     assert {"overview", "by_industry", "by_park", "firm_counts", "datasets", "clusters_lq",
@@ -76,8 +86,8 @@ def test_the_report_opens_offline_in_chromium(report, tmp_path):
         page.wait_for_function("window.Plotly !== undefined")
         page.wait_for_selector(".js-plotly-plot .main-svg")
         # industry, park, LQ bubbles, shift-share, pipeline funnel, chain map, supply network,
-        # industry space, map
-        assert page.locator(".js-plotly-plot").count() == 9
+        # industry space, map, five K-densities, cluster-park map
+        assert page.locator(".js-plotly-plot").count() == 15
         assert page.locator("#table-buyers tbody tr").count() == 5
         assert page.locator("#table-gaps tbody tr").count() > 0
         assert page.locator("#table-rates tbody tr").count() == 5  # the five leading firms

@@ -20,6 +20,7 @@ from clusteratlas.measures.concentration import (
     krugman_specialization,
     location_quotient,
 )
+from clusteratlas.measures.firm_clusters import firm_clusters
 from clusteratlas.measures.inputoutput import (
     final_demand_impact,
     ghosh_inverse,
@@ -35,7 +36,7 @@ from clusteratlas.measures.shiftshare import shift_share
 from clusteratlas.measures.strong_clusters import strong_clusters
 
 __all__ = [
-    "coagglomeration", "complexity", "dartboard_test", "final_demand_impact", "ghosh_inverse",
+    "coagglomeration", "complexity", "dartboard_test", "final_demand_impact", "firm_clusters", "ghosh_inverse",
     "hypothetical_extraction", "kdensity", "kdensity_all", "leontief_inverse", "linkages", "multipliers", "regionalize",
     "technical_coefficients", "ellison_glaeser", "gini_localization",
     "gini_specialization", "herfindahl", "hoover", "krugman_concentration",

@@ -21,6 +21,7 @@ from clusteratlas.analyses.clusters import (
     comparison_regions,
     regional_values,
 )
+from clusteratlas.analyses.distance import distance_clusters
 from clusteratlas.analyses.land_efficiency import land_efficiency
 from clusteratlas.analyses.pipeline import pipeline_summary
 from clusteratlas.analyses.recommend import industry_space, opportunities
@@ -78,6 +79,20 @@ EG_COLUMNS = {
     "n_firms": ("企业数 firms", 1, 0), "H": ("企业赫芬达尔 plant H", 1, 3),
     "gamma": ("EG γ", 1, 3), "p_gamma": ("p (dartboard)", 1, 3),
     "gamma_ms": ("MS γ", 1, 3), "p_gamma_ms": ("p (dartboard) ", 1, 3),
+}
+KD_COLUMNS = {
+    "industry": ("代码 code", None, None), "name_zh": ("行业 industry", None, None),
+    "n_firms": ("企业数 firms", 1, 0), "rmax_km": ("距离范围 range km", 1, 1),
+    "bandwidth_km": ("带宽 bandwidth km", 1, 2), "gamma": ("Γ localisation", 1, 4),
+    "psi": ("Ψ dispersion", 1, 4), "verdict": ("判断 verdict", None, None),
+}
+FOOTPRINT_COLUMNS = {
+    "industry": ("行业 industry", None, None), "cluster": ("集群 cluster", 1, 0),
+    "n_firms": ("企业数 firms", 1, 0), "output": ("产值 output 万元", 1e4, 0),
+    "employment": ("从业人员 employment", 1, 0), "area_km2": ("面积 area km²", 1, 2),
+    "share_area_in_parks": ("园区内面积 % area in parks", 0.01, 0),
+    "firms_in_parks": ("园区内企业 firms in parks", 1, 0),
+    "firms_outside_parks": ("园区外企业 firms outside", 1, 0), "main_park": ("主要园区 main park", None, None),
 }
 STRONG_COLUMNS = {
     "region": ("地区 region", None, None), "industry": ("代码 code", None, None),
@@ -245,6 +260,7 @@ def build_report(store: Store, out_dir: Path, region_id: str | None = None,
     evaluation = _evaluation_section(store, region_id, year, month_to, ov, name, fig_html)
     chain = _chain_section(store, region_id, cl, fig_html, io_table)
     incentives = _incentives_section(incentive_inputs, incentive_year or year)
+    distance = _distance_section(store, region_id, year, month_to, local_parks, fig_html)
     clusters = None
     if cl is not None:
         strong = cl.strong.assign(region=cl.strong["region"].map(lambda r: f"{names.get(r, r)} {r}"))
@@ -272,6 +288,7 @@ def build_report(store: Store, out_dir: Path, region_id: str | None = None,
         fig_map=figures.park_map(local_parks, local, cur).to_html(**fig_html),
         datasets=datasets.to_dict("records"), clusters=clusters, cluster_note=cluster_note,
         opportunities=opp, evaluation=evaluation, chain=chain, incentives=incentives,
+        distance=distance,
     )
     html_path = out_dir / "report.html"
     html_path.write_text(html, encoding="utf-8")
@@ -279,6 +296,23 @@ def build_report(store: Store, out_dir: Path, region_id: str | None = None,
                                     None if opp is None else opp["frame"],
                                     None if incentives is None else incentives["lines"])
     return ReportFiles(html_path, xlsx_path, ov, cl)
+
+
+def _distance_section(store: Store, region_id: str, year: int, month_to: int, parks, fig_html):
+    """K-density plots of the region's largest industries and the cluster-vs-park map."""
+    try:
+        dc = distance_clusters(store, region_id, year, month_to)
+    except ValueError:
+        return None
+    if dc.summary.empty:
+        return None
+    figs = [dc.kd[d].figure(f"{d} {name} K-density").to_html(**fig_html)
+            for d, name in zip(dc.summary["industry"], dc.summary["name_zh"])]
+    return dict(table=_table(dc.summary, KD_COLUMNS, "table-kd"), figs=figs,
+                n_sim=next(iter(dc.kd.values())).n_sim,
+                map=dc.clusters.figure(parks).to_html(**fig_html),
+                footprints=_table(dc.clusters.clusters, FOOTPRINT_COLUMNS, "table-footprints"),
+                outside=len(dc.clusters.outside_parks()))
 
 
 def _money_text(v: float, unit: str) -> str:
