@@ -151,3 +151,16 @@ def test_all_industries_locally_and_on_a_dask_cluster_give_the_same_table():
                               client=client, **kwargs)
     pd.testing.assert_frame_equal(local, remote)
     assert local.set_index("industry").loc["target", "localised"]
+
+
+def test_simulated_firms_keep_their_own_weights():
+    # one heavy firm and many light ones: relocating firms with their weights keeps the weighted
+    # curve's scale; drawing the weights of the sites instead would not
+    city = _city(8)
+    city["w"] = 1.0
+    city.loc[city["industry"] == "target", "w"] = 50.0
+    res = kdensity(city, "industry", "target", x="x", y="y", weight="w", n_sim=20, seed=0)
+    flat = kdensity(city.assign(w=1.0), "industry", "target", x="x", y="y", n_sim=20, seed=0)
+    # equal weights within the industry: the weighted Kd and its envelope are the unweighted ones
+    np.testing.assert_allclose(res.kd, flat.kd, rtol=1e-9)
+    np.testing.assert_allclose(res.sim_mean, flat.sim_mean, rtol=1e-9)

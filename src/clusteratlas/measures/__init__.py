@@ -32,6 +32,7 @@ from clusteratlas.measures.inputoutput import (
     technical_coefficients,
 )
 from clusteratlas.measures.kdensity import kdensity, kdensity_all
+from clusteratlas.measures.mfunction import m_function
 from clusteratlas.measures.shiftshare import shift_share
 from clusteratlas.measures.strong_clusters import strong_clusters
 
@@ -40,6 +41,6 @@ __all__ = [
     "hypothetical_extraction", "kdensity", "kdensity_all", "leontief_inverse", "linkages", "multipliers", "regionalize",
     "technical_coefficients", "ellison_glaeser", "gini_localization",
     "gini_specialization", "herfindahl", "hoover", "krugman_concentration",
-    "krugman_specialization", "location_quotient", "maurel_sedillot", "proximity", "rca", "relatedness_density", "shift_share",
+    "krugman_specialization", "location_quotient", "m_function", "maurel_sedillot", "proximity", "rca", "relatedness_density", "shift_share",
     "strong_clusters",
 ]

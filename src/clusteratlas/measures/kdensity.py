@@ -14,10 +14,10 @@ them as R does; ``binned`` streams the pairs through a compiled (numba, parallel
 histogram of bin width rmax/2048 — distances are then known to half a bin, which moves the curve
 by less than the tolerance tested against the exact mode — and never stores the pairs.
 
-Envelopes: each simulation draws the industry's firms' sites (and weights) from the sites of all
-firms (DO 2005's counterfactual; dbmss "RandomLocation"); local bands are pointwise quantiles, the
-global band is the tightest pointwise band that only 5 % of the simulated curves leave anywhere
-(DO 2005, section 3.3), found separately above and below. Γ = ∫ max(Kd − upper, 0) dr is the
+Envelopes: each simulation moves the industry's firms, with their weights, to sites drawn from
+the sites of all firms (DO 2005's counterfactual; dbmss "RandomLocation"); local bands are
+pointwise quantiles, the global band is the tightest pointwise band that only 5 % of the
+simulated curves leave anywhere (DO 2005, section 3.3), found separately above and below. Γ = ∫ max(Kd − upper, 0) dr is the
 localisation index and Ψ = ∫ max(lower − Kd, 0) dr the dispersion index, counted only where the
 industry is not localised (DO 2005 sum over distances in km; the integral keeps the value
 independent of the grid step).
@@ -280,20 +280,27 @@ def kdensity(data: pd.DataFrame, industry: str, of: str, x: str = "lon", y: str 
         raise ValueError(f"industry {of!r} has fewer than two firms with sites")
     rmax = _rmax(pts_all[is_ref] if other is None else pts_all[is_ref | is_other], geographic, max_range, window)
 
-    def estimate(ref_mask, other_mask, bw=None):
-        a, wa = pts_all[ref_mask], w_all[ref_mask]
+    def estimate(ref_mask, other_mask, bw=None, w_ref=None, w_other=None):
+        """Kd of the firms at the sites ``ref_mask`` (and ``other_mask``): masks or indices;
+        their weights are the sites' own unless given."""
+        a = pts_all[ref_mask]
+        wa = w_all[ref_mask] if w_ref is None else w_ref
         if mode == "exact":
             if other_mask is None:
                 d = pair_distances(a, None, geographic)
                 pw = _pair_weights(wa) if weight else None
             else:
-                b, wb = pts_all[other_mask], w_all[other_mask]
+                b = pts_all[other_mask]
+                wb = w_all[other_mask] if w_other is None else w_other
                 d = pair_distances(a, b, geographic)
                 pw = np.outer(wa, wb).ravel() if weight else None
             return _kd_from_distances(d, pw, rmax, adjust, bw) + (len(d),)
         step = rmax / 1024.0
         nbins = 2048
-        b, wb = (a, wa) if other_mask is None else (pts_all[other_mask], w_all[other_mask])
+        if other_mask is None:
+            b, wb = a, wa
+        else:
+            b, wb = pts_all[other_mask], (w_all[other_mask] if w_other is None else w_other)
         hist = _pair_histogram(a[:, 0].copy(), a[:, 1].copy(), wa.copy(), b[:, 0].copy(), b[:, 1].copy(),
                                wb.copy(), other_mask is None, step, nbins, weight is not None)
         mass = hist[1] if weight else None
@@ -310,14 +317,12 @@ def kdensity(data: pd.DataFrame, industry: str, of: str, x: str = "lon", y: str 
         # threads run the simulations
         perms = [rng.permutation(len(pts_all))[:n_ref + n_oth] for _ in range(n_sim)]
 
+        w_ref, w_oth = w_all[is_ref], (w_all[is_other] if is_other is not None else None)
+
         def simulate(perm):
-            ref_s = np.zeros(len(pts_all), bool)
-            ref_s[perm[:n_ref]] = True
-            oth_s = None
-            if is_other is not None:
-                oth_s = np.zeros(len(pts_all), bool)
-                oth_s[perm[n_ref:]] = True
-            rs, ks, _, _ = estimate(ref_s, oth_s, bandwidth)
+            # the firms move with their weights to randomly drawn sites (dbmss RandomLocation)
+            oth_s = perm[n_ref:] if is_other is not None else None
+            rs, ks, _, _ = estimate(perm[:n_ref], oth_s, bandwidth, w_ref, w_oth)
             return np.interp(r, rs, ks)
 
         if mode == "exact":  # distances, sorting and binning release the GIL: one thread per core
@@ -357,9 +362,11 @@ def _envelopes(res: KdResult, sims: np.ndarray, alpha: float) -> None:
     hi = tightest(lambda k: ordered[n - 1 - k], lambda band: sims > band)
     lo = tightest(lambda k: ordered[k], lambda band: sims < band)
     res.global_hi, res.global_lo = hi, lo
-    step = float(res.r[1] - res.r[0])
-    res.gamma = float(np.maximum(res.kd - hi, 0).sum() * step)
-    res.psi = 0.0 if res.gamma > 0 else float(np.maximum(lo - res.kd, 0).sum() * step)
+    # Σ over the grid × its step (DO 2005); np.gradient gives the step also on uneven grids
+    # (M's), and distances where a curve is undefined (M at r = 0) add nothing
+    dr = np.gradient(res.r)
+    res.gamma = float(np.nansum(np.maximum(res.kd - hi, 0) * dr))
+    res.psi = 0.0 if res.gamma > 0 else float(np.nansum(np.maximum(lo - res.kd, 0) * dr))
 
 
 def kdensity_all(data: pd.DataFrame, industry: str, industries=None, min_firms: int = 10,
