@@ -145,3 +145,20 @@ def test_recording_a_contract_updates_supply_links(server):
         "outcome_id": "API2", "need_id": "NOPE", "supplier_id": supplier, "stage": "contract",
         "date": "2006-06-15"}, timeout=60)
     assert bad.status_code == 422 and bad.json()["issues"][0]["rule"] == "unknown_reference"
+
+
+def test_k_density_curves_are_public_and_footprints_are_not(server):
+    r = get(server, "/api/analyses/k-density", n_sim=19).json()
+    assert [i["industry"] for i in r["industries"]] == ["17", "22", "35", "13", "30"]
+    curve = r["curves"]["22"]
+    assert len(curve) >= 512 and {"r", "kd", "global_lo", "global_hi"} <= set(curve[0])  # dbmss grid
+    assert "clusters" not in r
+    for who in (None, login(server, "outsider"), login(server, "parkmgr")):
+        assert get(server, "/api/analyses/k-density", who, n_sim=19, footprints=True).status_code == 403
+    analyst = login(server, "analyst")
+    full = get(server, "/api/analyses/k-density", analyst, n_sim=19, footprints=True).json()
+    assert full["clusters"] and all(c["footprint"].startswith('{"type"') for c in full["clusters"])
+    assert len(full["outside_parks"]) == sum(c["firms_outside_parks"] for c in full["clusters"])
+    log = get(server, "/api/audit", login(server, "admin")).json()
+    assert any(e["resource"] == "firm_clusters" and e["username"] == "analyst" for e in log)
+    assert get(server, "/api/analyses/k-density", n_sim=5).status_code == 422  # too few to test

@@ -82,10 +82,22 @@ def test_open_the_map_and_the_cluster_page(page, server):
     page.wait_for_selector("#map-section .main-svg")
     assert page.locator("#map-section .scatterlayer .trace").count() >= 7  # six parks and the firms
     page.screenshot(path=str(ARTIFACTS / "dashboard-map.png"), full_page=True)
+    page.context.clear_cookies()  # signed out: the public view
     page.goto(server["base"] + "/clusters")
     page.wait_for_selector("#lq-section .main-svg")
-    assert page.locator("#kdensity-note").count() == 1  # K-density arrives with the distance measures
+    assert page.locator("#kd-table tbody tr").count() == 5  # the five largest industries
+    assert page.locator(".kd-grid .js-plotly-plot").count() == 5
+    assert page.locator("#cluster-map").count() == 0  # firm sites: not for the public
     page.screenshot(path=str(ARTIFACTS / "dashboard-clusters.png"), full_page=True)
+    page.goto(server["base"] + "/login")
+    page.fill("#username", "analyst")
+    page.fill("#password", PASSWORD)
+    page.click("#login-button")
+    page.wait_for_selector("#summary")
+    page.goto(server["base"] + "/clusters")
+    page.wait_for_selector("#cluster-map")  # the district's analyst sees the clusters and parks
+    assert page.locator("#footprint-table tbody tr").count() >= 5
+    page.screenshot(path=str(ARTIFACTS / "dashboard-cluster-map.png"), full_page=True)
 
 
 def test_run_the_policy_calculator(page, server):

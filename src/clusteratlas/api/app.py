@@ -359,6 +359,35 @@ def create_app(db: str | Path, io_table: str | Path | None = None) -> FastAPI:
 
         return JSONResponse(cached(s, ("lq", region_id, y, m), compute))
 
+    @app.get("/api/analyses/k-density", tags=["analyses"],
+             summary="Duranton–Overman K-density of the region's largest industries")
+    def k_density(region_id: str | None = None, period: str | None = None,
+                  n_sim: int = Query(99, ge=19, le=999), footprints: bool = False,
+                  u: User = Depends(user), s: Store = Depends(store)):
+        """Curves and bands are aggregates of ≥ 10 firms' pair distances (public); cluster
+        footprints are drawn through firm sites, so only admins and the region's analysts get
+        them, and the read is audited."""
+        from clusteratlas.analyses.distance import distance_clusters
+
+        region_id = _region(s, region_id)
+        y, m = _period(s, region_id, period)
+        if footprints and not (u.role == "admin" or (u.role == "analyst" and u.region_id == region_id)):
+            raise HTTPException(403, f"role {u.role} may not see firm sites in {region_id}")
+        try:
+            dc = cached(s, ("kdensity", region_id, y, m, n_sim),
+                        lambda: distance_clusters(s, region_id, y, m, n_sim=n_sim))
+        except ValueError as e:
+            raise HTTPException(404, str(e))
+        out = {"region_id": region_id, "year": y, "month_to": m, "n_sim": n_sim,
+               "industries": _records(dc.summary),
+               "curves": {d: _records(res.to_frame()) for d, res in dc.kd.items()}}
+        if footprints:
+            security.audit(s, u, "read", "firm_clusters", f"{region_id} {len(dc.clusters.firms)} firms")
+            out["clusters"] = _records(dc.clusters.clusters)
+            out["overlap"] = _records(dc.clusters.overlap)
+            out["outside_parks"] = _records(dc.clusters.outside_parks()[["firm_id", "name", "industry", "cluster"]])
+        return JSONResponse(out)
+
     @app.get("/api/analyses/opportunities", tags=["analyses"], summary="Industries to attract, with reasons")
     def opportunities(region_id: str | None = None, period: str | None = None,
                       strategy: str = Query("balanced", pattern="^(low_hanging|balanced|long_jumps)$"),

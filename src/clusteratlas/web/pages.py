@@ -19,14 +19,18 @@ LABELS = {
            "pipeline": "招商项目", "incentives": "政策计算器", "upload": "数据上传", "login": "登录",
            "logout": "退出", "user": "用户", "password": "密码", "switch": "English",
            "calculate": "计算", "upload_button": "上传并校验", "role": "角色",
-           "restricted": "需要相应权限才能查看。", "valuechain": "产业链", "kdensity_pending": "K密度曲线（距离法集聚）尚未实现。"},
+           "restricted": "需要相应权限才能查看。", "valuechain": "产业链", "kdensity": "距离法集聚（K密度）",
+           "kdensity_note": "灰色带为全局95%置信带：曲线在带上方为集聚，下方为分散。",
+           "cluster_map": "集群与园区"},
     "en": {"title": "ClusterAtlas", "overview": "Overview", "map": "Map", "clusters": "Clusters",
            "opportunities": "Opportunities", "parks": "Parks", "targets": "Targets",
            "pipeline": "Pipeline", "incentives": "Policy calculator", "upload": "Upload",
            "login": "Log in", "logout": "Log out", "user": "User", "password": "Password",
            "switch": "中文", "calculate": "Calculate", "upload_button": "Upload and check",
            "role": "Role", "restricted": "Your role may not see this page.", "valuechain": "Value chain",
-           "kdensity_pending": "K-density curves (distance-based agglomeration) are not built yet."},
+           "kdensity": "Distance-based agglomeration (K-density)",
+           "kdensity_note": "Grey: the global 95 % band. Above it: localised; below it: dispersed.",
+           "cluster_map": "Firm clusters and parks"},
 }
 
 _env = jinja2.Environment(loader=jinja2.FileSystemLoader(
@@ -155,8 +159,33 @@ def mount_pages(app: FastAPI, store_dep, user_dep, io_table=None) -> None:
             body += eg.round(3).to_html(index=False, classes="table", border=0)
         except (ValueError, KeyError) as e:
             body = f"<p>{e}</p>"
-        body += f'<p class="note" id="kdensity-note">{L["kdensity_pending"]}</p>'
+        body += _distance_html(s, u, region, y, m, L)
         return page(request, "simple.html", u, heading=L["clusters"], body=body, figure_id="lq")
+
+    def _distance_html(s, u: User, region: str, y: int, m: int, L: dict) -> str:
+        """K-density of the largest industries for everyone (aggregates of ≥ 10 firms); the
+        cluster-vs-park map draws firm sites, so only for roles that see them (audited)."""
+        from clusteratlas.analyses.distance import distance_clusters
+
+        try:
+            dc = distance_clusters(s, region, y, m, n_sim=199)
+        except ValueError as e:
+            return f"<p>{e}</p>"
+        html = (f'<h2 id="kdensity">{L["kdensity"]}</h2><p class="note">{L["kdensity_note"]}</p>'
+                + dc.summary.round(4).to_html(index=False, classes="table", border=0, table_id="kd-table")
+                + '<div class="kd-grid">' + "".join(
+                    f"<div>{fig_html(dc.kd[d].figure(f'{d} {n} K-density'))}</div>"
+                    for d, n in zip(dc.summary["industry"], dc.summary["name_zh"])) + "</div>")
+        if u.role == "admin" or (u.role == "analyst" and u.region_id == region):
+            security.audit(s, u, "read", "firm_clusters", f"{region} {len(dc.clusters.firms)} firms")
+            parks = s.table("parks")
+            html += (f'<h2 id="cluster-map">{L["cluster_map"]}</h2>'
+                     + fig_html(dc.clusters.figure(parks[parks["region_id"] == region]))
+                     + dc.clusters.clusters.drop(columns=["footprint"])
+                     .assign(output=lambda c: c["output"] / 1e4).rename(columns={"output": "output (万元)"})
+                     .round(2).to_html(
+                         index=False, classes="table", border=0, table_id="footprint-table"))
+        return html
 
     @app.get("/incentives", response_class=HTMLResponse, include_in_schema=False)
     def incentives_page(request: Request, u: User = Depends(user_dep)):
