@@ -96,12 +96,12 @@ def test_clumped_industry_is_localised_and_uniform_one_mostly_is_not():
     clumped = kdensity(_city(1), "industry", "target", x="x", y="y", n_sim=60, seed=2)
     assert clumped.localised and clumped.gamma > 0
     assert clumped.kd[0] > clumped.global_hi[0]
-    # counterfactual: industries drawn like everybody else are flagged in few seeds (α = 5 %)
-    # (the band is fitted to the same simulations it is checked on, so the rate sits a little
-    # above α with 99 of them: DO 2005 used 1000)
-    flagged = [kdensity(_city(s, clustered=False), "industry", "target", x="x", y="y",
-                        n_sim=99, seed=s).localised for s in range(40)]
-    assert sum(flagged) / len(flagged) <= 0.125
+    # counterfactual: an industry drawn like everybody else is flagged localised in < 10 % of
+    # seeds (α = 5 %; measured 5 of 100 — the band is fitted on the same 99 simulations it is
+    # checked on, so the rate can sit a little above α)
+    flagged = [kdensity(_city(s, n_all=600, n_ind=60, clustered=False), "industry", "target",
+                        x="x", y="y", n_sim=99, seed=s).localised for s in range(100)]
+    assert sum(flagged) / len(flagged) < 0.10
 
 
 def test_geographic_and_projected_coordinates_agree():
