@@ -104,3 +104,27 @@ def test_chain_commands_on_the_sample(tmp_path):
     impact = run("chain", "impact", "--db", db, "--focal", "3512", "--output", "1e8", "--jobs", "80")
     assert impact.returncode == 0 and "induced" in impact.stdout
     assert run("chain", "impact", "--db", db, "--focal", "98", "--output", "1e8").returncode == 2
+
+
+def test_kdensity_on_a_firm_file_and_on_the_store(tmp_path):
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    xy = rng.uniform(0, 50, (400, 2))
+    xy[:40] = rng.normal(25, 1.0, (40, 2))  # industry "c" in one clump
+    firms = pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1], "industry": ["c"] * 40 + ["o"] * 360})
+    firms.to_csv(tmp_path / "firms.csv", index=False)
+    out = tmp_path / "kd.csv"
+    res = run("kdensity", "--input", tmp_path / "firms.csv", "--x", "x", "--y", "y", "--of", "c",
+              "--n-sim", "39", "--out", out)
+    assert res.returncode == 0, res.stderr
+    table = pd.read_csv(out)
+    assert list(table["industry"]) == ["c"] and bool(table.loc[0, "localised"])
+    bad = run("kdensity", "--input", tmp_path / "firms.csv", "--x", "lon_typo", "--y", "y")
+    assert bad.returncode == 2 and "lon_typo" in bad.stderr
+    demo = tmp_path / "demo"
+    assert run("demo", "--out", demo).returncode == 0
+    res = run("kdensity", "--db", demo / "sample.duckdb", "--n-sim", "39", "--out", tmp_path / "d.csv")
+    assert res.returncode == 0, res.stderr
+    assert len(pd.read_csv(tmp_path / "d.csv")) == 5

@@ -277,6 +277,61 @@ def measure(
     _write_table(result, out)
 
 
+@app.command()
+def kdensity(
+    input: Annotated[Optional[Path], typer.Option("--input", help="firms: CSV, XLSX or Parquet with sites",
+                                                  exists=True, dir_okay=False)] = None,
+    db: Annotated[Optional[Path], typer.Option("--db", help="a store: its study region's largest industries")] = None,
+    period: Annotated[Optional[str], typer.Option(help="with --db: the period (e.g. 2006H1); default latest")] = None,
+    industry: Annotated[str, typer.Option(help="--input: the industry column")] = "industry",
+    of: Annotated[Optional[list[str]], typer.Option("--of", help="--input: industries (repeat); default all")] = None,
+    x: Annotated[str, typer.Option(help="--input: longitude (or projected x) column")] = "lon",
+    y: Annotated[str, typer.Option(help="--input: latitude (or projected y) column")] = "lat",
+    weight: Annotated[Optional[str], typer.Option(help="--input: weight column (employment)")] = None,
+    mode: Annotated[str, typer.Option(help="exact or binned (projected x/y only)")] = "exact",
+    min_firms: Annotated[int, typer.Option(help="--input: skip industries with fewer firms")] = 10,
+    n_sim: Annotated[int, typer.Option(help="simulations for the envelopes")] = 199,
+    seed: Annotated[int, typer.Option(help="random seed")] = 0,
+    scheduler: Annotated[Optional[str], typer.Option(help="--input: a dask scheduler address "
+                                                     "(tcp://…) to run the industries on")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="write the table here (.csv, .xlsx, .parquet)")] = None,
+) -> None:
+    """Duranton–Overman K-density with envelopes: which industries are localised (Γ > 0) or
+    dispersed (Ψ > 0), on a firm file or on the store's study region."""
+    if (input is None) == (db is None):
+        raise typer.BadParameter("give exactly one of --input FILE or --db STORE")
+    try:
+        if db is not None:
+            from clusteratlas.analyses.distance import distance_clusters
+            from clusteratlas.analyses.overview import latest_period
+            from clusteratlas.report.html import study_region
+
+            with Store(db, read_only=True) as store:
+                region = study_region(store)
+                p = _period_option(period)
+                if p is None:
+                    fy = store.table("firm_years")
+                    p = latest_period(fy, fy["firm_id"].unique())
+                result = distance_clusters(store, region, *p, n_sim=n_sim, seed=seed).summary
+        else:
+            from clusteratlas.measures import kdensity_all
+
+            data = _read_table(input)
+            kwargs = dict(x=x, y=y, weight=weight, mode=mode, n_sim=n_sim, seed=seed)
+            if scheduler:
+                from distributed import Client
+
+                with Client(scheduler) as client:
+                    result = kdensity_all(data, industry, of, min_firms, engine="dask", client=client,
+                                          progress=True, **kwargs)
+            else:
+                result = kdensity_all(data, industry, of, min_firms, progress=True, **kwargs)
+    except (KeyError, ValueError) as e:
+        err.print(f"[red]kdensity: {e}[/red]")
+        raise typer.Exit(2)
+    _write_table(result, out)
+
+
 def _store_data(db: Path, kind: str, period, year):
     """Tidy input from the store: regional output by division for one period (or every period
     when --year is given), or the period's firms with employment as size and parks as regions."""
