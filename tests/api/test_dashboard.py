@@ -125,3 +125,25 @@ def test_opportunities_parks_and_value_chain_pages(page, server):
     page.wait_for_selector("#chain-section .main-svg")
     assert page.locator("#gaps-table tbody tr").count() > 0
     page.screenshot(path=str(ARTIFACTS / "dashboard-value-chain.png"), full_page=True)
+
+
+def test_a_leading_firm_sees_its_needs_and_ranked_local_suppliers(page, server):
+    page.context.clear_cookies()
+    page.goto(server["base"] + "/matching")
+    assert page.locator("#needs-table").count() == 0  # the public sees no firm's needs
+    page.goto(server["base"] + "/login")
+    page.fill("#username", "sijichang")
+    page.fill("#password", PASSWORD)
+    page.click("#login-button")
+    page.wait_for_selector("#who")
+    page.goto(server["base"] + "/matching")
+    needs = page.locator("#needs-table tbody tr")
+    assert needs.count() >= 1
+    buyers = {needs.nth(i).locator("td").nth(1).inner_text() for i in range(needs.count())}
+    assert buyers == {"四机厂"}  # only its own needs
+    page.locator("#needs-table tbody tr a").last.click()
+    page.wait_for_selector("#candidates-table")
+    ranks = [int(t) for t in page.locator("#candidates-table tbody tr td:first-child").all_inner_texts()]
+    assert ranks == list(range(1, len(ranks) + 1)) and len(ranks) == 10
+    assert "四机厂" not in page.inner_text("#candidates-table")  # never its own supplier
+    page.screenshot(path=str(ARTIFACTS / "dashboard-matching.png"), full_page=True)

@@ -481,20 +481,10 @@ def create_app(db: str | Path, io_table: str | Path | None = None) -> FastAPI:
         cols = ["supplier_id", "name", "products", "processes", "categories", "certifications", "park_id", "region_id"]
         return _frame_response(cat.suppliers[cols], format, "suppliers")
 
-    def _visible_needs(s: Store, u: User) -> pd.DataFrame:
-        from clusteratlas.analyses.matching import catalogue_from_store
-
-        needs = catalogue_from_store(s).needs
-        firms = s.table("firms").set_index("firm_id")
-        allowed = [b for b in needs["buyer_id"] if b in firms.index and u.may_see_firm(
-            {"firm_id": b, "region_id": firms.at[b, "region_id"], "park_id": firms.at[b, "park_id"]})]
-        security.audit(s, u, "read", "purchase_needs", f"{len(allowed)} rows")
-        return needs[needs["buyer_id"].isin(allowed)]
-
     @app.get("/api/needs", tags=["data"], summary="Purchase needs of the firms the caller may see (audited)")
     def needs(format: Format = None, u: User = Depends(require("admin", "analyst", "park_manager", "firm")),
               s: Store = Depends(store)):
-        n = _visible_needs(s, u)
+        n = security.visible_needs(s, u)
         return _frame_response(n.drop(columns=["dataset_id", "lon", "lat"], errors="ignore"), format, "needs")
 
     @app.get("/api/matches", tags=["analyses"], summary="Ranked suppliers for the caller's visible needs")
@@ -502,7 +492,7 @@ def create_app(db: str | Path, io_table: str | Path | None = None) -> FastAPI:
                 u: User = Depends(require("admin", "analyst", "park_manager", "firm")), s: Store = Depends(store)):
         from clusteratlas.analyses.matching import catalogue_from_store, match
 
-        n = _visible_needs(s, u)
+        n = security.visible_needs(s, u)
         if need_id is not None:
             n = n[n["need_id"] == need_id]
         if n.empty:

@@ -121,3 +121,16 @@ def expire_token(store, token: str) -> None:
 def audit(store, user: User, action: str, resource: str, detail: str = "") -> None:
     store.con.execute("INSERT INTO audit_log (username, role, action, resource, detail) VALUES (?, ?, ?, ?, ?)",
                       [user.username, user.role, action, resource, detail])
+
+
+def visible_needs(store, user: User):
+    """The purchase needs of the firms ``user`` may see, with the buyers' names and sites; the
+    read is audited."""
+    from clusteratlas.analyses.matching import catalogue_from_store
+
+    needs = catalogue_from_store(store).needs
+    firms = store.table("firms").set_index("firm_id")
+    allowed = [b for b in needs["buyer_id"] if b in firms.index and user.may_see_firm(
+        {"firm_id": b, "region_id": firms.at[b, "region_id"], "park_id": firms.at[b, "park_id"]})]
+    audit(store, user, "read", "purchase_needs", f"{len(allowed)} rows")
+    return needs[needs["buyer_id"].isin(allowed)]

@@ -21,7 +21,8 @@ LABELS = {
            "calculate": "计算", "upload_button": "上传并校验", "role": "角色",
            "restricted": "需要相应权限才能查看。", "valuechain": "产业链", "kdensity": "距离法集聚（K密度）",
            "kdensity_note": "灰色带为全局95%置信带：曲线在带上方为集聚，下方为分散。",
-           "cluster_map": "集群与园区"},
+           "cluster_map": "集群与园区", "matching": "供需对接", "needs": "采购需求",
+           "candidates": "推荐本地供应商", "no_needs": "没有可查看的采购需求。"},
     "en": {"title": "ClusterAtlas", "overview": "Overview", "map": "Map", "clusters": "Clusters",
            "opportunities": "Opportunities", "parks": "Parks", "targets": "Targets",
            "pipeline": "Pipeline", "incentives": "Policy calculator", "upload": "Upload",
@@ -30,7 +31,9 @@ LABELS = {
            "role": "Role", "restricted": "Your role may not see this page.", "valuechain": "Value chain",
            "kdensity": "Distance-based agglomeration (K-density)",
            "kdensity_note": "Grey: the global 95 % band. Above it: localised; below it: dispersed.",
-           "cluster_map": "Firm clusters and parks"},
+           "cluster_map": "Firm clusters and parks", "matching": "Supplier matching",
+           "needs": "Purchase needs", "candidates": "Local suppliers, ranked",
+           "no_needs": "No purchase needs visible to you."},
 }
 
 _env = jinja2.Environment(loader=jinja2.FileSystemLoader(
@@ -202,6 +205,38 @@ def mount_pages(app: FastAPI, store_dep, user_dep, io_table=None) -> None:
     @app.get("/upload", response_class=HTMLResponse, include_in_schema=False)
     def upload_page(request: Request, u: User = Depends(user_dep)):
         return page(request, "upload.html", u, allowed=u.role in ("admin", "analyst"))
+
+    @app.get("/matching", response_class=HTMLResponse, include_in_schema=False)
+    def matching_page(request: Request, need_id: str | None = None, u: User = Depends(user_dep),
+                      s=Depends(store_dep)):
+        """Leading firms' purchase needs the user may see (配套需求) and, for the chosen one,
+        the ranked local suppliers with every criterion's score and the reason."""
+        from html import escape
+
+        from clusteratlas.analyses.matching import catalogue_from_store, match
+
+        L = LABELS[_lang(request)]
+        if u.role not in ("admin", "analyst", "park_manager", "firm"):
+            return page(request, "simple.html", u, heading=L["matching"], body=f"<p>{L['restricted']}</p>")
+        needs = security.visible_needs(s, u)
+        if needs.empty:
+            return page(request, "simple.html", u, heading=L["matching"], body=f"<p>{L['no_needs']}</p>")
+        need_id = need_id if need_id in set(needs["need_id"]) else needs["need_id"].iloc[0]
+        rows = "".join(
+            f'<tr class="{"chosen" if r.need_id == need_id else ""}"><td><a href="/matching?need_id='
+            f'{escape(r.need_id)}">{escape(r.need_id)}</a></td><td>{escape(str(r.buyer_name))}</td>'
+            f"<td>{escape(str(r.product))}</td><td>{escape(str(r.specification))}</td>"
+            f"<td>{r.annual_value / 1e4:,.0f}</td><td>{r.delivery_radius_km:,.0f}</td></tr>"
+            for r in needs.itertuples())
+        body = (f'<h2>{L["needs"]}</h2><table class="table" id="needs-table"><thead><tr><th>编号 need</th>'
+                "<th>采购企业 buyer</th><th>产品 product</th><th>规格 specification</th>"
+                "<th>年采购额 万元</th><th>配送半径 km</th></tr></thead><tbody>" + rows + "</tbody></table>")
+        ranked = match(needs[needs["need_id"] == need_id], catalogue_from_store(s).suppliers, 10)
+        shown = ranked[["rank", "supplier_name", "score", "category", "text", "distance_km", "capacity",
+                        "certifications", "reason"]].round(3)
+        body += (f'<h2 id="candidates">{L["candidates"]} — {escape(need_id)}</h2>'
+                 + shown.to_html(index=False, classes="table", border=0, table_id="candidates-table"))
+        return page(request, "simple.html", u, heading=L["matching"], body=body, figure_id="matching")
 
     @app.get("/pipeline", response_class=HTMLResponse, include_in_schema=False)
     def pipeline_page(request: Request, u: User = Depends(user_dep), s=Depends(store_dep)):
