@@ -37,11 +37,16 @@ def page(server):
         browser.close()
 
 
-def test_log_in_and_see_the_overview(page, server):
+def _log_in(page, server, username):
     page.goto(server["base"] + "/login")
-    page.fill("#username", "analyst")
+    page.fill("#username", username)
     page.fill("#password", PASSWORD)
     page.click("#login-button")
+    page.wait_for_url(server["base"] + "/")  # signed in: the overview
+
+
+def test_log_in_and_see_the_overview(page, server):
+    _log_in(page, server, "analyst")
     page.wait_for_selector("#summary")
     assert "23.4亿元" in page.inner_text("#summary")
     assert "analyst" in page.inner_text("#who")
@@ -89,11 +94,7 @@ def test_open_the_map_and_the_cluster_page(page, server):
     assert page.locator(".kd-grid .js-plotly-plot").count() == 5
     assert page.locator("#cluster-map").count() == 0  # firm sites: not for the public
     page.screenshot(path=str(ARTIFACTS / "dashboard-clusters.png"), full_page=True)
-    page.goto(server["base"] + "/login")
-    page.fill("#username", "analyst")
-    page.fill("#password", PASSWORD)
-    page.click("#login-button")
-    page.wait_for_selector("#summary")
+    _log_in(page, server, "analyst")
     page.goto(server["base"] + "/clusters")
     page.wait_for_selector("#cluster-map")  # the district's analyst sees the clusters and parks
     assert page.locator("#footprint-table tbody tr").count() >= 5
@@ -131,11 +132,7 @@ def test_a_leading_firm_sees_its_needs_and_ranked_local_suppliers(page, server):
     page.context.clear_cookies()
     page.goto(server["base"] + "/matching")
     assert page.locator("#needs-table").count() == 0  # the public sees no firm's needs
-    page.goto(server["base"] + "/login")
-    page.fill("#username", "sijichang")
-    page.fill("#password", PASSWORD)
-    page.click("#login-button")
-    page.wait_for_selector("#who")
+    _log_in(page, server, "sijichang")
     page.goto(server["base"] + "/matching")
     needs = page.locator("#needs-table tbody tr")
     assert needs.count() >= 1
