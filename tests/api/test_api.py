@@ -162,3 +162,14 @@ def test_k_density_curves_are_public_and_footprints_are_not(server):
     log = get(server, "/api/audit", login(server, "admin")).json()
     assert any(e["resource"] == "firm_clusters" and e["username"] == "analyst" for e in log)
     assert get(server, "/api/analyses/k-density", n_sim=5).status_code == 422  # too few to test
+
+
+def test_the_openapi_spec_carries_examples(server):
+    spec = httpx.get(server["base"] + "/openapi.json").json()
+    params = {p["name"]: p for p in spec["paths"]["/api/analyses/overview"]["get"]["parameters"]}
+    assert params["region_id"]["examples"]["district"]["value"] == "421003"
+    assert params["period"]["examples"]["half"]["value"] == "2006H1"
+    body = spec["paths"]["/api/incentives/calculate"]["post"]["requestBody"]["content"]["application/json"]
+    example = body["examples"]["supporting project"]["value"]
+    r = httpx.post(server["base"] + "/api/incentives/calculate", params={"year": 2006}, json=example)
+    assert r.status_code == 200 and r.json()["total"] > 0  # the documented example works

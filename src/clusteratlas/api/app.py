@@ -15,7 +15,7 @@ from typing import Annotated
 
 import numpy as np
 import pandas as pd
-from fastapi import Depends, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi import Body, Depends, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 import clusteratlas
@@ -67,6 +67,16 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 
 Format = Annotated[str | None, Query(pattern="^(json|csv|xlsx)$", description="json (default), csv or xlsx")]
+RegionId = Annotated[str | None, Query(description="region code (GB/T 2260); default: the study region",
+                                       openapi_examples={"district": {"summary": "荆州区 Jingzhou district",
+                                                                      "value": "421003"}})]
+Period = Annotated[str | None, Query(description="a period: 2006 (year), 2006H1, 2006Q2 or 2006M06 "
+                                     "(year to date); default: the latest with data",
+                                     openapi_examples={"half": {"summary": "first half of 2006", "value": "2006H1"},
+                                                       "year": {"summary": "the year 2005", "value": "2005"}})]
+Division = Annotated[str | None, Query(description="GB/T 4754-2017 division (2 digits); default: the lead cluster",
+                                       openapi_examples={"oil machinery": {"summary": "35 专用设备制造业",
+                                                                           "value": "35"}})]
 
 
 def create_app(db: str | Path, io_table: str | Path | None = None) -> FastAPI:
@@ -279,7 +289,7 @@ def create_app(db: str | Path, io_table: str | Path | None = None) -> FastAPI:
 
     @app.get("/api/analyses/overview", tags=["analyses"],
              summary="Totals, industries and parks of a period (disclosure-controlled for most roles)")
-    def analysis_overview(region_id: str | None = None, period: str | None = None,
+    def analysis_overview(region_id: RegionId = None, period: Period = None,
                           u: User = Depends(user), s: Store = Depends(store)):
         region_id = _region(s, region_id)
         y, m = _period(s, region_id, period)
@@ -312,7 +322,7 @@ def create_app(db: str | Path, io_table: str | Path | None = None) -> FastAPI:
 
     @app.get("/api/analyses/output-table", tags=["analyses"],
              summary="Output by industry × park with primary and complementary suppression for roles without firm rights")
-    def output_table(region_id: str | None = None, period: str | None = None,
+    def output_table(region_id: RegionId = None, period: Period = None,
                      min_firms: int = Query(3, ge=1), dominance: float = Query(0.8, gt=0, le=1),
                      u: User = Depends(user), s: Store = Depends(store)):
         region_id = _region(s, region_id)
@@ -345,7 +355,7 @@ def create_app(db: str | Path, io_table: str | Path | None = None) -> FastAPI:
                 "column_totals": {k: None if pd.isna(v) else float(v) for k, v in cols.items()}}
 
     @app.get("/api/analyses/location-quotients", tags=["analyses"], summary="LQs of a region against its siblings")
-    def lq(region_id: str | None = None, period: str | None = None, s: Store = Depends(store)):
+    def lq(region_id: RegionId = None, period: Period = None, s: Store = Depends(store)):
         from clusteratlas.analyses.clusters import comparison_regions, regional_values
         from clusteratlas.measures import location_quotient
 
@@ -361,7 +371,7 @@ def create_app(db: str | Path, io_table: str | Path | None = None) -> FastAPI:
 
     @app.get("/api/analyses/k-density", tags=["analyses"],
              summary="Duranton–Overman K-density of the region's largest industries")
-    def k_density(region_id: str | None = None, period: str | None = None,
+    def k_density(region_id: RegionId = None, period: Period = None,
                   n_sim: int = Query(99, ge=19, le=999), footprints: bool = False,
                   u: User = Depends(user), s: Store = Depends(store)):
         """Curves and bands are aggregates of ≥ 10 firms' pair distances (public); cluster
@@ -389,7 +399,7 @@ def create_app(db: str | Path, io_table: str | Path | None = None) -> FastAPI:
         return JSONResponse(out)
 
     @app.get("/api/analyses/opportunities", tags=["analyses"], summary="Industries to attract, with reasons")
-    def opportunities(region_id: str | None = None, period: str | None = None,
+    def opportunities(region_id: RegionId = None, period: Period = None,
                       strategy: str = Query("balanced", pattern="^(low_hanging|balanced|long_jumps)$"),
                       s: Store = Depends(store)):
         from clusteratlas.analyses.clusters import comparison_regions, regional_values
@@ -405,7 +415,7 @@ def create_app(db: str | Path, io_table: str | Path | None = None) -> FastAPI:
             raise HTTPException(404, str(e))
 
     @app.get("/api/analyses/targets", tags=["analyses"], summary="Progress towards every target")
-    def target_status(period: str | None = None, u: User = Depends(user), s: Store = Depends(store)):
+    def target_status(period: Period = None, u: User = Depends(user), s: Store = Depends(store)):
         from clusteratlas.analyses.targets import target_progress
 
         region_id = _region(s, None)
@@ -456,7 +466,12 @@ def create_app(db: str | Path, io_table: str | Path | None = None) -> FastAPI:
 
     @app.post("/api/incentives/calculate", tags=["incentives"],
               summary="The policy calculator: a firm's or project's figures in, eligible awards and reasons out")
-    def calculate(entity: dict, year: int = Query(..., ge=1990, le=2100), u: User = Depends(user),
+    def calculate(entity: Annotated[dict, Body(openapi_examples={"supporting project": {
+                      "summary": "a supporting firm's CNY 20 million project in a county (§§11–13)",
+                      "value": {"entity": "firm", "registered_in_changsha": True, "three_industries": True,
+                                "supporting_firm": True, "project_fits_policy": True, "county_level": True,
+                                "new_project_investment": 2e7, "equipment_investment": 1.2e7}}})],
+                  year: int = Query(..., ge=1990, le=2100, examples=[2006]), u: User = Depends(user),
                   s: Store = Depends(store)):
         from clusteratlas.analyses.incentives import Ruleset, explain
 
@@ -530,7 +545,7 @@ def create_app(db: str | Path, io_table: str | Path | None = None) -> FastAPI:
 
     @app.get("/api/analyses/value-chain", tags=["analyses"],
              summary="The chain map of a division and the gaps (needs serve --io-table)")
-    def chain(division: str | None = None, s: Store = Depends(store)):
+    def chain(division: Division = None, s: Store = Depends(store)):
         from clusteratlas.analyses.clusters import regional_values
         from clusteratlas.analyses.valuechain import chain_gaps, value_chain
 
