@@ -74,12 +74,17 @@ def test_upload_a_workbook_with_one_bad_row(page, server, tmp_path):
     ws.append([server["firm_id"], 2003, "七万"])
     wb.save(path)
     page.goto(server["base"] + "/upload")
+    versions = page.locator("#datasets-table tbody tr").count()
+    ids = [int(t) for t in page.locator("#datasets-table tbody td:first-child").all_inner_texts()]
+    assert versions >= 10 and ids == sorted(ids, reverse=True)  # the sample's files, newest first
     page.set_input_files("#upload-files", str(path))
     page.click("#upload-button")
     page.wait_for_selector("#upload-rejected")
     assert page.inner_text(".issue-row") == "3"
     assert "工业总产值" in page.inner_text(".issue-column")
     page.screenshot(path=str(ARTIFACTS / "dashboard-upload-error.png"), full_page=True)
+    page.reload()
+    assert page.locator("#datasets-table tbody tr").count() == versions  # the rejected file left no trace
 
 
 def test_open_the_map_and_the_cluster_page(page, server):

@@ -22,7 +22,7 @@ LABELS = {
            "restricted": "需要相应权限才能查看。", "valuechain": "产业链", "kdensity": "距离法集聚（K密度）",
            "kdensity_note": "灰色带为全局95%置信带：曲线在带上方为集聚，下方为分散。",
            "cluster_map": "集群与园区", "matching": "供需对接", "needs": "采购需求",
-           "candidates": "推荐本地供应商", "no_needs": "没有可查看的采购需求。"},
+           "candidates": "推荐本地供应商", "no_needs": "没有可查看的采购需求。", "datasets": "已导入数据集"},
     "en": {"title": "ClusterAtlas", "overview": "Overview", "map": "Map", "clusters": "Clusters",
            "opportunities": "Opportunities", "parks": "Parks", "targets": "Targets",
            "pipeline": "Pipeline", "incentives": "Policy calculator", "upload": "Upload",
@@ -33,7 +33,7 @@ LABELS = {
            "kdensity_note": "Grey: the global 95 % band. Above it: localised; below it: dispersed.",
            "cluster_map": "Firm clusters and parks", "matching": "Supplier matching",
            "needs": "Purchase needs", "candidates": "Local suppliers, ranked",
-           "no_needs": "No purchase needs visible to you."},
+           "no_needs": "No purchase needs visible to you.", "datasets": "Imported datasets"},
 }
 
 _env = jinja2.Environment(loader=jinja2.FileSystemLoader(
@@ -203,8 +203,18 @@ def mount_pages(app: FastAPI, store_dep, user_dep, io_table=None) -> None:
         return page(request, "incentives.html", u, inputs=firm_inputs, ruleset=rs.metadata.get("title_zh"))
 
     @app.get("/upload", response_class=HTMLResponse, include_in_schema=False)
-    def upload_page(request: Request, u: User = Depends(user_dep)):
-        return page(request, "upload.html", u, allowed=u.role in ("admin", "analyst"))
+    def upload_page(request: Request, u: User = Depends(user_dep), s=Depends(store_dep)):
+        """The upload form and, for those who may upload, every dataset version in the store
+        (file, checksum, size, when, rows per table) — the trail each figure can be traced to."""
+        allowed = u.role in ("admin", "analyst")
+        datasets = []
+        if allowed:
+            d = s.datasets().sort_values("dataset_id", ascending=False)
+            datasets = [{"id": int(r.dataset_id), "file": r.source_name, "sha": str(r.sha256)[:12],
+                         "kb": r.size_bytes / 1024, "at": str(r.imported_at)[:19],
+                         "rows": ", ".join(f"{k} {v:,}" for k, v in r.row_counts.items()),
+                         "note": r.note or ""} for r in d.itertuples()]
+        return page(request, "upload.html", u, allowed=allowed, datasets=datasets)
 
     @app.get("/matching", response_class=HTMLResponse, include_in_schema=False)
     def matching_page(request: Request, need_id: str | None = None, u: User = Depends(user_dep),
