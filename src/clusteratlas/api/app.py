@@ -381,7 +381,7 @@ def create_app(db: str | Path, io_table: str | Path | None = None) -> FastAPI:
 
         region_id = _region(s, region_id)
         y, m = _period(s, region_id, period)
-        if footprints and not (u.role == "admin" or (u.role == "analyst" and u.region_id == region_id)):
+        if footprints and not u.sees_firm_sites_in(region_id):
             raise HTTPException(403, f"role {u.role} may not see firm sites in {region_id}")
         try:
             dc = cached(s, ("kdensity", region_id, y, m, n_sim),

@@ -42,6 +42,11 @@ class User:
     def sees_raw_aggregates(self) -> bool:
         return self.role in ("admin", "analyst")
 
+    def sees_firm_sites_in(self, region_id: str) -> bool:
+        """Whether this user may see where all the firms of a region sit (maps, cluster
+        footprints): admins, and the region's own analysts."""
+        return self.role == "admin" or (self.role == "analyst" and self.region_id == region_id)
+
     def may_see_firm(self, firm: dict) -> bool:
         """Whether this user may read the firm-level data of ``firm`` (a firms row)."""
         if self.role == "admin":

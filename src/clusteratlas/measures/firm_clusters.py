@@ -20,7 +20,8 @@ import shapely
 from shapely.geometry import MultiPoint, shape
 from sklearn.cluster import HDBSCAN
 
-EARTH_KM = 6371.0088
+from clusteratlas.measures.kdensity import EARTH_KM
+
 KM_PER_DEG = EARTH_KM * np.pi / 180
 
 

@@ -242,9 +242,10 @@ class KdResult:
 def _rmax(points: np.ndarray, geographic: bool, max_range, window) -> float:
     if isinstance(max_range, (int, float)):
         return float(max_range)
-    if max_range == "median":
-        return float(np.median(pair_distances(points, None, geographic))) if len(points) <= 20_000 else \
-            float(np.median(pair_distances(points[np.random.default_rng(0).choice(len(points), 20_000, False)], None, geographic)))
+    if max_range == "median":  # of the pair distances; on a fixed sample of 20,000 firms beyond that
+        if len(points) > 20_000:
+            points = points[np.random.default_rng(0).choice(len(points), 20_000, replace=False)]
+        return float(np.median(pair_distances(points, None, geographic)))
     if window is None:
         lo, hi = points.min(axis=0), points.max(axis=0)
         diameter = float(np.hypot(*(hi - lo)[:2])) if not geographic else \

@@ -18,7 +18,7 @@ import numba
 import numpy as np
 import pandas as pd
 
-from clusteratlas.measures.kdensity import EARTH_KM, KdResult, _envelopes
+from clusteratlas.measures.kdensity import EARTH_KM, KdResult, _chord_to_km, _envelopes, _xy
 
 # dbmss Mhat's default distances, as fractions of the window's diameter / 800
 DBMSS_STEPS = np.r_[0, np.arange(1, 21), np.arange(22, 41, 2), np.arange(45, 101, 5),
@@ -72,12 +72,10 @@ def m_function(data: pd.DataFrame, industry: str, of: str, x: str = "lon", y: st
     half the diameter of the firms' extent. The result has the shape of ``kdensity``'s (field
     ``kd`` holds M), with envelopes when ``n_sim`` > 0."""
     geographic = (x, y) == ("lon", "lat") if geographic is None else geographic
-    a, b = data[x].to_numpy(float), data[y].to_numpy(float)
-    if geographic:  # unit vectors: compare chords with the chords of the distances
-        lon, lat = np.radians(a), np.radians(b)
-        pts = np.c_[np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)]
-    else:
-        pts = np.c_[a, b, np.zeros(len(a))]
+    # unit vectors on lon/lat (compared with the chords of the distances), or x, y, 0
+    pts = _xy(data[x].to_numpy(float), data[y].to_numpy(float), geographic)
+    if not geographic:
+        pts = np.c_[pts, np.zeros(len(pts))]
     w = data[weight].to_numpy(float) if weight else np.ones(len(data))
     labels = data[industry].to_numpy()
     is_ref = labels == of
@@ -88,7 +86,7 @@ def m_function(data: pd.DataFrame, industry: str, of: str, x: str = "lon", y: st
         span = pts.max(axis=0) - pts.min(axis=0)
         diameter = float(np.linalg.norm(span))
         if geographic:
-            diameter = 2 * EARTH_KM * math.asin(min(diameter / 2, 1.0))
+            diameter = float(_chord_to_km(np.array(diameter)))
         r = diameter * DBMSS_STEPS / 800
     r = np.asarray(r, dtype=float)
     thresholds = 2 * np.sin(np.minimum(r / (2 * EARTH_KM), np.pi / 2)) if geographic else r.copy()

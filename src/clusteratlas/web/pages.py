@@ -179,7 +179,7 @@ def mount_pages(app: FastAPI, store_dep, user_dep, io_table=None) -> None:
                 + '<div class="kd-grid">' + "".join(
                     f"<div>{fig_html(dc.kd[d].figure(f'{d} {n} K-density'))}</div>"
                     for d, n in zip(dc.summary["industry"], dc.summary["name_zh"])) + "</div>")
-        if u.role == "admin" or (u.role == "analyst" and u.region_id == region):
+        if u.sees_firm_sites_in(region):
             security.audit(s, u, "read", "firm_clusters", f"{region} {len(dc.clusters.firms)} firms")
             parks = s.table("parks")
             html += (f'<h2 id="cluster-map">{L["cluster_map"]}</h2>'
