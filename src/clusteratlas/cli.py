@@ -54,13 +54,15 @@ def _print_rejection(e: ImportRejected, errors_out: Path | None, limit: int = 40
 
 @app.command("import")
 def import_cmd(
-    files: Annotated[list[Path], typer.Argument(help="CSV, XLSX or Parquet files", exists=False)],
+    files: Annotated[list[Path], typer.Argument(help="CSV, XLSX, Parquet or GeoJSON files", exists=False)],
     db: DbOption = DEFAULT_PATH,
     table: Annotated[Optional[str], typer.Option(help="the table the files hold (else recognised from headers)")] = None,
     sheet: Annotated[Optional[str], typer.Option(help="read only this sheet of a workbook")] = None,
     mapping: Annotated[Optional[Path], typer.Option(help="YAML mapping of headers, units, sheets")] = None,
     usd_rate: Annotated[Optional[float], typer.Option(help="CNY per USD for amounts in USD")] = None,
     force: Annotated[bool, typer.Option(help="import files whose exact bytes were imported before")] = False,
+    repair_geometry: Annotated[bool, typer.Option(
+        help="store self-intersecting boundaries repaired (each listed; the kept file is unchanged)")] = False,
     errors_out: Annotated[Optional[Path], typer.Option(help="write every problem to this CSV")] = None,
 ) -> None:
     """Check FILES and import them into the store, all or nothing."""
@@ -73,7 +75,7 @@ def import_cmd(
         task = bar.add_task("importing", total=1.0)
         try:
             report = import_files(store, files, mapping=m, table=table, sheet=sheet,
-                                  usd_rate=usd_rate, force=force,
+                                  usd_rate=usd_rate, force=force, repair_geometry=repair_geometry,
                                   progress=lambda msg, frac: bar.update(task, description=msg,
                                                                         completed=frac))
         except ImportRejected as e:

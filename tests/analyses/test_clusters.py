@@ -36,3 +36,38 @@ def test_oil_machinery_and_paper_are_the_districts_strong_clusters(store):
     # paper firms sit in 拍马 park beyond chance; the dartboard says so
     eg = d.agglomeration.set_index("industry")
     assert eg.loc["22", "gamma"] > 0.1 and eg.loc["22", "p_gamma"] < 0.05
+
+
+def test_lq_map_gives_each_comparison_region_its_lq_of_one_industry(store):
+    from clusteratlas.analyses.clusters import lq_map
+    from clusteratlas.measures import location_quotient
+
+    m = lq_map(store, "421003", 2006, 6, "22")
+    v = regional_values(store, "output", comparison_regions(store, "421003"))
+    v = v[(v.year == 2006) & (v.month_to == 6)]
+    ref = location_quotient(v, value="output")
+    ref = ref[ref.industry == "22"].set_index("region")["lq"]
+    assert m.set_index("region")["lq"].to_dict() == pytest.approx(ref.to_dict(), rel=1e-12)
+    # the regions' LQs of an industry, weighted by their share of all output, average 1
+    totals = v.groupby("region")["output"].sum()
+    assert (m.set_index("region")["lq"] * totals / totals.sum()).sum() == pytest.approx(1.0)
+    assert m.loc[m.focus, "region"].tolist() == ["421003"]
+    assert m["boundary"].notna().all()
+    assert lq_map(store, "421003", 2006, 6)["industry"].iloc[0] == "35"  # the largest
+    with pytest.raises(KeyError):
+        lq_map(store, "421003", 2006, 6, "07")
+
+
+def test_values_built_from_few_firms_are_withheld_and_statistics_are_not(store):
+    from clusteratlas.analyses.clusters import regional_disclosure
+    from clusteratlas.classify import GBT4754
+
+    w = regional_disclosure(store, comparison_regions(store, "421003"), 2006, 6)
+    assert set(w.region) == {"421003"}  # the counties' rows are published statistics
+    firms = store.sql("SELECT f.industry_code, fy.output FROM firm_years fy JOIN firms f "
+                      "USING (firm_id) WHERE fy.year = 2006 AND fy.month_to = 6 AND fy.above_scale")
+    g = firms.groupby(firms["industry_code"].map(GBT4754.division_of))["output"]
+    rule = (g.size() < 3) | (g.max() / g.sum() >= 0.8)  # the threshold and dominance rules
+    assert set(w.loc[w.reason == "primary", "industry"]) == set(rule.index[rule])
+    # several parts hidden under one published total: none is alone, so no complement is needed
+    assert rule.sum() >= 2 and (w.reason == "complementary").sum() == 0

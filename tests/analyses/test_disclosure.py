@@ -61,3 +61,43 @@ def test_random_tables_never_leak():
         res = suppress(v, n, s)
         hidden = res.table.isna().to_numpy()
         assert not recoverable(hidden, res.row_totals.notna(), res.column_totals.notna()).any()
+        # every published total passes the primary rules itself
+        largest = (s * v).where(n > 0, 0.0)
+        for axis, totals in ((1, res.row_totals), (0, res.column_totals)):
+            shown = totals.notna()
+            firms = n.sum(axis=axis)[shown]
+            assert ((firms == 0) | (firms >= 3)).all()
+            top = largest.max(axis=axis)[shown] / v.sum(axis=axis)[shown]
+            assert (top < 0.8).all()
+
+
+def test_a_total_from_fewer_than_three_firms_is_withheld():
+    # division a has two firms, one in each of two parks: both cells are hidden, and the
+    # row total would publish the two firms' sum
+    v, n, s = table([[10, 20, 0], [5, 50, 60], [40, 30, 70]], [[1, 1, 0], [4, 8, 7], [9, 5, 6]])
+    res = suppress(v, n, s)
+    assert np.isnan(res.row_totals["a"])
+    assert res.row_totals[["b", "c"]].notna().all()
+
+
+def test_a_total_dominated_by_one_firm_is_withheld():
+    # column x: the largest firm of cell (c, x) holds 0.9 × 400 of the column's 415
+    v, n, s = table([[10, 20, 30], [5, 50, 60], [400, 30, 70]], [[5, 5, 6], [4, 8, 7], [9, 5, 6]],
+                    share=[[0.3, 0.3, 0.3], [0.3, 0.3, 0.3], [0.9, 0.3, 0.3]])
+    res = suppress(v, n, s)
+    assert res.reasons.at["c", "x"] == PRIMARY
+    assert np.isnan(res.column_totals["x"])
+
+
+def test_a_breakdown_hides_a_second_part_so_the_first_cannot_be_recovered():
+    from clusteratlas.analyses.disclosure import suppress_breakdown
+
+    values = pd.Series([500.0, 300.0, 40.0, 60.0], index=list("abcd"))
+    firms = pd.Series([10, 8, 2, 5], index=list("abcd"))
+    top = pd.Series(0.3, index=list("abcd"))
+    why = suppress_breakdown(values, firms, top)
+    assert why["c"] == PRIMARY
+    assert why["d"] == COMPLEMENTARY  # the smallest other part
+    assert (why[["a", "b"]] == "").all()
+    # with the total published, the two hidden parts leave one equation in two unknowns
+    assert not recoverable(why.ne("").to_numpy()[:, None], np.zeros(4, bool)).any()

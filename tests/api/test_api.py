@@ -83,10 +83,13 @@ def test_suppressed_cells_cannot_be_recovered_from_the_totals(server):
     rows_ok = [public["row_totals"][r] is not None for r in rows]
     cols_ok = [public["column_totals"][c] is not None for c in cols]
     assert not recoverable(mask, rows_ok, cols_ok).any()
-    # the totals that are published agree with the raw table
+    # the totals that are published agree with the raw table, and are aggregates that pass the
+    # primary rule themselves
     for r in rows:
         if public["row_totals"][r] is not None:
             assert public["row_totals"][r] == pytest.approx(raw["row_totals"][r])
+            assert sum(c["firms"] for c in raw["cells"] if c["division"] == r) >= 3
+    assert any(public["row_totals"][r] is None for r in rows)
 
 
 def test_overview_hides_disclosive_industries_for_the_public(server):
@@ -173,3 +176,65 @@ def test_the_openapi_spec_carries_examples(server):
     example = body["examples"]["supporting project"]["value"]
     r = httpx.post(server["base"] + "/api/incentives/calculate", params={"year": 2006}, json=example)
     assert r.status_code == 200 and r.json()["total"] > 0  # the documented example works
+
+
+def _hidden_parts_are_safe(parts, key="output"):
+    """With the total published, hidden parts must be none or at least two."""
+    return sum(p[key] is None for p in parts) != 1
+
+
+def test_overview_breakdowns_cannot_be_recovered_from_the_total(server):
+    pub = get(server, "/api/analyses/overview").json()
+    assert _hidden_parts_are_safe(pub["by_industry"]) and _hidden_parts_are_safe(pub["by_park"])
+
+
+def test_lq_of_a_withheld_industry_is_withheld_for_the_public_only(server):
+    pub = {r["industry"]: r for r in get(server, "/api/analyses/location-quotients").json()}
+    adm = {r["industry"]: r for r in get(server, "/api/analyses/location-quotients",
+                                          login(server, "admin")).json()}
+    overview = get(server, "/api/analyses/overview").json()
+    withheld = {r["division"] for r in overview["by_industry"] if r["disclosure"]}
+    assert withheld and withheld <= set(pub)
+    for d in pub:
+        if d in withheld:  # an LQ with the published totals gives the value back
+            assert pub[d]["lq"] is None and pub[d]["suppressed"]
+        else:
+            assert pub[d]["lq"] == pytest.approx(adm[d]["lq"])
+    assert all(r["lq"] is not None for r in adm.values())
+    opp = get(server, "/api/analyses/opportunities").json()
+    assert all(o["output"] is None and o["rca"] is None for o in opp if o["industry"] in withheld)
+
+
+def test_lq_map_is_geojson_with_the_study_region_and_the_boundary_source(server):
+    r = get(server, "/api/analyses/lq-map", industry="35")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/geo+json")
+    fc = r.json()
+    assert fc["type"] == "FeatureCollection" and fc["industry"] == "35"
+    props = {f["properties"]["region_id"]: f["properties"] for f in fc["features"]}
+    assert len(props) == 8 and [k for k, p in props.items() if p["focus"]] == ["421003"]
+    assert all("schematic" in p["boundary_source"] for p in props.values())
+    assert all(f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in fc["features"])
+    lqs = {r["industry"]: r["lq"] for r in get(server, "/api/analyses/location-quotients").json()}
+    assert props["421003"]["lq"] == pytest.approx(lqs["35"])
+    # the default is the region's largest industry; an industry with no output anywhere is 404
+    assert get(server, "/api/analyses/lq-map").json()["industry"] == "35"
+    assert get(server, "/api/analyses/lq-map", industry="07").status_code == 404
+
+
+def test_lq_map_withholds_firm_built_values_for_the_public(server):
+    overview = get(server, "/api/analyses/overview").json()
+    d = next(r["division"] for r in overview["by_industry"] if r["disclosure"])
+    pub = get(server, "/api/analyses/lq-map", industry=d).json()
+    adm = get(server, "/api/analyses/lq-map", login(server, "admin"), industry=d).json()
+    mine = next(f["properties"] for f in pub["features"] if f["properties"]["focus"])
+    assert mine["lq"] is None and mine["suppressed"]
+    theirs = next(f["properties"] for f in adm["features"] if f["properties"]["focus"])
+    assert theirs["lq"] is not None and theirs["suppressed"] is None
+    # the other regions' LQs divide by the industry's total, the withheld value in it: with
+    # their own (published) values they would give it back, so they are withheld too
+    others = [f["properties"] for f in pub["features"] if not f["properties"]["focus"]]
+    assert all(p["lq"] is None and p["suppressed"] == "complementary" for p in others)
+    assert all(f["properties"]["lq"] is not None for f in adm["features"])
+    # an industry of many firms is public everywhere
+    assert all(f["properties"]["lq"] is not None
+               for f in get(server, "/api/analyses/lq-map", industry="35").json()["features"])

@@ -88,11 +88,27 @@ def test_upload_a_workbook_with_one_bad_row(page, server, tmp_path):
 
 
 def test_open_the_map_and_the_cluster_page(page, server):
+    _log_in(page, server, "analyst")
     page.goto(server["base"] + "/map")
     page.wait_for_selector("#map-section .main-svg")
-    assert page.locator("#map-section .scatterlayer .trace").count() >= 7  # six parks and the firms
+    maps = page.locator("#map-section .js-plotly-plot")
+    assert maps.count() == 2  # the LQ choropleth, then parks and firms
+    assert page.locator("#lq-industry").input_value() == "35"  # the district's largest industry
+    # eight county fills, their labels, the colour bar and the parks' layer
+    assert maps.nth(0).locator(".scatterlayer .trace").count() >= 8
+    assert "schematic" in maps.nth(0).locator(".gtitle").text_content()
+    assert maps.nth(1).locator(".scatterlayer .trace").count() >= 7  # six parks and the firms
     page.screenshot(path=str(ARTIFACTS / "dashboard-map.png"), full_page=True)
+    page.select_option("#lq-industry", "22")  # another industry: the page redraws the map
+    page.wait_for_url("**/map?industry=22")
+    page.wait_for_selector("#map-section .main-svg")
+    assert "22" in page.locator("#map-section .js-plotly-plot").nth(0).locator(".gtitle").text_content()
     page.context.clear_cookies()  # signed out: the public view
+    page.goto(server["base"] + "/map?industry=26")  # few firms: the district's LQ is withheld
+    page.wait_for_selector("#map-section .main-svg")
+    labels = page.locator("#map-section .js-plotly-plot").nth(0).locator(".textpoint").all_text_contents()
+    assert any(t.startswith("荆州区") and t.endswith("—") for t in labels), labels
+    page.screenshot(path=str(ARTIFACTS / "dashboard-lq-map-public.png"), full_page=True)
     page.goto(server["base"] + "/clusters")
     page.wait_for_selector("#lq-section .main-svg")
     assert page.locator("#kd-table tbody tr").count() == 5  # the five largest industries

@@ -85,9 +85,9 @@ def test_the_report_opens_offline_in_chromium(report, tmp_path):
         page.goto(report.html.as_uri())
         page.wait_for_function("window.Plotly !== undefined")
         page.wait_for_selector(".js-plotly-plot .main-svg")
-        # industry, park, LQ bubbles, shift-share, pipeline funnel, chain map, supply network,
-        # industry space, map, five K-densities, cluster-park map
-        assert page.locator(".js-plotly-plot").count() == 15
+        # industry, park, LQ bubbles, two LQ maps, shift-share, pipeline funnel, chain map,
+        # supply network, industry space, map, five K-densities, cluster-park map
+        assert page.locator(".js-plotly-plot").count() == 17
         assert page.locator("#table-buyers tbody tr").count() == 5
         assert page.locator("#table-gaps tbody tr").count() > 0
         assert page.locator("#table-rates tbody tr").count() == 5  # the five leading firms

@@ -3,6 +3,8 @@ figures of the seed's first text (荆州区, 2006 上半年)."""
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -81,3 +83,21 @@ def test_the_spin_off_and_the_leading_firms_of_the_text(sample):
     fy = sample.table("firm_years").merge(sample.table("firms")[["firm_id", "name"]])
     sj = fy[fy.name == "四机厂"].set_index(["year", "month_to"])
     assert sj.loc[(2005, 12), "output"] == 9e8  # doubled to the 18 亿 expected in 2006
+
+
+def test_the_schematic_county_boundaries_tile_the_prefecture(sample):
+    import shapely
+    from shapely.geometry import Point, shape
+
+    r = sample.table("regions").set_index("region_id")
+    counties = r[r.parent_id == "421000"]
+    shapes = {i: shape(json.loads(b)) for i, b in counties["boundary"].items()}
+    assert len(shapes) == 8 and all(g.is_valid for g in shapes.values())
+    prefecture = shape(json.loads(r.at["421000", "boundary"]))
+    union = shapely.union_all(list(shapes.values()))
+    assert union.symmetric_difference(prefecture).area < 1e-6
+    assert sum(g.area for g in shapes.values()) == pytest.approx(prefecture.area, rel=1e-6)
+    assert all("schematic" in s for s in counties["boundary_source"])
+    # every firm of the district lies inside the district's boundary
+    firms = sample.table("firms")
+    assert all(shapes["421003"].contains(Point(x, y)) for x, y in zip(firms.lon, firms.lat))

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from clusteratlas.analyses.disclosure import breakdown_reasons
 from clusteratlas.analyses.overview import OUTSIDE_PARKS
 from clusteratlas.classify import GBT4754
 from clusteratlas.io.store import Store
@@ -54,6 +55,56 @@ def regional_values(store: Store, value: str = "output", regions=None) -> pd.Dat
     if regions is not None:
         out = out[out.region.isin(list(regions))]
     return out.rename(columns={"value": value})
+
+
+def regional_disclosure(store: Store, regions, year: int, month_to: int, value: str = "output",
+                        min_firms: int = 3, dominance: float = 0.8) -> pd.DataFrame:
+    """(region, industry, reason) for the regional values of one period that ``regional_values``
+    builds from firm data and that may not be published (primary or complementary suppression
+    within the region, whose total is published). Aggregate statistics are published already."""
+    if value not in REGIONAL_VALUES:
+        raise ValueError(f"value must be one of {REGIONAL_VALUES}")
+    column = "output" if value == "establishments" else value
+    covered = set(store.sql("SELECT DISTINCT region_id FROM region_industry_years WHERE year = ? "
+                            f"AND month_to = ? AND {value} IS NOT NULL", [year, month_to]).region_id)
+    firms = store.sql(f"SELECT f.region_id AS region, f.industry_code, fy.{column} AS value "
+                      "FROM firm_years fy JOIN firms f USING (firm_id) WHERE fy.above_scale AND "
+                      f"fy.{column} IS NOT NULL AND fy.year = ? AND fy.month_to = ?", [year, month_to])
+    firms = firms[firms.region.isin([r for r in regions if r not in covered])]
+    firms["industry"] = firms.pop("industry_code").map(GBT4754.division_of)
+    out = [breakdown_reasons(f, "industry", "value", min_firms, dominance).rename("reason")
+           .reset_index().assign(region=r) for r, f in firms.groupby("region")]
+    if not out:
+        return pd.DataFrame(columns=["region", "industry", "reason"])
+    out = pd.concat(out, ignore_index=True)
+    return out.loc[out.reason != "", ["region", "industry", "reason"]].reset_index(drop=True)
+
+
+def lq_map(store: Store, region_id: str, year: int, month_to: int, industry: str | None = None,
+           value: str = "output") -> pd.DataFrame:
+    """LQ of one industry (a GB/T division; default the region's largest) in the region and
+    each comparison region, with names and boundaries for a choropleth: region, name, name_en,
+    industry, value, lq, boundary, boundary_source, focus (the study region)."""
+    regions = comparison_regions(store, region_id)
+    vals = regional_values(store, value, regions)
+    cur = vals[(vals.year == year) & (vals.month_to == month_to)]
+    if cur.empty or region_id not in set(cur.region):
+        raise ValueError(f"no {value} for region {region_id} in {year} (months 1–{month_to})")
+    lq = location_quotient(cur, value=value)
+    if industry is None:
+        mine = lq[lq.region == region_id]
+        industry = str(mine.loc[mine[value].idxmax(), "industry"])
+    elif industry not in set(lq.industry):
+        raise KeyError(f"industry {industry!r} has no {value} in these regions in {year}")
+    one = lq[lq.industry == industry].set_index("region")
+    r = store.sql("SELECT region_id AS region, name, name_en, boundary, boundary_source FROM regions")
+    r = r[r.region.isin(regions)].copy()
+    r["industry"] = industry
+    r["value"] = r.region.map(one[value]).fillna(0.0)
+    r["lq"] = r.region.map(one["lq"]).where(r.region.isin(set(cur.region)))
+    r["focus"] = r.region == region_id
+    return r[["region", "name", "name_en", "industry", "value", "lq", "boundary", "boundary_source",
+              "focus"]].reset_index(drop=True)
 
 
 def comparison_regions(store: Store, region_id: str) -> list[str]:

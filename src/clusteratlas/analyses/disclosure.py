@@ -63,14 +63,30 @@ class Suppressed:
     column_totals: pd.Series
 
 
+def _line_fails(v: np.ndarray, n: np.ndarray, share: np.ndarray, axis: int, min_firms: int,
+                dominance: float) -> np.ndarray:
+    """Whether each row (axis=1) or column (axis=0) total breaks the primary rules itself: each
+    firm sits in one cell, so a line's largest firm is the largest of its cells' largest."""
+    firms = n.sum(axis=axis)
+    total = v.sum(axis=axis)
+    largest = np.max(np.where(n > 0, share * v, 0.0), axis=axis)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        top = np.where(total > 0, largest / total, 0.0)
+    return (firms > 0) & ((firms < min_firms) | (top >= dominance))
+
+
 def suppress(values: pd.DataFrame, firms: pd.DataFrame, top_share: pd.DataFrame,
-             min_firms: int = 3, dominance: float = 0.8) -> Suppressed:
+             min_firms: int = 3, dominance: float = 0.8, row_totals: bool = True,
+             column_totals: bool = True) -> Suppressed:
     """Apply primary and complementary suppression to a table of aggregates.
 
     ``values``, ``firms`` (number of firms in each cell) and ``top_share`` (the largest firm's
     share of each cell) share their index and columns. Empty cells (no firms) are published as
-    0: they reveal nothing. When a hidden cell has no published neighbour left to hide with it
-    (it is alone in its row and column), the totals of its row and column are withheld instead.
+    0: they reveal nothing. A row or column total is an aggregate too: one that breaks the
+    primary rules is withheld. When a hidden cell has no published neighbour left to hide with
+    it (it is alone in its row and column), the totals of its row and column are withheld
+    instead. ``row_totals=False``: the table's rows have no published totals (a single column
+    whose cells are the rows, e.g. output by industry under a published regional total).
     """
     v = values.to_numpy(dtype=float)
     n = firms.reindex_like(values).fillna(0).to_numpy()
@@ -78,8 +94,8 @@ def suppress(values: pd.DataFrame, firms: pd.DataFrame, top_share: pd.DataFrame,
     present = n > 0
     primary = present & ((n < min_firms) | (share >= dominance))
     hidden = primary.copy()
-    rows_ok = np.ones(v.shape[0], bool)
-    cols_ok = np.ones(v.shape[1], bool)
+    rows_ok = np.full(v.shape[0], row_totals) & ~_line_fails(v, n, share, 1, min_firms, dominance)
+    cols_ok = np.full(v.shape[1], column_totals) & ~_line_fails(v, n, share, 0, min_firms, dominance)
     for _ in range(2 * v.size + 2):
         exposed = recoverable(hidden, rows_ok, cols_ok)
         if not exposed.any():
@@ -106,7 +122,30 @@ def suppress(values: pd.DataFrame, firms: pd.DataFrame, top_share: pd.DataFrame,
         _, i, j = best
         hidden[i, j] = True
     reason = np.where(primary, PRIMARY, np.where(hidden, COMPLEMENTARY, ""))
+
     rows = pd.Series(v.sum(axis=1), index=values.index).where(rows_ok)
     cols = pd.Series(v.sum(axis=0), index=values.columns).where(cols_ok)
     return Suppressed(values.where(~hidden), pd.DataFrame(reason, index=values.index, columns=values.columns),
                       rows, cols)
+
+
+def suppress_breakdown(values: pd.Series, firms: pd.Series, top_share: pd.Series,
+                       min_firms: int = 3, dominance: float = 0.8) -> pd.Series:
+    """Why each part of a published total is hidden (primary / complementary / ''): the parts
+    (industries or parks of a region) sum to the total, so one hidden part alone would be the
+    total minus the others."""
+    name = "total"
+    res = suppress(values.to_frame(name), firms.to_frame(name), top_share.to_frame(name),
+                   min_firms, dominance, row_totals=False)
+    return res.reasons[name]
+
+
+def breakdown_reasons(firm_rows: pd.DataFrame, by: str, value: str, min_firms: int = 3,
+                      dominance: float = 0.8) -> pd.Series:
+    """``suppress_breakdown`` of firm-level rows summed by ``by`` (one row per firm): why each
+    group's sum may not be published under the published grand total, indexed by group."""
+    g = firm_rows.groupby(by)[value]
+    total = g.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        top = (g.max() / total).where(total > 0, 0.0)
+    return suppress_breakdown(total, g.size(), top, min_firms, dominance)

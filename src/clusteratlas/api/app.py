@@ -19,7 +19,7 @@ from fastapi import Body, Depends, FastAPI, File, Form, HTTPException, Query, Re
 from fastapi.responses import JSONResponse, Response
 
 import clusteratlas
-from clusteratlas.analyses.disclosure import suppress
+from clusteratlas.analyses.disclosure import COMPLEMENTARY, breakdown_reasons, suppress, suppress_breakdown
 from clusteratlas.analyses.overview import OUTSIDE_PARKS, latest_period, overview
 from clusteratlas.api import security
 from clusteratlas.api.security import PUBLIC, User
@@ -246,7 +246,7 @@ def create_app(db: str | Path, io_table: str | Path | None = None) -> FastAPI:
     @app.post("/api/datasets", tags=["datasets"], summary="Upload files: validated, then imported all or nothing",
               responses={422: {"description": "rejected: every problem with file, sheet, row, column, value, rule"}})
     def upload(files: list[UploadFile] = File(...), table: str | None = Form(None),
-               usd_rate: float | None = Form(None),
+               usd_rate: float | None = Form(None), repair_geometry: bool = Form(False),
                u: User = Depends(require("admin", "analyst")), s: Store = Depends(store)):
         with tempfile.TemporaryDirectory() as tmp:
             paths = []
@@ -256,7 +256,8 @@ def create_app(db: str | Path, io_table: str | Path | None = None) -> FastAPI:
                 p.write_bytes(f.file.read())
                 paths.append(p)
             try:
-                report = import_files(s, paths, table=table, usd_rate=usd_rate)
+                report = import_files(s, paths, table=table, usd_rate=usd_rate,
+                                      repair_geometry=repair_geometry)
             except ImportRejected as e:
                 security.audit(s, u, "write", "datasets", f"rejected {len(e.issues)} problems")
                 return JSONResponse(status_code=422, content={
@@ -310,9 +311,24 @@ def create_app(db: str | Path, io_table: str | Path | None = None) -> FastAPI:
         ind, park = ov.by_industry.copy(), ov.by_park.copy()
         if not u.sees_raw_aggregates:
             for frame in (ind, park):
+                # the parts sum to the published total: a second part is hidden with each one
+                why = suppress_breakdown(frame["output"].fillna(0.0), frame["firms"],
+                                         frame["top_firm_share"].fillna(0.0))
+                frame["disclosure"] = np.where(why.to_numpy() == COMPLEMENTARY, COMPLEMENTARY,
+                                               frame["disclosure"])
                 hide = frame["disclosure"] != ""
                 frame.loc[hide, ["output", "value_added", "tax_paid", "exports", "output_per_mu",
                                  "share_pct", "growth_pct", "top_firm_share"]] = np.nan
+            # growth on a part withheld last year would give last year's value back
+            before = s.sql("SELECT f.industry_code, coalesce(f.park_id, ?) AS park_id, fy.output "
+                           "FROM firm_years fy JOIN firms f USING (firm_id) WHERE f.region_id = ? "
+                           "AND fy.year = ? AND fy.month_to = ? AND fy.above_scale AND fy.output "
+                           "IS NOT NULL", [OUTSIDE_PARKS, region_id, y - 1, m])
+            if not before.empty:
+                before["division"] = before["industry_code"].map(GBT4754.division_of)
+                for frame, key in ((ind, "division"), (park, "park_id")):
+                    why = breakdown_reasons(before, key, "output")
+                    frame.loc[frame[key].isin(why.index[why != ""]), "growth_pct"] = np.nan
         cols = ["division", "name_zh", "name_en", "firms", "output", "share_pct", "growth_pct", "disclosure"]
         pcols = ["park_id", "name", "firms", "output", "share_pct", "growth_pct", "disclosure"]
         return {"region_id": region_id, "year": y, "month_to": m,
@@ -355,19 +371,59 @@ def create_app(db: str | Path, io_table: str | Path | None = None) -> FastAPI:
                 "column_totals": {k: None if pd.isna(v) else float(v) for k, v in cols.items()}}
 
     @app.get("/api/analyses/location-quotients", tags=["analyses"], summary="LQs of a region against its siblings")
-    def lq(region_id: RegionId = None, period: Period = None, s: Store = Depends(store)):
+    def lq(region_id: RegionId = None, period: Period = None, u: User = Depends(user),
+           s: Store = Depends(store)):
+        """For roles without firm rights, an LQ built from fewer than 3 firms or one dominant
+        firm (and its complementary partner) is withheld: with the published totals, an LQ gives
+        the value back."""
         from clusteratlas.analyses.clusters import comparison_regions, regional_values
         from clusteratlas.measures import location_quotient
 
         region_id = _region(s, region_id)
         y, m = _period(s, region_id, period)
+        regions = comparison_regions(s, region_id)
         def compute():
-            v = regional_values(s, "output", comparison_regions(s, region_id))
+            v = regional_values(s, "output", regions)
             v = v[(v.year == y) & (v.month_to == m)]
             out = location_quotient(v, value="output")
-            return _records(out[out.region == region_id][["industry", "lq", "lq_symmetric"]])
+            return out[out.region == region_id][["industry", "lq", "lq_symmetric"]]
 
-        return JSONResponse(cached(s, ("lq", region_id, y, m), compute))
+        out = security.withhold(cached(s, ("lq", region_id, y, m), compute),
+                                security.withheld_values(s, u, [region_id], y, m),
+                                ["lq", "lq_symmetric"], region=region_id)
+        return JSONResponse(_records(out))
+
+    @app.get("/api/analyses/lq-map", tags=["analyses"],
+             summary="LQ of one industry across the comparison regions, as GeoJSON for a choropleth")
+    def lq_map_geojson(region_id: RegionId = None, period: Period = None, industry: Division = None,
+                       u: User = Depends(user), s: Store = Depends(store)):
+        """A FeatureCollection: one feature per comparison region that has a boundary, with
+        properties region_id, name, name_en, industry, lq, focus, suppressed and
+        boundary_source. Values built from firm data follow the disclosure rules."""
+        import json
+
+        from clusteratlas.analyses.clusters import lq_map
+
+        region_id = _region(s, region_id)
+        y, m = _period(s, region_id, period)
+        try:
+            frame = cached(s, ("lq-map", region_id, y, m, industry),
+                           lambda: lq_map(s, region_id, y, m, industry))
+        except ValueError as e:
+            raise HTTPException(404, str(e))
+        frame = security.withhold_lq_map(frame, security.withheld_values(s, u, frame["region"], y, m))
+        features = [{"type": "Feature", "geometry": json.loads(r["boundary"]),
+                     "properties": {"region_id": r["region"], "name": r["name"],
+                                    "name_en": None if pd.isna(r["name_en"]) else r["name_en"],
+                                    "industry": r["industry"],
+                                    "lq": None if pd.isna(r["lq"]) else float(r["lq"]),
+                                    "focus": bool(r["focus"]), "suppressed": r["suppressed"] or None,
+                                    "boundary_source": None if pd.isna(r["boundary_source"])
+                                    else r["boundary_source"]}}
+                    for _, r in frame.iterrows() if isinstance(r["boundary"], str) and r["boundary"]]
+        return JSONResponse({"type": "FeatureCollection", "year": y, "month_to": m,
+                             "industry": str(frame["industry"].iloc[0]), "features": features},
+                            media_type="application/geo+json")
 
     @app.get("/api/analyses/k-density", tags=["analyses"],
              summary="Duranton–Overman K-density of the region's largest industries")
@@ -401,7 +457,7 @@ def create_app(db: str | Path, io_table: str | Path | None = None) -> FastAPI:
     @app.get("/api/analyses/opportunities", tags=["analyses"], summary="Industries to attract, with reasons")
     def opportunities(region_id: RegionId = None, period: Period = None,
                       strategy: str = Query("balanced", pattern="^(low_hanging|balanced|long_jumps)$"),
-                      s: Store = Depends(store)):
+                      u: User = Depends(user), s: Store = Depends(store)):
         from clusteratlas.analyses.clusters import comparison_regions, regional_values
         from clusteratlas.analyses.recommend import opportunities as rank
 
@@ -410,7 +466,10 @@ def create_app(db: str | Path, io_table: str | Path | None = None) -> FastAPI:
         v = regional_values(s, "output", comparison_regions(s, region_id))
         v = v[(v.year == y) & (v.month_to == m)]
         try:
-            return JSONResponse(_records(rank(v, region_id, value="output", strategy=strategy).table))
+            table = rank(v, region_id, value="output", strategy=strategy).table
+            table = security.withhold(table, security.withheld_values(s, u, [region_id], y, m),
+                                      ["output", "rca"], region=region_id)
+            return JSONResponse(_records(table))
         except ValueError as e:
             raise HTTPException(404, str(e))
 

@@ -139,3 +139,45 @@ def visible_needs(store, user: User):
         {"firm_id": b, "region_id": firms.at[b, "region_id"], "park_id": firms.at[b, "park_id"]})]
     audit(store, user, "read", "purchase_needs", f"{len(allowed)} rows")
     return needs[needs["buyer_id"].isin(allowed)]
+
+
+def withheld_values(store, user: User, regions, year: int, month_to: int):
+    """(region, industry, reason) of the regional values built from firm data that ``user``
+    may not see (primary and complementary suppression); none for roles with firm rights."""
+    import pandas as pd
+
+    from clusteratlas.analyses.clusters import regional_disclosure
+
+    if user.sees_raw_aggregates:
+        return pd.DataFrame(columns=["region", "industry", "reason"])
+    return regional_disclosure(store, list(regions), year, month_to)
+
+
+def withhold(frame, withheld, columns, region: str | None = None):
+    """``frame`` (with ``industry``, and ``region`` unless one ``region`` is given) with
+    ``columns`` blanked where the value is withheld, and a ``suppressed`` column saying why.
+    An LQ, RCA or share blanked with the value: each gives the value back with the totals."""
+    import numpy as np
+
+    out = frame.copy()
+    keys = dict(zip(zip(withheld["region"], withheld["industry"]), withheld["reason"]))
+    regions = out["region"] if region is None else [region] * len(out)
+    why = [keys.get((r, i), "") for r, i in zip(regions, out["industry"])]
+    out["suppressed"] = why
+    hide = out["suppressed"] != ""
+    out.loc[hide, [c for c in columns if c in out]] = np.nan
+    return out
+
+
+def withhold_lq_map(frame, withheld):
+    """``withhold`` for an LQ map of one industry: every region's LQ divides by the industry's
+    total over all the regions, so with one region's value withheld, any other region's LQ
+    (its own value being published) would give that total, and the withheld value, back. All
+    LQs of the industry are then withheld, the others as complementary."""
+    import numpy as np
+
+    out = withhold(frame, withheld, ["lq", "value"])
+    if (out["suppressed"] != "").any():
+        out.loc[out["suppressed"] == "", "suppressed"] = "complementary"
+        out["lq"] = np.nan
+    return out

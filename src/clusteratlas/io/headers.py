@@ -26,16 +26,19 @@ _MONTH_TO = ("截止月份", "累计截止月", "月份", "month_to", "month")
 ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     "regions": {
         "region_id": ("行政区划代码", "区划代码", "地区代码", "区域代码", "region_id",
-                      "region code", "code"),
+                      "region code", "code", "adcode"),
         "name": ("地区名称", "区域名称", "行政区名称", "地区", "名称", "name", "region name"),
         "name_en": ("英文名称", "name_en", "english name"),
         "level": ("级别", "行政级别", "层级", "level"),
-        "parent_id": ("上级地区代码", "上级区划代码", "上级代码", "parent_id", "parent"),
+        "parent_id": ("上级地区代码", "上级区划代码", "上级代码", "parent_id", "parent",
+                      "parent.adcode", "parent_adcode"),
         "min_lon": ("最小经度", "min_lon", "west"),
         "min_lat": ("最小纬度", "min_lat", "south"),
         "max_lon": ("最大经度", "max_lon", "east"),
         "max_lat": ("最大纬度", "max_lat", "north"),
         "area_km2": ("面积", "土地面积", "行政区域面积", "area_km2", "area"),
+        "boundary": ("边界", "行政边界", "边界geojson", "boundary", "geojson", "geometry"),
+        "boundary_source": ("边界来源", "边界数据来源", "boundary_source", "boundary source"),
     },
     "parks": {
         "park_id": ("园区代码", "园区编号", "park_id", "park code", "code"),
@@ -211,9 +214,15 @@ _LOOKUP: dict[str, dict[str, str]] = {
 }
 
 
+# No header is this long; the unit pattern backtracks badly on long bracketed text.
+MAX_HEADER_CHARS = 200
+
+
 def split_unit(header: str) -> tuple[str, str | None]:
     """``'工业总产值(万元)'`` → ``('工业总产值', '万元')``; a header without a unit gives None."""
     text = unicodedata.normalize("NFKC", str(header)).strip()
+    if len(text) > MAX_HEADER_CHARS:  # a data cell (a boundary's GeoJSON), not a header
+        return text, None
     m = _UNIT_IN_HEADER.match(text)
     if m and m.group(1):
         return m.group(1).strip(), m.group(2).strip()

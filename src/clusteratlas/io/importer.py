@@ -64,9 +64,10 @@ def _sha256(data: bytes) -> str:
 def import_files(store: Store, paths: Sequence[str | Path], *, mapping: Mapping | None = None,
                  table: str | None = None, sheet: str | None = None,
                  usd_rate: float | None = None, force: bool = False,
-                 progress: Progress | None = None) -> ImportReport:
+                 repair_geometry: bool = False, progress: Progress | None = None) -> ImportReport:
     """Check and import ``paths`` into ``store``; raises ImportRejected and changes nothing
-    if any file breaks any rule."""
+    if any file breaks any rule. ``repair_geometry``: store self-intersecting boundaries
+    repaired (shapely ``make_valid``), each listed in the notes; the file kept is unchanged."""
     mapping = mapping or Mapping()
     usd_rate = usd_rate if usd_rate is not None else mapping.usd_rate
     step = progress or (lambda message, fraction: None)
@@ -116,8 +117,10 @@ def import_files(store: Store, paths: Sequence[str | Path], *, mapping: Mapping 
                 issues.append(u)
         for m in mapped:
             step(f"checking {p.name}" + (f" [{m.raw.sheet}]" if m.raw.sheet else ""), (i + 0.5) / n * 0.5)
-            frame, problems = convert(m, usd_rate)
+            frame, problems = convert(m, usd_rate, repair_geometry)
             issues.extend(problems)
+            for text in m.repaired:
+                notes.append(f"{p.name}" + (f" [{m.raw.sheet}]" if m.raw.sheet else "") + f" {text}")
             for text in m.not_stored:
                 notes.append(f"{p.name}" + (f" [{m.raw.sheet}]" if m.raw.sheet else "") + f": {text}")
             for f, col in m.columns.items():

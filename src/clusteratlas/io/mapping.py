@@ -69,6 +69,7 @@ class MappedSheet:
     unit_default: str | None
     period_default: tuple[int, int] | None
     not_stored: list[str]  # headers kept only in the raw file, with why
+    repaired: list[str] = field(default_factory=list)  # rows whose geometry was repaired, on request
 
 
 def column_letter(i: int) -> str:

@@ -1,4 +1,4 @@
-"""Read CSV (UTF-8, UTF-8 with BOM, GBK/GB18030), XLSX and Parquet into raw sheets of text.
+"""Read CSV (UTF-8, UTF-8 with BOM, GBK/GB18030), XLSX, Parquet and GeoJSON into raw sheets of text.
 
 A raw sheet keeps every cell as text (or the number Excel stored), the lines above the data
 (titles, one- or two-line headers, merged cells expanded), and the row number each data row
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -136,6 +137,56 @@ def read_parquet(path: Path, data: bytes) -> list[RawSheet]:
     return [RawSheet(path.name, None, body.head(HEAD_LINES).values.tolist(), body, rows)]
 
 
+def _property_cells(props: dict, prefix: str = "") -> dict[str, str]:
+    """Feature properties as text cells; nested objects flattened to ``parent.adcode``."""
+    out: dict[str, str] = {}
+    for k, v in props.items():
+        name = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(_property_cells(v, name + "."))
+        elif isinstance(v, list):
+            out[name] = json.dumps(v, ensure_ascii=False)
+        elif isinstance(v, bool):
+            out[name] = "true" if v else "false"
+        else:
+            out[name] = _cell_text(v)
+    return out
+
+
+def read_geojson(path: Path, data: bytes) -> list[RawSheet]:
+    """A FeatureCollection as one sheet named ``features``: a column per property and the
+    geometry in ``boundary``; row k is feature k (1-based, in file order)."""
+    text = decode(path, data)
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise _issue(path, "unreadable_file", f"not valid JSON: {e.msg} (line {e.lineno}, "
+                     f"column {e.colno})", row=e.lineno) from e
+    if isinstance(doc, dict) and doc.get("type") == "Feature":
+        doc = {"type": "FeatureCollection", "features": [doc]}
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" \
+            or not isinstance(doc.get("features"), list):
+        raise _issue(path, "unreadable_file", "a GeoJSON file must hold a FeatureCollection "
+                     "(or one Feature)")
+    if not doc["features"]:
+        raise _issue(path, "empty_file", "the FeatureCollection has no features")
+    rows, header = [], {}
+    for k, feature in enumerate(doc["features"], start=1):
+        if not isinstance(feature, dict) or feature.get("type") != "Feature":
+            raise _issue(path, "unreadable_file", f"feature {k} is not a GeoJSON Feature",
+                         sheet="features", row=k)
+        cells = _property_cells(feature.get("properties") or {})
+        geometry = feature.get("geometry")
+        cells["boundary"] = json.dumps(geometry, separators=(",", ":")) if geometry else ""
+        header.update(dict.fromkeys(cells))
+        rows.append(cells)
+    names = list(header)
+    body = pd.DataFrame([names] + [[r.get(n, "") for n in names] for r in rows],
+                        dtype=object)
+    numbers = pd.Series(range(len(body)), dtype="int64")  # header 0, feature k is row k
+    return [RawSheet(path.name, "features", body.head(HEAD_LINES).values.tolist(), body, numbers)]
+
+
 def read_file(path: Path, data: bytes, sheet: str | None = None) -> list[RawSheet]:
     """Read one file into raw sheets; raises ReadFailed with the issue if it cannot be read."""
     if not data:
@@ -145,6 +196,8 @@ def read_file(path: Path, data: bytes, sheet: str | None = None) -> list[RawShee
         return read_xlsx(path, data, sheet)
     if suffix == ".parquet" or data[:4] == b"PAR1":
         return read_parquet(path, data)
+    if suffix in (".geojson", ".json") or data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
+        return read_geojson(path, data)
     if suffix == ".xls":
         raise _issue(path, "unreadable_file", "legacy .xls workbooks are not read; save as .xlsx")
     return read_csv(path, data)

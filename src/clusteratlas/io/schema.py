@@ -95,6 +95,9 @@ _add(Table(
         Column("max_lon", "float", "bounding box east edge", quantity=DEGREES, min=-180, max=180),
         Column("max_lat", "float", "bounding box north edge", quantity=DEGREES, min=-90, max=90),
         Column("area_km2", "float", "land area", quantity=AREA_KM2, min=0),
+        Column("boundary", "geojson", "boundary: GeoJSON Polygon or MultiPolygon, WGS-84"),
+        Column("boundary_source", "text", "where the boundary comes from (survey, publisher and "
+               "year, or 'schematic'); shown under every map drawn with it"),
     ),
     key=("region_id",),
     recognise_by=("region_id", "name"),

@@ -38,7 +38,8 @@ SYNONYMS = {
              "总量": "level", "绝对值": "level", "增速": "growth_pct", "增长率": "growth_pct",
              "增速差": "growth_gap_pct", "高于增速": "growth_gap_pct", "数量": "count"},
     "level": {"国家": "country", "省": "province", "省级": "province", "市": "prefecture",
-              "地级市": "prefecture", "地市": "prefecture", "县": "county", "县级市": "county",
+              "地级市": "prefecture", "地市": "prefecture",
+              "city": "prefecture", "县": "county", "县级市": "county",
               "区": "district", "市辖区": "district", "乡镇": "town", "镇": "town",
               "门类": "section", "大类": "division", "中类": "group", "小类": "class"},
     "match_outcomes.stage": {"已联系": "contacted", "联系": "contacted", "已对接": "contacted",
@@ -104,36 +105,66 @@ def _unit_factor(c: Column, col, sheet: MappedSheet, usd_rate, out: _Collector):
         return None, unit
 
 
-def _geojson_ok(text: str) -> str | None:
-    """None if ``text`` is a valid Polygon/MultiPolygon GeoJSON, else what is wrong."""
+def _geojson_shape(text: str):
+    """(shape, None) for a Polygon/MultiPolygon GeoJSON text, else (None, what is wrong)."""
     from shapely.geometry import shape
 
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as e:
-        return f"not JSON ({e.msg})"
+        return None, f"not JSON ({e.msg})"
+    if not isinstance(obj, dict):
+        return None, "not a GeoJSON object"
     if obj.get("type") == "FeatureCollection" and len(obj.get("features", [])) == 1:
         obj = obj["features"][0]
     if obj.get("type") == "Feature":
         obj = obj.get("geometry") or {}
     if obj.get("type") not in ("Polygon", "MultiPolygon"):
-        return f"geometry type {obj.get('type')!r}, expected Polygon or MultiPolygon"
+        return None, f"geometry type {obj.get('type')!r}, expected Polygon or MultiPolygon"
     try:
         geom = shape(obj)
     except Exception as e:  # shapely raises several types for malformed coordinates
-        return f"malformed coordinates ({e})"
-    if not geom.is_valid:
-        from shapely.validation import explain_validity
-
-        return f"invalid polygon: {explain_validity(geom)}"
+        return None, f"malformed coordinates ({e})"
     minx, miny, maxx, maxy = geom.bounds
     if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
-        return "coordinates are not longitude/latitude degrees"
-    return None
+        return None, "coordinates are not longitude/latitude degrees"
+    return geom, None
 
 
-def convert(sheet: MappedSheet, usd_rate: float | None) -> tuple[pd.DataFrame, list[ImportIssue]]:
-    """Typed records in canonical units (plus ROW) and every problem found in the sheet."""
+def _geojson_ok(text: str) -> str | None:
+    """None if ``text`` is a valid Polygon/MultiPolygon GeoJSON, else what is wrong."""
+    geom, why = _geojson_shape(text)
+    if geom is not None and not geom.is_valid:
+        from shapely.validation import explain_validity
+
+        return (f"invalid polygon: {explain_validity(geom)}; fix it (QGIS Fix Geometries, "
+                "ogr2ogr -makevalid) or import with --repair-geometry")
+    return why
+
+
+def repair_geojson(text: str) -> tuple[str, str] | None:
+    """(repaired GeoJSON, what was wrong) for a parseable but invalid (Multi)Polygon, by
+    shapely's make_valid keeping the polygonal parts; None when it is valid or unrepairable."""
+    import shapely
+    from shapely.validation import explain_validity
+
+    geom, why = _geojson_shape(text)
+    if geom is None or geom.is_valid:
+        return None
+    fixed = shapely.make_valid(geom)
+    if fixed.geom_type == "GeometryCollection":
+        parts = [g for g in fixed.geoms if g.geom_type in ("Polygon", "MultiPolygon")]
+        fixed = shapely.union_all(parts) if parts else None
+    if fixed is None or fixed.is_empty or fixed.geom_type not in ("Polygon", "MultiPolygon"):
+        return None
+    return (json.dumps(shapely.geometry.mapping(fixed), separators=(",", ":")),
+            explain_validity(geom))
+
+
+def convert(sheet: MappedSheet, usd_rate: float | None, repair_geometry: bool = False
+            ) -> tuple[pd.DataFrame, list[ImportIssue]]:
+    """Typed records in canonical units (plus ROW) and every problem found in the sheet.
+    ``repair_geometry``: repair self-intersecting boundaries (listed in ``sheet.repaired``)."""
     table = TABLES[sheet.table]
     body = sheet.raw.body.iloc[sheet.data_start:]
     rows = sheet.raw.row_numbers.iloc[sheet.data_start:]
@@ -185,6 +216,12 @@ def convert(sheet: MappedSheet, usd_rate: float | None) -> tuple[pd.DataFrame, l
                 out.add(v.notna() & ~v.isin(c.choices), c.name, s, "bad_choice",
                         f"{c.name} must be one of {', '.join(c.choices)}")
             if c.dtype == "geojson":
+                if repair_geometry:
+                    for i, text in v.dropna().items():
+                        fixed = repair_geojson(text)
+                        if fixed is not None:
+                            v.at[i] = fixed[0]
+                            sheet.repaired.append(f"row {out.rows[i]}: {c.name} repaired ({fixed[1]})")
                 msgs = v.dropna().map(_geojson_ok)
                 bad = pd.Series(False, index=v.index)
                 for why in msgs.dropna().unique():

@@ -57,6 +57,84 @@ def park_map(parks: pd.DataFrame, firms: pd.DataFrame, output: pd.Series) -> go.
     return fig
 
 
+def _polygons(boundary: str) -> list[np.ndarray]:
+    """Outer rings of a GeoJSON (Multi)Polygon, as (n, 2) arrays of lon, lat."""
+    geom = json.loads(boundary)
+    polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
+    return [np.asarray(poly[0], dtype=float) for poly in polys]
+
+
+LQ_RANGE = 2.0  # colours span log2 LQ in [-2, 2]: LQ 0.25 … 4, white at LQ = 1
+# light enough at both ends that black labels stay readable
+LQ_COLORS = [[0.0, "#4a90c8"], [0.5, "#f7f7f7"], [1.0, "#e0603a"]]
+
+
+def lq_choropleth(regions: pd.DataFrame, title: str, parks: pd.DataFrame | None = None) -> go.Figure:
+    """Regions filled by the LQ of one industry on plain lon/lat axes (no tiles): blue below 1,
+    red above, on a log scale; grey where the LQ is withheld or missing. ``regions`` as from
+    ``analyses.clusters.lq_map`` (a ``suppressed`` column, if present, names why a value is
+    withheld); the study region is outlined; park boundaries drawn on top; the boundaries'
+    sources are written under the map."""
+    import plotly.colors as pc
+
+    fig = go.Figure()
+    lats = []
+    for _, r in regions.iterrows():
+        if not isinstance(r.get("boundary"), str) or not r["boundary"]:
+            continue
+        why = r.get("suppressed")
+        lq = r["lq"]
+        if isinstance(why, str) and why:
+            color, label = "#d9d9d9", f"{r['name']}: withheld ({why})"
+        elif pd.isna(lq) or lq <= 0:
+            color, label = "#f2f2f2", f"{r['name']}: no data"
+        else:
+            x = np.clip(np.log2(lq), -LQ_RANGE, LQ_RANGE)
+            color = pc.sample_colorscale(LQ_COLORS, [(x + LQ_RANGE) / (2 * LQ_RANGE)])[0]
+            label = f"{r['name']}: LQ {lq:.2f}"
+        for k, ring in enumerate(_polygons(r["boundary"])):
+            lats.append(ring[:, 1].mean())
+            fig.add_trace(go.Scatter(
+                x=ring[:, 0], y=ring[:, 1], fill="toself", fillcolor=color, mode="lines",
+                line=dict(color="#111" if r.get("focus") else "#666", width=2.5 if r.get("focus") else 0.8),
+                name=label, showlegend=False, hoveron="fills", hoverinfo="name"))
+    shown = regions.dropna(subset=["boundary"])
+    if not shown.empty:  # region names at a point inside each, and the colour bar
+        from shapely.geometry import shape
+
+        points = [shape(json.loads(b)).representative_point() for b in shown["boundary"]]
+        withheld = shown.get("suppressed", pd.Series("", index=shown.index)).fillna("").ne("")
+        value = [("—" if w or pd.isna(v) else f"{v:.2f}") for v, w in zip(shown["lq"], withheld)]
+        fig.add_trace(go.Scatter(
+            x=[p.x for p in points], y=[p.y for p in points], mode="text",
+            text=[f"{n}<br>{v}" for n, v in zip(shown["name"], value)],
+            textfont=dict(size=11, color="#111"), showlegend=False, hoverinfo="skip"))
+        ticks = [0.25, 0.5, 1, 2, 4]
+        fig.add_trace(go.Scatter(
+            x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
+            marker=dict(colorscale=LQ_COLORS, cmin=-LQ_RANGE, cmax=LQ_RANGE, color=[0], showscale=True,
+                        colorbar=dict(title="LQ", tickvals=np.log2(ticks).tolist(),
+                                      ticktext=[f"{t:g}" for t in ticks], len=0.8))))
+    rings = [(p["name"], ring) for _, p in (parks if parks is not None else pd.DataFrame()).iterrows()
+             if isinstance(p.get("boundary"), str) for ring in _polygons(p["boundary"])]
+    if rings:  # one layer, so the legend toggles all parks at once
+        xs = np.concatenate([np.append(ring[:, 0], np.nan) for _, ring in rings])
+        ys = np.concatenate([np.append(ring[:, 1], np.nan) for _, ring in rings])
+        names = [n for n, ring in rings for _ in range(len(ring) + 1)]
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="园区 parks", text=names,
+                                 line=dict(color="#222", width=1), hovertemplate="%{text}<extra></extra>"))
+    sources = sorted({s for s in regions.get("boundary_source", pd.Series(dtype=str)).dropna() if s})
+    fig.update_yaxes(scaleanchor="x", scaleratio=1 / np.cos(np.radians(np.mean(lats) if lats else 30)),
+                     title="latitude °N")
+    fig.update_xaxes(title="longitude °E")
+    if sources:  # in the title, so no export or resize can lose it
+        title += "<br><sup>边界 Boundaries: " + "; ".join(sources) + "</sup>"
+    fig.update_layout(title=title, height=600, **_LAYOUT)
+    fig.update_layout(legend=dict(orientation="h", x=0, y=-0.12, yanchor="top"),
+                      margin=dict(l=10, r=10, t=70, b=40))
+    return fig
+
+
 def lq_bubbles(lq: pd.DataFrame, value: str, title: str) -> go.Figure:
     """LQ (log axis) against growth, bubbles sized by the value, LQ = 1 marked."""
     f = lq.dropna(subset=["lq"])

@@ -19,6 +19,7 @@ from clusteratlas.analyses.clusters import (
     ClusterDiagnostics,
     cluster_diagnostics,
     comparison_regions,
+    lq_map,
     regional_values,
 )
 from clusteratlas.analyses.distance import distance_clusters
@@ -267,6 +268,7 @@ def build_report(store: Store, out_dir: Path, region_id: str | None = None,
         clusters = dict(
             comparison=", ".join(names.get(r, r) for r in cl.comparison),
             fig_lq=figures.lq_bubbles(cl.lq, cl.value, "区位商与增长 LQ and growth").to_html(**fig_html),
+            maps_lq=_lq_maps(store, region_id, year, month_to, cl, local_parks, fig_html),
             table_lq=_table(cl.lq, LQ_COLUMNS, "table-lq"),
             table_eg=_table(cl.agglomeration, EG_COLUMNS, "table-eg") if not cl.agglomeration.empty else "",
             table_strong=_table(strong, STRONG_COLUMNS, "table-strong"),
@@ -420,6 +422,17 @@ def _chain_section(store: Store, region_id: str, cl, fig_html: dict, io_table=No
         gaps=_table(gaps.head(10), GAP_COLUMNS, "table-gaps"),
         rates=_table(rates, RATE_COLUMNS, "table-rates") if len(rates) else "",
         impact=impact)
+
+
+def _lq_maps(store, region_id, year, month_to, cl, parks, fig_html, n: int = 2) -> list[str]:
+    """Choropleths of the LQ of the region's ``n`` largest industries across the comparison
+    regions, where the store holds their boundaries."""
+    out = []
+    for industry, label in cl.lq.nlargest(n, cl.value)[["industry", "name_zh"]].itertuples(index=False):
+        m = lq_map(store, region_id, year, month_to, industry, cl.value)
+        if m["boundary"].notna().sum() >= 2:
+            out.append(figures.lq_choropleth(m, f"区位商 LQ: {industry} {label}", parks).to_html(**fig_html))
+    return out
 
 
 def _opportunities_section(store: Store, region_id: str, year: int, month_to: int, fig_html: dict):

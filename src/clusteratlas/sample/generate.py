@@ -71,6 +71,43 @@ REGIONS = [
 ]
 
 
+# County seats (approximate, WGS-84) of 荆州市's county-level units other than 荆州区. The sample
+# ships no official boundaries (none with a licence to redistribute); its county boundaries
+# are schematic: Voronoi cells of these seats inside the prefecture's box, with 荆州区 its own
+# box. 沙市区's seat (112.26 °E, 30.31 °N) lies inside that box; it is moved to just east of
+# it so its cell is not swallowed. Enough to draw a choropleth, not to measure areas.
+SEATS = {
+    "421002": (112.45, 30.31),
+    "421022": (112.23, 30.06),
+    "421023": (112.90, 29.82),
+    "421024": (112.42, 30.04),
+    "421081": (112.43, 29.72),
+    "421083": (113.47, 29.83),
+    "421087": (111.77, 30.17),
+}
+SCHEMATIC = "schematic: Voronoi cells of county seats, not an official boundary (示意边界，非法定界线)"
+
+
+def _region_boundaries() -> dict[str, str]:
+    """GeoJSON text of the schematic boundaries of 荆州市 and its county-level units."""
+    import shapely
+    from shapely.geometry import mapping
+
+    prefecture = shapely.box(*REGIONS[1][5])
+    district = shapely.box(*BOX)
+    ids = sorted(SEATS)
+    cells = shapely.voronoi_polygons(shapely.MultiPoint([SEATS[i] for i in ids]), extend_to=prefecture)
+    out = {PREFECTURE: prefecture, DISTRICT: district}
+    for cell in cells.geoms:
+        region = next(i for i in ids if cell.contains(shapely.Point(SEATS[i])))
+        out[region] = cell.intersection(prefecture).difference(district)
+    text = {}
+    for region, geom in out.items():
+        geom = shapely.set_precision(shapely.normalize(geom), 1e-4)
+        text[region] = json.dumps(mapping(geom), separators=(",", ":"))
+    return text
+
+
 @dataclass
 class Park:
     id: str
@@ -783,10 +820,12 @@ def build(seed: int = SEED) -> dict[str, str]:
     projects = g.make_projects()
     files: dict[str, str] = {}
 
+    boundaries = _region_boundaries()
     files["regions.csv"] = _csv(
         ["行政区划代码", "地区名称", "英文名称", "级别", "上级区划代码", "最小经度", "最小纬度", "最大经度",
-         "最大纬度", "面积(平方公里)"],
-        [[r[0], r[1], r[2], r[3], r[4] or "", *(list(r[5]) if r[5] else ["", "", "", ""]), r[6]]
+         "最大纬度", "面积(平方公里)", "边界", "边界来源"],
+        [[r[0], r[1], r[2], r[3], r[4] or "", *(list(r[5]) if r[5] else ["", "", "", ""]), r[6],
+          boundaries.get(r[0], ""), SCHEMATIC if r[0] in boundaries else ""]
          for r in REGIONS])
 
     files["parks.csv"] = _csv(

@@ -22,7 +22,9 @@ LABELS = {
            "restricted": "需要相应权限才能查看。", "valuechain": "产业链", "kdensity": "距离法集聚（K密度）",
            "kdensity_note": "灰色带为全局95%置信带：曲线在带上方为集聚，下方为分散。",
            "cluster_map": "集群与园区", "matching": "供需对接", "needs": "采购需求",
-           "candidates": "推荐本地供应商", "no_needs": "没有可查看的采购需求。", "datasets": "已导入数据集"},
+           "candidates": "推荐本地供应商", "no_needs": "没有可查看的采购需求。", "datasets": "已导入数据集",
+           "lq_map": "区位商地图", "park_map": "园区与企业", "industry": "行业",
+           "no_boundaries": "数据库中没有比较区域的边界，无法绘制区位商地图（可导入GeoJSON边界）。"},
     "en": {"title": "ClusterAtlas", "overview": "Overview", "map": "Map", "clusters": "Clusters",
            "opportunities": "Opportunities", "parks": "Parks", "targets": "Targets",
            "pipeline": "Pipeline", "incentives": "Policy calculator", "upload": "Upload",
@@ -33,7 +35,10 @@ LABELS = {
            "kdensity_note": "Grey: the global 95 % band. Above it: localised; below it: dispersed.",
            "cluster_map": "Firm clusters and parks", "matching": "Supplier matching",
            "needs": "Purchase needs", "candidates": "Local suppliers, ranked",
-           "no_needs": "No purchase needs visible to you.", "datasets": "Imported datasets"},
+           "no_needs": "No purchase needs visible to you.", "datasets": "Imported datasets",
+           "lq_map": "LQ map", "park_map": "Parks and firms", "industry": "Industry",
+           "no_boundaries": "The store holds no boundaries of the comparison regions, so no LQ "
+                            "map can be drawn (import them from a GeoJSON file)."},
 }
 
 _env = jinja2.Environment(loader=jinja2.FileSystemLoader(
@@ -123,14 +128,18 @@ def mount_pages(app: FastAPI, store_dep, user_dep, io_table=None) -> None:
                     suppressed=not u.sees_raw_aggregates)
 
     @app.get("/map", response_class=HTMLResponse, include_in_schema=False)
-    def map_page(request: Request, u: User = Depends(user_dep), s=Depends(store_dep)):
+    def map_page(request: Request, industry: str | None = None, u: User = Depends(user_dep),
+                 s=Depends(store_dep)):
         from clusteratlas.report import figures
 
+        L = LABELS[_lang(request)]
         ctx = _context(s)
         if ctx is None:
-            return page(request, "simple.html", u, heading=LABELS[_lang(request)]["map"], body="")
+            return page(request, "simple.html", u, heading=L["map"], body="")
         region, y, m, _ = ctx
         parks = s.table("parks")
+        local_parks = parks[parks["region_id"] == region]
+        body = _lq_map_html(s, u, region, y, m, industry, local_parks, L, _lang(request))
         firms = s.table("firms")
         firms = firms[firms["region_id"] == region]
         if not u.sees_raw_aggregates:  # sites of firms are firm-level data: parks only
@@ -139,9 +148,42 @@ def mount_pages(app: FastAPI, store_dep, user_dep, io_table=None) -> None:
             security.audit(s, u, "read", "map", f"{len(firms)} firm sites")
         fy = s.table("firm_years")
         cur = fy[(fy["year"] == y) & (fy["month_to"] == m)].set_index("firm_id")["output"]
-        fig = figures.park_map(parks[parks["region_id"] == region], firms, cur)
-        return page(request, "simple.html", u, heading=LABELS[_lang(request)]["map"],
-                    body=fig_html(fig), figure_id="map")
+        body += f'<h2 id="park-map">{L["park_map"]}</h2>' + fig_html(figures.park_map(local_parks, firms, cur))
+        return page(request, "simple.html", u, heading=L["map"], body=body, figure_id="map")
+
+    def _lq_map_html(s, u: User, region: str, y: int, m: int, industry: str | None, parks,
+                     L: dict, lang: str) -> str:
+        """The LQ choropleth of one industry across the comparison regions, with a picker of
+        the region's industries; values built from firm data follow the disclosure rules."""
+        from html import escape
+
+        from clusteratlas.analyses.clusters import lq_map, regional_values
+        from clusteratlas.classify import GBT4754
+        from clusteratlas.report import figures
+
+        mine = regional_values(s, "output", [region])
+        mine = mine[(mine.year == y) & (mine.month_to == m) & (mine.output > 0)]
+        choices = mine.sort_values("output", ascending=False)["industry"].tolist()
+        if industry not in choices:
+            industry = choices[0] if choices else None
+        if industry is None:
+            return ""
+        try:
+            frame = lq_map(s, region, y, m, industry)
+        except (ValueError, KeyError) as e:
+            return f"<p>{escape(str(e))}</p>"
+        html = f'<h2 id="lq-map">{L["lq_map"]}</h2>'
+        if frame["boundary"].notna().sum() < 2:
+            return html + f'<p class="note">{L["no_boundaries"]}</p>'
+        frame = security.withhold_lq_map(frame, security.withheld_values(s, u, frame["region"], y, m))
+        options = "".join(
+            f'<option value="{escape(d)}"{" selected" if d == industry else ""}>'
+            f'{escape(d)} {escape(GBT4754.label(d, lang))}</option>' for d in choices)
+        html += (f'<form method="get" id="lq-form"><label>{L["industry"]} <select name="industry" '
+                 f'id="lq-industry" onchange="this.form.submit()">{options}</select></label> '
+                 f'<noscript><button type="submit">OK</button></noscript></form>')
+        title = f'{L["lq_map"]}: {industry} {GBT4754.label(industry, lang)}'
+        return html + fig_html(figures.lq_choropleth(frame, title, parks))
 
     @app.get("/clusters", response_class=HTMLResponse, include_in_schema=False)
     def clusters_page(request: Request, u: User = Depends(user_dep), s=Depends(store_dep)):
@@ -155,7 +197,12 @@ def mount_pages(app: FastAPI, store_dep, user_dep, io_table=None) -> None:
         region, y, m, _ = ctx
         try:
             d = cluster_diagnostics(s, region, y, m, n_sim=199)
-            body = fig_html(figures.lq_bubbles(d.lq, d.value, "区位商与增长 LQ and growth"))
+            lq = d.lq
+            if not u.sees_raw_aggregates:  # a bubble shows the value, its LQ and growth
+                hidden = set(security.withheld_values(s, u, [region], y, m)["industry"]) | set(
+                    security.withheld_values(s, u, [region], y - 1, m)["industry"])
+                lq = lq[~lq["industry"].isin(hidden)]
+            body = fig_html(figures.lq_bubbles(lq, d.value, "区位商与增长 LQ and growth"))
             eg = d.agglomeration[["industry", "name_zh", "n_firms", "gamma", "p_gamma", "gamma_ms"]]
             if not u.sees_raw_aggregates:
                 eg = eg[eg["n_firms"] >= 3]
@@ -304,6 +351,12 @@ def mount_more_pages(app: FastAPI, store_dep, user_dep, page_fn, fig_fn, context
             space = industry_space(v, region, value="output")
         except ValueError as e:
             return page_fn(request, "simple.html", u, heading=L["opportunities"], body=f"<p>{e}</p>")
+        if not u.sees_raw_aggregates and not security.withheld_values(s, u, [region], y, m).empty:
+            # node sizes are industry totals over the comparison regions: with the other
+            # regions' published values they would give a withheld value back
+            space = space.copy()
+            for node in space.nodes:
+                space.nodes[node]["value"] = 1.0
         table = opp.table.assign(name=opp.table["industry"].map(lambda d: GBT4754.label(d, "zh" if _lang(request) == "zh" else "en")))
         body = "".join(f'<a href="?strategy={k}" id="strategy-{k}">{k}</a> ' for k in ("low_hanging", "balanced", "long_jumps"))
         body += fig_fn(figures.industry_space_figure(space, "Industry space", lambda c: f"{c} {GBT4754.label(c)}"))
