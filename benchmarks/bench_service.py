@@ -22,7 +22,8 @@ import httpx
 import numpy as np
 
 ENDPOINTS = ["/api/regions", "/api/targets", "/api/analyses/overview", "/api/analyses/output-table",
-             "/api/analyses/location-quotients", "/api/analyses/targets"]
+             "/api/analyses/location-quotients", "/api/analyses/targets", "/api/analyses/lq-map",
+             "/api/incentives/runs/1/totals"]  # the demo records incentive run 1
 
 
 async def user(base: str, n: int, k: int, out: dict, errors: list, deadline: float):

@@ -163,10 +163,15 @@ def demo(
 
         from clusteratlas.sample import INCENTIVE_INPUTS
 
+        inputs = pd.read_csv(data_dir() / INCENTIVE_INPUTS)
         files = build_report(store, out, synthetic_note=SYNTHETIC_NOTE,
                              io_table=read_nbs_table(data_dir() / IO_TABLE),
-                             incentive_inputs=pd.read_csv(data_dir() / INCENTIVE_INPUTS),
-                             incentive_year=2006)
+                             incentive_inputs=inputs, incentive_year=2006)
+        from clusteratlas.analyses.incentives import Ruleset, run
+        from clusteratlas.analyses.incentives.engine import save_run
+
+        rs = Ruleset.load("changsha_2005")  # recorded, so the dashboard shows the award totals
+        save_run(store, run(rs, inputs, 2006), rs, label="sample: synthetic policy inputs")
     rows = result.rows
     console.print(f"sample region loaded into {db}: " + ", ".join(f"{k} {v}" for k, v in rows.items()))
     t = files.overview.totals.set_index("indicator")
@@ -187,18 +192,9 @@ MEASURES = {  # name → (kind, callable name); kind says which column options a
 
 
 def _read_table(path: Path):
-    import pandas as pd
+    from clusteratlas.io.readers import read_table
 
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        return pd.read_parquet(path)
-    if suffix in (".xlsx", ".xlsm"):
-        return pd.read_excel(path)
-    from clusteratlas.io.readers import decode
-
-    import io as _io
-
-    return pd.read_csv(_io.StringIO(decode(path, path.read_bytes())))
+    return read_table(path)
 
 
 def _write_table(frame, out: Path | None) -> None:

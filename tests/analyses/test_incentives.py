@@ -115,3 +115,44 @@ def test_decision_rules_never_get_an_amount(changsha):
                        "local_jobs": 2000, "tax_year_after": 0, "exports_usd": 0}])
     line = run(changsha, e, 2006).lines.set_index("rule_id").loc["c10_special_support"]
     assert line.status == "for decision" and np.isnan(line.amount)
+
+
+def _lines(rows):
+    return pd.DataFrame(rows, columns=["entity_id", "rule_id", "clause", "title_zh", "payer",
+                                       "amount", "status"])
+
+
+def test_award_totals_count_entities_and_add_up():
+    from clusteratlas.analyses.incentives import award_totals
+
+    lines = _lines([
+        ("f1", "a", "§1", "甲", "city", 60.0, "award"), ("f1", "a", "§1", "甲", "county", 40.0, "award"),
+        ("f2", "a", "§1", "甲", "city", 30.0, "award"), ("f3", "a", "§1", "甲", "city", 30.0, "award"),
+        ("f4", "b", "§2", "乙", "city", 50.0, "award"), ("f5", "b", "§2", "乙", "city", 45.0, "award"),
+        ("f6", "b", "§2", "乙", "city", 55.0, "award"), ("f7", "c", "§3", "丙", "county", 70.0, "award"),
+        ("f8", "c", "§3", "丙", "county", 0.0, "not eligible")])
+    t = award_totals(lines)
+    by_rule = t.by_rule.set_index("rule_id")
+    assert by_rule["entities"].to_dict() == {"a": 3, "b": 3, "c": 1}
+    assert by_rule["amount"].to_dict() == {"a": 160.0, "b": 150.0, "c": 70.0}
+    assert t.total == 380.0 == t.by_payer["amount"].sum()
+    assert (by_rule["suppressed"] == "").all()
+
+
+def test_award_totals_withhold_a_rule_of_one_firm_with_a_partner_and_the_payer_split():
+    from clusteratlas.analyses.disclosure import recoverable
+    from clusteratlas.analyses.incentives import award_totals
+
+    lines = _lines([
+        ("f1", "a", "§1", "甲", "city", 100.0, "award"), ("f2", "a", "§1", "甲", "city", 30.0, "award"),
+        ("f3", "a", "§1", "甲", "city", 30.0, "award"), ("f4", "b", "§2", "乙", "city", 50.0, "award"),
+        ("f5", "b", "§2", "乙", "city", 45.0, "award"), ("f6", "b", "§2", "乙", "county", 55.0, "award"),
+        ("f7", "c", "§3", "丙", "county", 70.0, "award")])
+    t = award_totals(lines, withhold=True).by_rule.set_index("rule_id")
+    assert t.at["c", "suppressed"] == "primary"  # one firm
+    assert t.at["b", "suppressed"] == "complementary"  # the smaller of the others
+    assert t.at["a", "amount"] == 160.0 and np.isnan(t.at["c", "amount"])
+    # with the run's total published, the two hidden rules are one equation in two unknowns
+    assert not recoverable(t["amount"].isna().to_numpy()[:, None], np.zeros(3, bool)).any()
+    # each rule's payer shares are parameters: per-payer sums would solve them back
+    assert award_totals(lines, withhold=True).by_payer["amount"].isna().all()

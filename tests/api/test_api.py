@@ -238,3 +238,58 @@ def test_lq_map_withholds_firm_built_values_for_the_public(server):
     # an industry of many firms is public everywhere
     assert all(f["properties"]["lq"] is not None
                for f in get(server, "/api/analyses/lq-map", industry="35").json()["features"])
+
+
+def _record_sample_run(server) -> int:
+    from clusteratlas.sample import INCENTIVE_INPUTS, data_dir
+
+    h = login(server, "analyst")
+    files = {"file": ("inputs.csv", (data_dir() / INCENTIVE_INPUTS).read_bytes(), "text/csv")}
+    r = httpx.post(server["base"] + "/api/incentives/runs", headers=h, files=files,
+                   data={"year": "2006", "label": "test"}, timeout=60)
+    assert r.status_code == 200, r.text
+    return r.json()["run_id"]
+
+
+def test_an_incentive_run_is_recorded_and_its_totals_follow_the_disclosure_rules(server):
+    run_id = _record_sample_run(server)
+    runs = get(server, "/api/incentives/runs").json()
+    assert runs[0]["run_id"] == run_id and runs[0]["label"] == "test" and runs[0]["awards"] > 0
+    adm = get(server, f"/api/incentives/runs/{run_id}/totals", login(server, "admin")).json()
+    pub = get(server, f"/api/incentives/runs/{run_id}/totals").json()
+    assert pub["total"] == pytest.approx(adm["total"])
+    assert sum(r["amount"] for r in adm["by_rule"]) == pytest.approx(adm["total"])
+    hidden = [r for r in pub["by_rule"] if r["amount"] is None]
+    assert len(hidden) >= 2 and all(r["suppressed"] for r in hidden)
+    assert all(r["amount"] is None for r in pub["by_rule"] if r["entities"] < 3)
+    assert all(p["amount"] is None for p in pub["by_payer"])  # rules hidden: no payer split
+    shown = {r["rule_id"]: r["amount"] for r in pub["by_rule"] if r["amount"] is not None}
+    full = {r["rule_id"]: r["amount"] for r in adm["by_rule"]}
+    assert shown and all(v == pytest.approx(full[k]) for k, v in shown.items())
+    log = get(server, "/api/audit", login(server, "admin"), limit=50).json()
+    assert any(e["resource"] == "incentive_runs" and e["action"] == "write" for e in log)
+
+
+def test_award_lines_are_scoped_to_what_each_role_may_see(server):
+    run_id = _record_sample_run(server)
+    assert get(server, f"/api/incentives/runs/{run_id}/lines").status_code == 403
+    admin = get(server, f"/api/incentives/runs/{run_id}/lines", login(server, "admin")).json()
+    firm = get(server, f"/api/incentives/runs/{run_id}/lines", login(server, "sijichang")).json()
+    outsider = get(server, f"/api/incentives/runs/{run_id}/lines", login(server, "outsider")).json()
+    assert {r["entity_id"] for r in firm} <= {server["firm_id"]}
+    assert outsider == [] and len(admin) > len(firm)
+    assert get(server, "/api/incentives/runs/99999/totals").status_code == 404
+
+
+def test_a_run_refuses_paths_and_unreadable_files(server):
+    h = login(server, "analyst")
+    files = {"file": ("inputs.csv", b"entity_id,entity\nx,firm\n", "text/csv")}
+    r = httpx.post(server["base"] + "/api/incentives/runs", headers=h, files=files,
+                   data={"year": "2006", "ruleset": "../../etc/passwd"}, timeout=60)
+    assert r.status_code == 422
+    files = {"file": ("inputs.xlsx", b"not a workbook", "application/octet-stream")}
+    r = httpx.post(server["base"] + "/api/incentives/runs", headers=h, files=files,
+                   data={"year": "2006"}, timeout=60)
+    assert r.status_code == 422 and "inputs.xlsx" in r.json()["detail"]
+    assert httpx.post(server["base"] + "/api/incentives/runs", files=files,
+                      data={"year": "2006"}, timeout=60).status_code in (401, 403)

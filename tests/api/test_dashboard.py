@@ -165,3 +165,20 @@ def test_a_leading_firm_sees_its_needs_and_ranked_local_suppliers(page, server):
     assert ranks == list(range(1, len(ranks) + 1)) and len(ranks) == 10
     assert "四机厂" not in page.inner_text("#candidates-table")  # never its own supplier
     page.screenshot(path=str(ARTIFACTS / "dashboard-matching.png"), full_page=True)
+
+
+def test_award_totals_of_a_recorded_run_for_the_public_and_for_the_admin(page, server):
+    from tests.api.test_api import _record_sample_run
+
+    run_id = _record_sample_run(server)
+    page.context.clear_cookies()
+    page.goto(server["base"] + f"/incentives?run={run_id}")
+    rows = page.locator("#award-table tbody tr")
+    assert rows.count() >= 10
+    public = page.locator("#award-table").inner_text()
+    assert "—" in public and "primary" in public
+    page.screenshot(path=str(ARTIFACTS / "dashboard-award-totals-public.png"), full_page=True)
+    _log_in(page, server, "admin")
+    page.goto(server["base"] + f"/incentives?run={run_id}")
+    assert "—" not in page.locator("#award-table").inner_text()
+    assert "—" not in page.locator("#payer-table").inner_text()

@@ -545,6 +545,67 @@ def create_app(db: str | Path, io_table: str | Path | None = None) -> FastAPI:
                                                (v.item() if hasattr(v, "item") else v))
                                            for k, v in i["inputs"].items()}} for i in items]}
 
+    @app.get("/api/incentives/runs", tags=["incentives"], summary="Incentive runs recorded in the store")
+    def incentive_runs(s: Store = Depends(store)):
+        from clusteratlas.analyses.incentives import recorded_runs
+
+        return JSONResponse(_records(recorded_runs(s)))
+
+    @app.post("/api/incentives/runs", tags=["incentives"],
+              summary="Evaluate a ruleset for a file of entities and record the run (admin, analyst)")
+    def record_incentive_run(file: UploadFile = File(..., description="CSV/XLSX/Parquet: entity_id, entity, inputs…"),
+                             year: int = Form(..., ge=1990, le=2100),
+                             ruleset: str = Form("changsha_2005", pattern="^[a-z0-9_]{1,64}$",
+                                                 description="a shipped ruleset's name (never a path)"),
+                             label: str | None = Form(None),
+                             u: User = Depends(require("admin", "analyst")), s: Store = Depends(store)):
+        from clusteratlas.analyses.incentives import Ruleset, award_totals, run
+        from clusteratlas.analyses.incentives.engine import save_run
+        from clusteratlas.io.readers import read_table
+
+        try:
+            rs = Ruleset.load(ruleset)
+        except ValueError as e:
+            raise HTTPException(404, str(e))
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / Path(file.filename or "entities.csv").name
+            path.write_bytes(file.file.read())
+            try:
+                entities = read_table(path)
+            except Exception as e:  # pandas raises many types for a file it cannot parse
+                raise HTTPException(422, f"{path.name}: not a readable table ({e})")
+        try:
+            result = run(rs, entities, year)
+        except (KeyError, ValueError) as e:  # a missing column or a bad value in the file
+            raise HTTPException(422, f"{path.name}: {e}")
+        ds = s.sql("SELECT max(dataset_id) m FROM datasets").iloc[0, 0]
+        run_id = save_run(s, result, rs, label=label, dataset_id=None if pd.isna(ds) else int(ds))
+        security.audit(s, u, "write", "incentive_runs", f"run {run_id}: {len(entities)} entities, {year}")
+        totals = award_totals(result.lines)
+        return {"run_id": run_id, "ruleset_sha256": result.ruleset_sha256, "total": totals.total,
+                "by_rule": _records(totals.by_rule), "skipped": _records(result.skipped)}
+
+    @app.get("/api/incentives/runs/{run_id}/totals", tags=["incentives"],
+             summary="Award totals of a run by rule and payer (disclosure-controlled without firm rights)")
+    def incentive_totals(run_id: int, u: User = Depends(user), s: Store = Depends(store)):
+        from clusteratlas.analyses.incentives import award_totals, recorded_lines
+
+        t = award_totals(recorded_lines(s, run_id), withhold=not u.sees_raw_aggregates)
+        return {"run_id": run_id, "total": t.total, "by_rule": _records(t.by_rule),
+                "by_payer": _records(t.by_payer)}
+
+    @app.get("/api/incentives/runs/{run_id}/lines", tags=["incentives"],
+             summary="Award lines of a run, for the entities the caller may see (audited)")
+    def incentive_lines(run_id: int, format: Format = None,
+                        u: User = Depends(require("admin", "analyst", "park_manager", "firm")),
+                        s: Store = Depends(store)):
+        from clusteratlas.analyses.incentives import recorded_lines
+
+        lines = recorded_lines(s, run_id)
+        lines = lines[lines["entity_id"].isin(security.visible_entities(s, u, lines["entity_id"].unique()))]
+        security.audit(s, u, "read", "award_lines", f"run {run_id}: {len(lines)} rows")
+        return _frame_response(lines, format, f"award_lines_{run_id}")
+
     # ---------------------------------------------------------------- matching -------------
     @app.get("/api/suppliers", tags=["data"], summary="The supplier catalogue (any signed-in role)")
     def suppliers(format: Format = None, u: User = Depends(require("admin", "analyst", "park_manager", "firm")),

@@ -181,3 +181,22 @@ def withhold_lq_map(frame, withheld):
         out.loc[out["suppressed"] == "", "suppressed"] = "complementary"
         out["lq"] = np.nan
     return out
+
+
+def visible_entities(store, user: User, entity_ids) -> set[str]:
+    """Which of ``entity_ids`` (firms, projects, parks of incentive runs) ``user`` may see the
+    award lines of: firms as ``may_see_firm``; projects and parks by their region or park for
+    analysts and park managers; anything else, admins only."""
+    ids = {str(i) for i in entity_ids}
+    if user.role == "admin":
+        return ids
+    firms = store.table("firms").set_index("firm_id")
+    out = {i for i in ids if i in firms.index and user.may_see_firm(
+        {"firm_id": i, "region_id": firms.at[i, "region_id"], "park_id": firms.at[i, "park_id"]})}
+    if user.role in ("analyst", "park_manager"):
+        column, value = ("region_id", user.region_id) if user.role == "analyst" else ("park_id", user.park_id)
+        projects = store.table("projects")
+        out |= ids & set(projects.loc[projects[column] == value, "project_id"].astype(str))
+        parks = store.table("parks")
+        out |= ids & set(parks.loc[parks[column] == value, "park_id"].astype(str))
+    return out

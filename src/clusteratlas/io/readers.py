@@ -201,3 +201,15 @@ def read_file(path: Path, data: bytes, sheet: str | None = None) -> list[RawShee
     if suffix == ".xls":
         raise _issue(path, "unreadable_file", "legacy .xls workbooks are not read; save as .xlsx")
     return read_csv(path, data)
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """A plain table (CSV in any encoding ``decode`` reads, XLSX's first sheet, Parquet) for
+    inputs that are not imported into the store, such as a policy's entity figures."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        return pd.read_parquet(path)
+    if suffix in (".xlsx", ".xlsm"):
+        return pd.read_excel(path)
+    return pd.read_csv(io.StringIO(decode(path, path.read_bytes())))

@@ -24,6 +24,8 @@ LABELS = {
            "cluster_map": "集群与园区", "matching": "供需对接", "needs": "采购需求",
            "candidates": "推荐本地供应商", "no_needs": "没有可查看的采购需求。", "datasets": "已导入数据集",
            "lq_map": "区位商地图", "park_map": "园区与企业", "industry": "行业",
+           "award_totals": "奖励测算汇总", "run": "测算批次", "total": "合计", "amount_10k": "金额(万元)",
+           "no_runs": "尚无已记录的测算批次（clusteratlas incentives run --db … --save，或 POST /api/incentives/runs）。",
            "no_boundaries": "数据库中没有比较区域的边界，无法绘制区位商地图（可导入GeoJSON边界）。"},
     "en": {"title": "ClusterAtlas", "overview": "Overview", "map": "Map", "clusters": "Clusters",
            "opportunities": "Opportunities", "parks": "Parks", "targets": "Targets",
@@ -37,6 +39,9 @@ LABELS = {
            "needs": "Purchase needs", "candidates": "Local suppliers, ranked",
            "no_needs": "No purchase needs visible to you.", "datasets": "Imported datasets",
            "lq_map": "LQ map", "park_map": "Parks and firms", "industry": "Industry",
+           "award_totals": "Award totals", "run": "Run", "total": "total", "amount_10k": "amount (CNY 10k)",
+           "no_runs": "No incentive run recorded yet (clusteratlas incentives run --db … --save, or "
+                      "POST /api/incentives/runs).",
            "no_boundaries": "The store holds no boundaries of the comparison regions, so no LQ "
                             "map can be drawn (import them from a GeoJSON file)."},
 }
@@ -237,8 +242,37 @@ def mount_pages(app: FastAPI, store_dep, user_dep, io_table=None) -> None:
                          index=False, classes="table", border=0, table_id="footprint-table"))
         return html
 
+    def _award_totals_html(s, u: User, run: int | None, L: dict) -> str:
+        """The award totals of a recorded run (the newest by default), disclosure-controlled
+        for roles without firm rights."""
+        from html import escape
+
+        from clusteratlas.analyses.incentives import award_totals, recorded_lines, recorded_runs
+
+        runs = recorded_runs(s)
+        if runs.empty:
+            return f'<p class="note" id="no-runs">{L["no_runs"]}</p>'
+        if run not in set(runs["run_id"]):
+            run = int(runs["run_id"].iloc[0])
+        meta = runs.set_index("run_id").loc[run]
+        t = award_totals(recorded_lines(s, run), withhold=not u.sees_raw_aggregates)
+        by_rule = t.by_rule.assign(amount=t.by_rule["amount"] / 1e4).rename(
+            columns={"amount": L["amount_10k"]})
+        by_payer = t.by_payer.assign(amount=t.by_payer["amount"] / 1e4).rename(
+            columns={"amount": L["amount_10k"]})
+        picker = "".join(f'<a href="?run={int(r)}" class="run-link">{int(r)}</a> ' for r in runs["run_id"])
+        return (f'<h2 id="award-totals">{L["award_totals"]}</h2>'
+                f'<p class="note">{L["run"]} {run} · {escape(str(meta["ruleset"]))} · {int(meta["year"])}'
+                f' · {escape(str(meta["label"] or ""))} · ruleset {str(meta["ruleset_sha256"])[:12]} · '
+                f'{L["total"]} {t.total / 1e4:,.1f} 万元</p><p>{picker}</p>'
+                + by_rule.round(1).to_html(index=False, classes="table", border=0, table_id="award-table",
+                                           na_rep="—")
+                + by_payer.round(1).to_html(index=False, classes="table", border=0, table_id="payer-table",
+                                            na_rep="—"))
+
     @app.get("/incentives", response_class=HTMLResponse, include_in_schema=False)
-    def incentives_page(request: Request, u: User = Depends(user_dep)):
+    def incentives_page(request: Request, run: int | None = None, u: User = Depends(user_dep),
+                        s=Depends(store_dep)):
         from clusteratlas.analyses.incentives import Ruleset
 
         rs = Ruleset.load("changsha_2005")
@@ -247,7 +281,9 @@ def mount_pages(app: FastAPI, store_dep, user_dep, io_table=None) -> None:
             if name in names:
                 names = (names - {name}) | set(expr.names)
         firm_inputs = sorted(names - {"year"})
-        return page(request, "incentives.html", u, inputs=firm_inputs, ruleset=rs.metadata.get("title_zh"))
+        totals = _award_totals_html(s, u, run, LABELS[_lang(request)])
+        return page(request, "incentives.html", u, inputs=firm_inputs, ruleset=rs.metadata.get("title_zh"),
+                    totals=totals)
 
     @app.get("/upload", response_class=HTMLResponse, include_in_schema=False)
     def upload_page(request: Request, u: User = Depends(user_dep), s=Depends(store_dep)):

@@ -9,5 +9,7 @@ from clusteratlas.analyses.incentives.engine import (
     run,
     run_test_cases,
 )
+from clusteratlas.analyses.incentives.totals import AwardTotals, award_totals, recorded_lines, recorded_runs
 
-__all__ = ["Ruleset", "RunResult", "apply_budget", "compare", "explain", "run", "run_test_cases"]
+__all__ = ["AwardTotals", "Ruleset", "RunResult", "apply_budget", "award_totals", "compare", "explain",
+           "recorded_lines", "recorded_runs", "run", "run_test_cases"]

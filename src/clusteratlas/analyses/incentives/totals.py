@@ -1,0 +1,64 @@
+"""Award totals of a run, and the runs recorded in the store.
+
+Totals by rule count the entities awarded; for readers without firm-level rights they follow
+the disclosure rules: a rule's total paid to fewer than ``min_entities`` entities, or mostly to
+one, is hidden, and a second with it (the run's total is published, so one hidden rule alone
+would be the total minus the others). The split by payer is withheld whenever a rule is hidden:
+each rule's payer shares are published parameters, so per-payer sums would add one equation per
+payer and could solve the hidden rules back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from clusteratlas.analyses.disclosure import breakdown_reasons
+
+
+@dataclass(frozen=True)
+class AwardTotals:
+    by_rule: pd.DataFrame  # rule_id, clause, title_zh, entities, amount (CNY), suppressed
+    by_payer: pd.DataFrame  # payer, amount (CNY; NaN where withheld)
+    total: float  # CNY, every award line of the run
+
+
+def award_totals(lines: pd.DataFrame, withhold: bool = False, min_entities: int = 3,
+                 dominance: float = 0.8) -> AwardTotals:
+    """Totals of the ``award`` lines of a run (as ``RunResult.lines`` or ``recorded_lines``);
+    ``withhold``: apply the disclosure rules (see the module text)."""
+    paid = lines[lines["status"] == "award"]
+    per_entity = paid.groupby(["rule_id", "entity_id"], as_index=False)["amount"].sum()
+    by_rule = per_entity.groupby("rule_id").agg(entities=("entity_id", "nunique"),
+                                                amount=("amount", "sum"))
+    names = paid.drop_duplicates("rule_id").set_index("rule_id")[["clause", "title_zh"]]
+    by_rule = names.join(by_rule).reset_index()
+    by_rule["suppressed"] = ""
+    by_payer = paid.groupby("payer", as_index=False)["amount"].sum()
+    if withhold and len(by_rule):
+        why = breakdown_reasons(per_entity, "rule_id", "amount", min_entities, dominance)
+        by_rule["suppressed"] = by_rule["rule_id"].map(why).fillna("")
+        by_rule.loc[by_rule["suppressed"] != "", "amount"] = np.nan
+        if (by_rule["suppressed"] != "").any():
+            by_payer["amount"] = np.nan
+    by_rule = by_rule.sort_values("rule_id", ignore_index=True)
+    return AwardTotals(by_rule, by_payer, float(paid["amount"].sum()))
+
+
+def recorded_runs(store) -> pd.DataFrame:
+    """The incentive runs recorded in the store, newest first, with their line counts."""
+    return store.sql(
+        "SELECT r.run_id, r.ruleset, r.ruleset_sha256, r.inputs_sha256, r.year, r.label, "
+        "r.created_at, count(l.run_id) AS lines, count(l.run_id) FILTER (WHERE l.status = 'award') "
+        "AS awards FROM incentive_runs r LEFT JOIN award_lines l USING (run_id) GROUP BY ALL "
+        "ORDER BY r.run_id DESC")
+
+
+def recorded_lines(store, run_id: int) -> pd.DataFrame:
+    """The award lines of one recorded run; KeyError when there is no such run."""
+    if store.sql("SELECT count(*) n FROM incentive_runs WHERE run_id = ?", [run_id]).iloc[0, 0] == 0:
+        raise KeyError(f"no incentive run {run_id} in the store")
+    return store.sql("SELECT * FROM award_lines WHERE run_id = ? ORDER BY entity_id, rule_id, payer",
+                     [run_id])
