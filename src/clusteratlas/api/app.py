@@ -124,6 +124,34 @@ def create_app(db: str | Path, io_table: str | Path | None = None) -> FastAPI:
                 cache[full] = value
         return value
 
+    def _overview_public(s: Store, region_id: str, y: int, m: int, ind, park):
+        """The overview's breakdowns as published without firm rights."""
+        for frame in (ind, park):
+            # the parts sum to the published total: a second part is hidden with each one
+            why = suppress_breakdown(frame["output"].fillna(0.0), frame["firms"],
+                                     frame["top_firm_share"].fillna(0.0))
+            frame["disclosure"] = np.where(why.to_numpy() == COMPLEMENTARY, COMPLEMENTARY,
+                                           frame["disclosure"])
+            hide = frame["disclosure"] != ""
+            frame.loc[hide, ["output", "value_added", "tax_paid", "exports", "output_per_mu",
+                             "share_pct", "growth_pct", "top_firm_share"]] = np.nan
+        # growth on a part withheld last year would give last year's value back
+        before = s.sql("SELECT f.industry_code, coalesce(f.park_id, ?) AS park_id, fy.output "
+                       "FROM firm_years fy JOIN firms f USING (firm_id) WHERE f.region_id = ? "
+                       "AND fy.year = ? AND fy.month_to = ? AND fy.above_scale AND fy.output "
+                       "IS NOT NULL", [OUTSIDE_PARKS, region_id, y - 1, m])
+        if not before.empty:
+            before["division"] = before["industry_code"].map(GBT4754.division_of)
+            for frame, key in ((ind, "division"), (park, "park_id")):
+                why = breakdown_reasons(before, key, "output")
+                frame.loc[frame[key].isin(why.index[why != ""]), "growth_pct"] = np.nan
+        return ind, park
+
+    def withheld(s: Store, u: User, regions, y: int, m: int):
+        """``security.withheld_values``, cached with the store's dataset version."""
+        return cached(s, ("withheld", tuple(regions), y, m, u.sees_raw_aggregates),
+                      lambda: security.withheld_values(s, u, regions, y, m))
+
     def store():
         s = root.cursor()
         try:
@@ -310,25 +338,8 @@ def create_app(db: str | Path, io_table: str | Path | None = None) -> FastAPI:
             raise HTTPException(404, str(e))
         ind, park = ov.by_industry.copy(), ov.by_park.copy()
         if not u.sees_raw_aggregates:
-            for frame in (ind, park):
-                # the parts sum to the published total: a second part is hidden with each one
-                why = suppress_breakdown(frame["output"].fillna(0.0), frame["firms"],
-                                         frame["top_firm_share"].fillna(0.0))
-                frame["disclosure"] = np.where(why.to_numpy() == COMPLEMENTARY, COMPLEMENTARY,
-                                               frame["disclosure"])
-                hide = frame["disclosure"] != ""
-                frame.loc[hide, ["output", "value_added", "tax_paid", "exports", "output_per_mu",
-                                 "share_pct", "growth_pct", "top_firm_share"]] = np.nan
-            # growth on a part withheld last year would give last year's value back
-            before = s.sql("SELECT f.industry_code, coalesce(f.park_id, ?) AS park_id, fy.output "
-                           "FROM firm_years fy JOIN firms f USING (firm_id) WHERE f.region_id = ? "
-                           "AND fy.year = ? AND fy.month_to = ? AND fy.above_scale AND fy.output "
-                           "IS NOT NULL", [OUTSIDE_PARKS, region_id, y - 1, m])
-            if not before.empty:
-                before["division"] = before["industry_code"].map(GBT4754.division_of)
-                for frame, key in ((ind, "division"), (park, "park_id")):
-                    why = breakdown_reasons(before, key, "output")
-                    frame.loc[frame[key].isin(why.index[why != ""]), "growth_pct"] = np.nan
+            ind, park = cached(s, ("overview-public", region_id, y, m),
+                               lambda: _overview_public(s, region_id, y, m, ind, park))
         cols = ["division", "name_zh", "name_en", "firms", "output", "share_pct", "growth_pct", "disclosure"]
         pcols = ["park_id", "name", "firms", "output", "share_pct", "growth_pct", "disclosure"]
         return {"region_id": region_id, "year": y, "month_to": m,
@@ -389,7 +400,7 @@ def create_app(db: str | Path, io_table: str | Path | None = None) -> FastAPI:
             return out[out.region == region_id][["industry", "lq", "lq_symmetric"]]
 
         out = security.withhold(cached(s, ("lq", region_id, y, m), compute),
-                                security.withheld_values(s, u, [region_id], y, m),
+                                withheld(s, u, [region_id], y, m),
                                 ["lq", "lq_symmetric"], region=region_id)
         return JSONResponse(_records(out))
 
@@ -411,7 +422,7 @@ def create_app(db: str | Path, io_table: str | Path | None = None) -> FastAPI:
                            lambda: lq_map(s, region_id, y, m, industry))
         except ValueError as e:
             raise HTTPException(404, str(e))
-        frame = security.withhold_lq_map(frame, security.withheld_values(s, u, frame["region"], y, m))
+        frame = security.withhold_lq_map(frame, withheld(s, u, list(frame["region"]), y, m))
         features = [{"type": "Feature", "geometry": json.loads(r["boundary"]),
                      "properties": {"region_id": r["region"], "name": r["name"],
                                     "name_en": None if pd.isna(r["name_en"]) else r["name_en"],
@@ -467,7 +478,7 @@ def create_app(db: str | Path, io_table: str | Path | None = None) -> FastAPI:
         v = v[(v.year == y) & (v.month_to == m)]
         try:
             table = rank(v, region_id, value="output", strategy=strategy).table
-            table = security.withhold(table, security.withheld_values(s, u, [region_id], y, m),
+            table = security.withhold(table, withheld(s, u, [region_id], y, m),
                                       ["output", "rca"], region=region_id)
             return JSONResponse(_records(table))
         except ValueError as e:
@@ -590,7 +601,9 @@ def create_app(db: str | Path, io_table: str | Path | None = None) -> FastAPI:
     def incentive_totals(run_id: int, u: User = Depends(user), s: Store = Depends(store)):
         from clusteratlas.analyses.incentives import award_totals, recorded_lines
 
-        t = award_totals(recorded_lines(s, run_id), withhold=not u.sees_raw_aggregates)
+        # a recorded run never changes: its totals are cached by run alone
+        t = cached(s, ("award-totals", run_id, u.sees_raw_aggregates),
+                   lambda: award_totals(recorded_lines(s, run_id), withhold=not u.sees_raw_aggregates))
         return {"run_id": run_id, "total": t.total, "by_rule": _records(t.by_rule),
                 "by_payer": _records(t.by_payer)}
 
