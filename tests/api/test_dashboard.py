@@ -97,7 +97,8 @@ def test_open_the_map_and_the_cluster_page(page, server):
     # eight county fills, their labels, the colour bar and the parks' layer
     assert maps.nth(0).locator(".scatterlayer .trace").count() >= 8
     assert "schematic" in maps.nth(0).locator(".gtitle").text_content()
-    assert maps.nth(1).locator(".scatterlayer .trace").count() >= 7  # six parks and the firms
+    assert maps.nth(1).locator(".scatterlayer .trace").count() >= 8  # six parks, firms, footprints
+    assert "cluster footprints" in maps.nth(1).locator(".legend").text_content()
     page.screenshot(path=str(ARTIFACTS / "dashboard-map.png"), full_page=True)
     page.select_option("#lq-industry", "22")  # another industry: the page redraws the map
     page.wait_for_url("**/map?industry=22")

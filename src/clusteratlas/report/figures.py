@@ -28,8 +28,11 @@ def output_bars(frame: pd.DataFrame, label: str, title: str) -> go.Figure:
     return fig
 
 
-def park_map(parks: pd.DataFrame, firms: pd.DataFrame, output: pd.Series) -> go.Figure:
-    """Park boundaries (GeoJSON polygons) and firm sites sized by output, on plain axes."""
+def park_map(parks: pd.DataFrame, firms: pd.DataFrame, output: pd.Series,
+             footprints: pd.DataFrame | None = None) -> go.Figure:
+    """Park boundaries (GeoJSON polygons) and firm sites sized by output, on plain axes;
+    ``footprints`` (``cluster``, ``industry``, GeoJSON ``footprint``, as ``FirmClusters.clusters``)
+    adds the firm clusters' outlines as one more layer."""
     fig = go.Figure()
     for _, p in parks.iterrows():
         if not isinstance(p.get("boundary"), str):
@@ -51,6 +54,16 @@ def park_map(parks: pd.DataFrame, firms: pd.DataFrame, output: pd.Series) -> go.
         text=f["industry_code"], customdata=np.c_[f["output"] / 1e4, f["park_id"].fillna(OUTSIDE_PARKS)],
         hovertemplate="industry %{text}<br>park %{customdata[1]}<br>output %{customdata[0]:.0f} 万元"
                       "<extra></extra>"))
+    rings = [(f"cluster {c.cluster} · {c.industry}", ring)
+             for c in (footprints if footprints is not None else pd.DataFrame()).itertuples()
+             if isinstance(c.footprint, str) for ring in _polygons(c.footprint)]
+    if rings:
+        fig.add_trace(go.Scatter(
+            x=np.concatenate([np.append(r[:, 0], np.nan) for _, r in rings]),
+            y=np.concatenate([np.append(r[:, 1], np.nan) for _, r in rings]),
+            text=[n for n, r in rings for _ in range(len(r) + 1)], mode="lines",
+            name="集群范围 cluster footprints", line=dict(color="#c0392b", width=1.5, dash="dash"),
+            hovertemplate="%{text}<extra></extra>"))
     fig.update_yaxes(scaleanchor="x", scaleratio=1 / np.cos(np.radians(f["lat"].mean() if len(f) else 30)))
     fig.update_layout(title="园区与企业分布 Parks and firms", height=560, xaxis_title="longitude °E",
                       yaxis_title="latitude °N", **_LAYOUT)

@@ -147,13 +147,21 @@ def mount_pages(app: FastAPI, store_dep, user_dep, io_table=None) -> None:
         body = _lq_map_html(s, u, region, y, m, industry, local_parks, L, _lang(request))
         firms = s.table("firms")
         firms = firms[firms["region_id"] == region]
-        if not u.sees_raw_aggregates:  # sites of firms are firm-level data: parks only
+        footprints = None
+        if not u.sees_firm_sites_in(region):  # sites of firms are firm-level data: parks only
             firms = firms.iloc[0:0]
         else:
+            from clusteratlas.analyses.distance import industry_clusters
+
             security.audit(s, u, "read", "map", f"{len(firms)} firm sites")
+            try:
+                footprints = industry_clusters(s, region, y, m).clusters
+            except ValueError:  # no sited firms
+                footprints = None
         fy = s.table("firm_years")
         cur = fy[(fy["year"] == y) & (fy["month_to"] == m)].set_index("firm_id")["output"]
-        body += f'<h2 id="park-map">{L["park_map"]}</h2>' + fig_html(figures.park_map(local_parks, firms, cur))
+        body += f'<h2 id="park-map">{L["park_map"]}</h2>' + fig_html(
+            figures.park_map(local_parks, firms, cur, footprints))
         return page(request, "simple.html", u, heading=L["map"], body=body, figure_id="map")
 
     def _lq_map_html(s, u: User, region: str, y: int, m: int, industry: str | None, parks,
