@@ -120,6 +120,33 @@ def test_value_chain_endpoint(server):
     assert r["focal"].startswith("35") and r["edges"] and r["gaps"]
 
 
+def test_value_chain_withholds_sectors_of_few_firms_for_the_public(server, sample_store):
+    from clusteratlas.analyses.disclosure import breakdown_reasons
+    from clusteratlas.analyses.valuechain import division_to_sector
+    from clusteratlas.classify import GBT4754
+
+    pub = get(server, "/api/analyses/value-chain", division="35").json()
+    adm = get(server, "/api/analyses/value-chain", login(server, "admin"), division="35").json()
+    # the expected withheld sectors, from the firm rows by hand (the server runs on the sample's table)
+    from clusteratlas.io.iotables import read_nbs_table
+    from clusteratlas.sample import IO_TABLE, data_dir
+
+    sectors = read_nbs_table(data_dir() / IO_TABLE).sectors
+    rows = sample_store.sql(  # the server's store is a copy of the sample
+        "SELECT f.industry_code, fy.output FROM firm_years fy JOIN firms f USING (firm_id) "
+        "WHERE fy.year = ? AND fy.month_to = 12 AND fy.above_scale AND fy.output IS NOT NULL",
+        [adm["year"]])
+    rows["sector"] = rows["industry_code"].map(GBT4754.division_of).map(division_to_sector(sectors))
+    why = breakdown_reasons(rows.dropna(subset=["sector"]), "sector", "output")
+    hidden = set(why.index[why != ""])
+    assert hidden  # the sample has sectors of one or two firms
+    for n in pub["nodes"]:
+        assert (n["output"] is None) == (n["sector"] in hidden), n
+    for g in pub["gaps"]:
+        assert (g["leakage"] is None) == (g["sector"] in hidden), g
+    assert all(n["output"] is not None for n in adm["nodes"])
+
+
 def test_matching_endpoints_by_role(server):
     assert get(server, "/api/suppliers").status_code == 403
     firm = login(server, "sijichang")

@@ -58,10 +58,13 @@ def regional_values(store: Store, value: str = "output", regions=None) -> pd.Dat
 
 
 def regional_disclosure(store: Store, regions, year: int, month_to: int, value: str = "output",
-                        min_firms: int = 3, dominance: float = 0.8) -> pd.DataFrame:
+                        min_firms: int = 3, dominance: float = 0.8,
+                        grouping: dict[str, str] | None = None) -> pd.DataFrame:
     """(region, industry, reason) for the regional values of one period that ``regional_values``
     builds from firm data and that may not be published (primary or complementary suppression
-    within the region, whose total is published). Aggregate statistics are published already."""
+    within the region, whose total is published). Aggregate statistics are published already.
+    ``grouping``: division → group (an input-output sector) when the values are published by
+    group; ``industry`` then holds the group, and divisions outside every group are left out."""
     if value not in REGIONAL_VALUES:
         raise ValueError(f"value must be one of {REGIONAL_VALUES}")
     column = "output" if value == "establishments" else value
@@ -72,6 +75,9 @@ def regional_disclosure(store: Store, regions, year: int, month_to: int, value: 
                       f"fy.{column} IS NOT NULL AND fy.year = ? AND fy.month_to = ?", [year, month_to])
     firms = firms[firms.region.isin([r for r in regions if r not in covered])]
     firms["industry"] = firms.pop("industry_code").map(GBT4754.division_of)
+    if grouping is not None:
+        firms["industry"] = firms["industry"].map(grouping)
+        firms = firms.dropna(subset=["industry"])
     out = [breakdown_reasons(f, "industry", "value", min_firms, dominance).rename("reason")
            .reset_index().assign(region=r) for r, f in firms.groupby("region")]
     if not out:

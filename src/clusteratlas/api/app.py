@@ -678,7 +678,7 @@ def create_app(db: str | Path, io_table: str | Path | None = None) -> FastAPI:
 
     @app.get("/api/analyses/value-chain", tags=["analyses"],
              summary="The chain map of a division and the gaps (needs serve --io-table)")
-    def chain(division: Division = None, s: Store = Depends(store)):
+    def chain(division: Division = None, u: User = Depends(user), s: Store = Depends(store)):
         from clusteratlas.analyses.clusters import regional_values
         from clusteratlas.analyses.valuechain import chain_gaps, value_chain
 
@@ -689,13 +689,19 @@ def create_app(db: str | Path, io_table: str | Path | None = None) -> FastAPI:
         v = v[v.month_to == 12]
         if v.empty:
             raise HTTPException(404, "no full-year output for the region")
-        v = v[v.year == v.year.max()].set_index("industry")["output"]
+        year = int(v.year.max())
+        v = v[v.year == year].set_index("industry")["output"]
         focal = division or str(v.idxmax())
-        g = value_chain(table, focal, v.to_frame("output"))
+        g, gaps = security.withhold_chain(s, u, region_id, year, table,
+                                          value_chain(table, focal, v.to_frame("output")),
+                                          chain_gaps(table, v, [focal], v.to_frame("output")))
+        def plain(x):
+            return None if isinstance(x, float) and np.isnan(x) else x
+
         edges = [{"from": a, "to": b, **d} for a, b, d in g.edges(data=True)]
-        nodes = [{"sector": n, **d} for n, d in g.nodes(data=True)]
-        return {"focal": g.graph["focal"], "nodes": nodes, "edges": edges,
-                "gaps": _records(chain_gaps(table, v, [focal], v.to_frame("output")))}
+        nodes = [{"sector": n, **{k: plain(x) for k, x in d.items()}} for n, d in g.nodes(data=True)]
+        return {"focal": g.graph["focal"], "year": year, "nodes": nodes, "edges": edges,
+                "gaps": _records(gaps)}
 
     from clusteratlas.web.pages import mount_pages
 

@@ -200,3 +200,30 @@ def visible_entities(store, user: User, entity_ids) -> set[str]:
         parks = store.table("parks")
         out |= ids & set(parks.loc[parks[column] == value, "park_id"].astype(str))
     return out
+
+
+def withhold_chain(store, user: User, region: str, year: int, table, graph, gaps):
+    """The value chain map and gap list as ``user`` may see them: a sector's output and LQ are
+    the region's firms' output summed by input-output sector, so sectors withheld under the
+    region's published total are blanked, with their local purchases and leakage (which the
+    regionalised table computes from those outputs); the clusters' purchases are the focal
+    sector's output times coefficients, so a withheld focal sector blanks them all."""
+    import numpy as np
+
+    from clusteratlas.analyses.clusters import regional_disclosure
+    from clusteratlas.analyses.valuechain import division_to_sector
+
+    if user.sees_raw_aggregates:
+        return graph, gaps.assign(suppressed="")
+    w = regional_disclosure(store, [region], year, 12, grouping=division_to_sector(table.sectors))
+    hidden = dict(zip(w["industry"], w["reason"]))
+    graph = graph.copy()
+    for node, data in graph.nodes(data=True):
+        if node in hidden:
+            data.update(output=np.nan, lq=np.nan, suppressed=hidden[node])
+    gaps = gaps.assign(suppressed=gaps["sector"].map(hidden).fillna("")) if len(gaps) else gaps
+    if len(gaps):
+        gaps.loc[gaps["suppressed"] != "", ["local_purchases", "leakage", "local_share_pct", "lq"]] = np.nan
+        if graph.graph["focal"] in hidden:
+            gaps[["purchases", "local_purchases", "leakage", "local_share_pct"]] = np.nan
+    return graph, gaps

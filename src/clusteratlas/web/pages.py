@@ -455,12 +455,13 @@ def mount_more_pages(app: FastAPI, store_dep, user_dep, page_fn, fig_fn, context
         region = ctx[0]
         v = regional_values(s, "output", [region])
         v = v[v.month_to == 12]
-        v = v[v.year == v.year.max()].set_index("industry")["output"]
+        year = int(v.year.max())
+        v = v[v.year == year].set_index("industry")["output"]
         lead = str(v.idxmax())
         presence = v.to_frame("output")
-        g = value_chain(io_table, lead, presence)
-        gaps = chain_gaps(io_table, v, [lead], presence)
+        g, gaps = security.withhold_chain(s, u, region, year, io_table, value_chain(io_table, lead, presence),
+                                          chain_gaps(io_table, v, [lead], presence))
         body = fig_fn(figures.chain_map(g, f"{lead}"))
-        body += gaps[["sector", "purchases", "leakage", "gap"]].round(0).to_html(
-            index=False, classes="table", border=0, table_id="gaps-table")
+        body += gaps[["sector", "purchases", "leakage", "gap", "suppressed"]].round(0).to_html(
+            index=False, classes="table", border=0, table_id="gaps-table", na_rep="—")
         return page_fn(request, "simple.html", u, heading=heading, body=body, figure_id="chain")
