@@ -122,14 +122,14 @@ def report(
     out: Annotated[Path, typer.Option(help="folder for report.html and report.xlsx")] = Path("report"),
     region: Annotated[Optional[str], typer.Option(help="region id (default: the one with most firms)")] = None,
     period: Annotated[Optional[str], typer.Option(help="e.g. 2006H1, 2006年1-6月, 2005 (default: latest)")] = None,
-    io_table: Annotated[Optional[Path], typer.Option(help="national input-output table (NBS layout) for the value-chain section")] = None,
+    io_table: Annotated[Optional[Path], typer.Option(help="national input-output table (NBS layout) for the "
+                                                     "value-chain section (default: the newest in the store)")] = None,
 ) -> None:
     """Write the diagnostic report of a region from the store."""
-    from clusteratlas.io.iotables import read_nbs_table
     from clusteratlas.report.html import build_report
 
-    table = read_nbs_table(io_table) if io_table else None
     with Store(db, read_only=True) as store:
+        table = _io_table(store, io_table, required=False)
         files = build_report(store, out, region, _period_option(period), io_table=table)
     console.print(f"report: [bold]{files.html.resolve()}[/bold]\nworkbook: {files.xlsx.resolve()}")
 
@@ -170,6 +170,10 @@ def demo(
         from clusteratlas.analyses.incentives import Ruleset, run
         from clusteratlas.analyses.incentives.engine import save_run
 
+        from clusteratlas.io.iotables import import_io_table
+
+        import_io_table(store, data_dir() / IO_TABLE, "sample national table (synthetic)", year=2017,
+                        note="synthetic, 20 sectors, NBS layout: the sample's stand-in for a national table")
         rs = Ruleset.load("changsha_2005")  # recorded, so the dashboard shows the award totals
         save_run(store, run(rs, inputs, 2006), rs, label="sample: synthetic policy inputs")
     rows = result.rows
@@ -189,6 +193,20 @@ MEASURES = {  # name → (kind, callable name); kind says which column options a
     "ellison_glaeser": "firm", "maurel_sedillot": "firm", "coagglomeration": "firm",
     "dartboard_test": "firm",
 }
+
+
+def _io_table(store, path: Path | None, required: bool = True):
+    """The table in ``path`` (NBS layout), else the newest in the store."""
+    from clusteratlas.io.iotables import load_io_table, read_nbs_table
+
+    if path is not None:
+        return read_nbs_table(path)
+    table = load_io_table(store)
+    if table is None and required:
+        err.print("[red]no input-output table: give --io-table FILE or import one into the store "
+                  "(clusteratlas io-table import FILE)[/red]")
+        raise typer.Exit(2)
+    return table
 
 
 def _read_table(path: Path):
@@ -396,7 +414,7 @@ def chain(
     what: Annotated[str, typer.Argument(help="map, gaps, rates or impact")],
     db: DbOption = DEFAULT_PATH,
     io_table: Annotated[Optional[Path], typer.Option(help="national input-output table, NBS layout "
-                                                     "(default: the sample's synthetic one)")] = None,
+                                                     "(default: the newest in the store)")] = None,
     region: Annotated[Optional[str], typer.Option(help="region id (default: the one with most firms)")] = None,
     focal: Annotated[Optional[str], typer.Option(help="focal division for map/impact (default: the largest)")] = None,
     output: Annotated[Optional[float], typer.Option(help="impact: the project's annual output, CNY")] = None,
@@ -414,14 +432,12 @@ def chain(
         project_impact,
         value_chain,
     )
-    from clusteratlas.io.iotables import read_nbs_table
     from clusteratlas.report.html import study_region
-    from clusteratlas.sample import IO_TABLE, data_dir
 
     if what not in ("map", "gaps", "rates", "impact"):
         raise typer.BadParameter("what must be map, gaps, rates or impact")
-    table = read_nbs_table(io_table or data_dir() / IO_TABLE)
     with Store(db, read_only=True) as store:
+        table = _io_table(store, io_table)
         region = region or study_region(store)
         if what == "rates":
             result = local_supporting_rate(store.table("firms"), store.table("firm_years"),
@@ -449,6 +465,41 @@ def chain(
             err.print(f"[red]chain: {e}[/red]")
             raise typer.Exit(2)
     _write_table(result, out)
+
+
+iotable_app = typer.Typer(help="Input-output tables kept in the store.", no_args_is_help=True)
+app.add_typer(iotable_app, name="io-table")
+
+
+@iotable_app.command("import")
+def iotable_import(
+    file: Annotated[Path, typer.Argument(help="an NBS-layout table (CSV or XLSX)", exists=True, dir_okay=False)],
+    db: DbOption = DEFAULT_PATH,
+    name: Annotated[Optional[str], typer.Option(help="a name for the table (default: the file's)")] = None,
+    year: Annotated[Optional[int], typer.Option(help="the year the table describes")] = None,
+    region: Annotated[Optional[str], typer.Option(help="whose economy it describes (region id)")] = None,
+    unit: Annotated[Optional[str], typer.Option(help="money unit if the file does not say (万元, 亿元 …)")] = None,
+) -> None:
+    """Read an input-output table and keep it in the store (append-only, with its file's hash)."""
+    from clusteratlas.io.iotables import import_io_table, list_io_tables
+
+    with Store(db) as store:
+        try:
+            table_id = import_io_table(store, file, name, year=year, region_id=region, unit=unit)
+        except ValueError as e:
+            err.print(f"[red]{e}[/red]")
+            raise typer.Exit(2)
+        row = list_io_tables(store).set_index("table_id").loc[table_id]
+    console.print(f"input-output table {table_id} ({row['name']}, {row['sectors']} sectors) kept in {db}")
+
+
+@iotable_app.command("list")
+def iotable_list(db: DbOption = DEFAULT_PATH) -> None:
+    """The input-output tables in the store, newest first."""
+    from clusteratlas.io.iotables import list_io_tables
+
+    with Store(db, read_only=True) as store:
+        _write_table(list_io_tables(store), None)
 
 
 incentives_app = typer.Typer(help="Incentive policies as code: run, test, explain.", no_args_is_help=True)
@@ -574,7 +625,8 @@ def serve(
     db: DbOption = DEFAULT_PATH,
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port")] = 8000,
-    io_table: Annotated[Optional[Path], typer.Option(help="national input-output table (NBS layout) for the value-chain pages")] = None,
+    io_table: Annotated[Optional[Path], typer.Option(help="national input-output table (NBS layout) for the "
+                                                     "value-chain pages (default: the newest in the store)")] = None,
 ) -> None:
     """Serve the REST API under /api/ and the dashboard at / on the store."""
     import uvicorn

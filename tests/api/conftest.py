@@ -33,9 +33,12 @@ def server(tmp_path_factory, sample_store):
         security.add_user(s, "outsider", PASSWORD, "analyst", region_id="421002")
         security.add_user(s, "parkmgr", PASSWORD, "park_manager", park_id="P02")
         security.add_user(s, "sijichang", PASSWORD, "firm", firm_id=sijichang)
-    from clusteratlas.sample import IO_TABLE, data_dir
+        # the value-chain endpoints read the newest input-output table of the store
+        from clusteratlas.io.iotables import import_io_table
+        from clusteratlas.sample import IO_TABLE, data_dir
 
-    app = create_app(db, data_dir() / IO_TABLE)
+        import_io_table(s, data_dir() / IO_TABLE, "sample national table (synthetic)", year=2017)
+    app = create_app(db)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]

@@ -320,3 +320,24 @@ def test_a_run_refuses_paths_and_unreadable_files(server):
     assert r.status_code == 422 and "inputs.xlsx" in r.json()["detail"]
     assert httpx.post(server["base"] + "/api/incentives/runs", files=files,
                       data={"year": "2006"}, timeout=60).status_code in (401, 403)
+
+
+def test_input_output_tables_are_listed_and_uploaded_by_analysts(server):
+    from clusteratlas.sample import IO_TABLE, data_dir
+
+    before = get(server, "/api/io-tables").json()
+    assert before and before[0]["sectors"] == 20  # the value chain reads the store's newest
+    files = {"file": ("national.csv", (data_dir() / IO_TABLE).read_bytes(), "text/csv")}
+    assert httpx.post(server["base"] + "/api/io-tables", files=files, timeout=60).status_code in (401, 403)
+    r = httpx.post(server["base"] + "/api/io-tables", headers=login(server, "analyst"), files=files,
+                   data={"name": "same table again", "year": "2017"}, timeout=60)
+    assert r.status_code == 200, r.text
+    after = get(server, "/api/io-tables").json()
+    assert after[0]["table_id"] == r.json()["table_id"] and after[0]["name"] == "same table again"
+    assert len(after) == len(before) + 1
+    assert get(server, "/api/analyses/value-chain", division="35").status_code == 200
+    bad = {"file": ("broken.csv", "不是投入产出表\n1,2\n".encode("utf-8"), "text/csv")}
+    r = httpx.post(server["base"] + "/api/io-tables", headers=login(server, "analyst"), files=bad, timeout=60)
+    assert r.status_code == 422 and "broken.csv" in r.json()["detail"]
+    log = get(server, "/api/audit", login(server, "admin"), limit=50).json()
+    assert any(e["resource"] == "io_tables" and e["action"] == "write" for e in log)

@@ -52,3 +52,54 @@ def test_a_file_without_a_sector_block_is_refused(tmp_path):
     p.write_text("a,b\n1,2\n", encoding="utf-8")
     with pytest.raises(ValueError, match="no header row"):
         read_nbs_table(p)
+
+
+def _assert_same(a, b):
+    for block in ("Z", "Y", "V"):
+        pd.testing.assert_frame_equal(getattr(a, block).astype(float), getattr(b, block),
+                                      check_names=False)
+    pd.testing.assert_series_equal(a.x.astype(float), b.x, check_names=False)
+
+
+def test_a_table_kept_in_the_store_comes_back_exactly(store):
+    from clusteratlas.io.iotables import list_io_tables, load_io_table, save_io_table
+
+    assert load_io_table(store) is None  # an empty store has none
+    table = read_nbs_table(data_dir() / IO_TABLE)
+    first = save_io_table(store, table, "national", year=2017)
+    _assert_same(table, load_io_table(store))  # sector order and every block, to the bit
+    # a second table is a new one: the first is still there, by id or by name
+    doubled = type(table)(table.Z * 2, table.Y * 2, table.V * 2, table.x * 2)
+    second = save_io_table(store, doubled, "national x2")
+    assert second == first + 1 and list_io_tables(store)["table_id"].tolist() == [second, first]
+    _assert_same(doubled, load_io_table(store))  # the newest by default
+    _assert_same(table, load_io_table(store, first))
+    _assert_same(table, load_io_table(store, "national"))
+    with pytest.raises(KeyError):
+        load_io_table(store, "regional")
+
+
+def test_wiod_china_round_trips_through_the_store(store):
+    from clusteratlas.io.iotables import load_io_table, save_io_table
+
+    base = "data/wiod-2013-release/"
+    china = read_wiod(shared_file(base + "wiot2011_inter_1435x1435.csv.gz"),
+                      shared_file(base + "wiot2011_final_1435x205.csv.gz"),
+                      shared_file(base + "wiot2011_output.csv"), country="CHN")
+    save_io_table(store, china, "WIOD 2011 China", year=2011, region_id="CHN", layout="wiod")
+    back = load_io_table(store)
+    _assert_same(china, back)
+    assert list(back.sectors) == list(china.sectors)
+
+
+def test_importing_a_file_keeps_it_under_its_hash(store):
+    import hashlib
+
+    from clusteratlas.io.iotables import import_io_table, list_io_tables
+
+    path = data_dir() / IO_TABLE
+    table_id = import_io_table(store, path, year=2017)
+    row = list_io_tables(store).iloc[0]
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert (row["table_id"], row["sha256"], row["source_name"], row["sectors"]) == (table_id, sha, path.name, 20)
+    assert (store.files_dir / f"{sha}.csv").read_bytes() == path.read_bytes()

@@ -670,20 +670,49 @@ def create_app(db: str | Path, io_table: str | Path | None = None) -> FastAPI:
         security.audit(s, u, "write", "match_outcomes", f"{outcome_id} {stage}")
         return {"recorded": outcome_id, "supply_links": links}
 
-    table = None
-    if io_table is not None:
-        from clusteratlas.io.iotables import read_nbs_table
+    from clusteratlas.io.iotables import load_io_table, read_nbs_table
 
-        table = read_nbs_table(io_table)
+    file_table = read_nbs_table(io_table) if io_table is not None else None
+
+    def table_for(s: Store):
+        """The table given at start-up, else the newest in the store (cached by its id)."""
+        if file_table is not None:
+            return file_table
+        newest = s.sql("SELECT coalesce(max(table_id), 0) t FROM io_tables").iloc[0, 0]
+        return cached(s, ("io-table", int(newest)), lambda: load_io_table(s)) if newest else None
+
+    @app.get("/api/io-tables", tags=["data"], summary="Input-output tables kept in the store")
+    def io_tables(s: Store = Depends(store)):
+        from clusteratlas.io.iotables import list_io_tables
+
+        return JSONResponse(_records(list_io_tables(s)))
+
+    @app.post("/api/io-tables", tags=["data"], summary="Upload an NBS-layout input-output table (admin, analyst)")
+    def upload_io_table(file: UploadFile = File(...), name: str | None = Form(None),
+                        year: int | None = Form(None, ge=1949, le=2100), region_id: str | None = Form(None),
+                        unit: str | None = Form(None),
+                        u: User = Depends(require("admin", "analyst")), s: Store = Depends(store)):
+        from clusteratlas.io.iotables import import_io_table
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / Path(file.filename or "io_table.csv").name
+            path.write_bytes(file.file.read())
+            try:
+                table_id = import_io_table(s, path, name, year=year, region_id=region_id, unit=unit)
+            except ValueError as e:
+                raise HTTPException(422, str(e))
+        security.audit(s, u, "write", "io_tables", f"table {table_id}: {path.name}")
+        return {"table_id": table_id}
 
     @app.get("/api/analyses/value-chain", tags=["analyses"],
-             summary="The chain map of a division and the gaps (needs serve --io-table)")
+             summary="The chain map of a division and the gaps (on the newest input-output table)")
     def chain(division: Division = None, u: User = Depends(user), s: Store = Depends(store)):
         from clusteratlas.analyses.clusters import regional_values
         from clusteratlas.analyses.valuechain import chain_gaps, value_chain
 
+        table = table_for(s)
         if table is None:
-            raise HTTPException(404, "no input-output table configured")
+            raise HTTPException(404, "no input-output table: upload one (POST /api/io-tables)")
         region_id = _region(s, None)
         v = regional_values(s, "output", [region_id])
         v = v[v.month_to == 12]
@@ -705,5 +734,5 @@ def create_app(db: str | Path, io_table: str | Path | None = None) -> FastAPI:
 
     from clusteratlas.web.pages import mount_pages
 
-    mount_pages(app, store, user, table)
+    mount_pages(app, store, user, table_for)
     return app

@@ -11,7 +11,8 @@
   country's domestic block.
 
 Both return an :class:`IOTable` (Z, Y, V, x as labelled DataFrames/Series) for
-:mod:`clusteratlas.measures.inputoutput`.
+:mod:`clusteratlas.measures.inputoutput`. ``save_io_table`` keeps a table in the store (append-only,
+with its source file's hash) and ``load_io_table`` reads it back, sector order and all.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from clusteratlas.io.readers import decode
@@ -118,3 +120,101 @@ def read_wiod(inter: str | Path, final: str | Path, output: str | Path,
     xd = x.loc[rows]
     V = pd.DataFrame([xd - Zd.sum(axis=0)], index=["value_added_and_imports"])
     return IOTable(Zd, Yd, V, xd)
+
+
+_BLOCKS = ("Z", "Y", "V", "x")
+
+
+def _entries(table: IOTable) -> pd.DataFrame:
+    """The table as tidy rows (block, row_pos, row_label, col_pos, col_label, value), zeros kept
+    out of Z (most of a detailed table) but kept in the small blocks."""
+    parts = []
+    for block in _BLOCKS:
+        frame = table.x.to_frame("output") if block == "x" else getattr(table, block)
+        values = frame.to_numpy(dtype=float)
+        r, c = np.nonzero(values) if block == "Z" else np.indices(values.shape).reshape(2, -1)
+        parts.append(pd.DataFrame({
+            "block": block, "row_pos": r.astype("int32"), "row_label": frame.index.astype(str)[r],
+            "col_pos": c.astype("int32"), "col_label": frame.columns.astype(str)[c],
+            "value": values[r, c]}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def save_io_table(store, table: IOTable, name: str, *, year: int | None = None,
+                  region_id: str | None = None, layout: str = "nbs", source_name: str | None = None,
+                  sha256: str | None = None, note: str | None = None) -> int:
+    """Record ``table`` in the store (one transaction, append-only); returns its table_id."""
+    if table.unit != "CNY":
+        raise ValueError(f"tables are kept in CNY; this one is in {table.unit}")
+    entries = _entries(table)
+    con = store.con
+    con.execute("BEGIN TRANSACTION")
+    try:
+        table_id = con.execute(
+            "INSERT INTO io_tables (name, year, region_id, layout, source_name, sha256, sectors, note) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING table_id",
+            [name, year, region_id, layout, source_name, sha256, len(table.sectors), note]).fetchall()[0][0]
+        con.register("_entries", entries.assign(table_id=table_id))
+        con.execute("INSERT INTO io_table_entries SELECT table_id, block, row_pos, row_label, col_pos, "
+                    "col_label, value FROM _entries")
+        con.unregister("_entries")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return int(table_id)
+
+
+def list_io_tables(store) -> pd.DataFrame:
+    """The input-output tables in the store, newest first."""
+    return store.sql("SELECT * FROM io_tables ORDER BY table_id DESC")
+
+
+def load_io_table(store, table: int | str | None = None) -> IOTable | None:
+    """A table from the store by id or name (the newest of that name); the newest of all when
+    ``table`` is None, or None when the store holds none. KeyError when none matches."""
+    tables = list_io_tables(store)
+    if table is None:
+        if tables.empty:
+            return None
+        table_id = int(tables["table_id"].iloc[0])
+    else:
+        hit = tables[(tables["table_id"].astype(str) == str(table)) | (tables["name"] == str(table))]
+        if hit.empty:
+            raise KeyError(f"no input-output table {table!r} in the store")
+        table_id = int(hit["table_id"].iloc[0])
+    e = store.sql("SELECT block, row_pos, row_label, col_pos, col_label, value FROM io_table_entries "
+                  "WHERE table_id = ?", [table_id])
+    blocks = {}
+    for block in _BLOCKS:
+        b = e[e["block"] == block]
+        rows = b.drop_duplicates("row_pos").sort_values("row_pos")
+        cols = b.drop_duplicates("col_pos").sort_values("col_pos")
+        if block == "Z":  # zeros were left out: the sectors are the x block's rows
+            x = e[e["block"] == "x"].sort_values("row_pos")
+            rows = cols = pd.DataFrame({"row_pos": range(len(x)), "row_label": x["row_label"].to_numpy(),
+                                        "col_pos": range(len(x)), "col_label": x["row_label"].to_numpy()})
+        values = np.zeros((len(rows), len(cols)))
+        values[b["row_pos"].to_numpy(), b["col_pos"].to_numpy()] = b["value"].to_numpy()
+        blocks[block] = pd.DataFrame(values, index=pd.Index(rows["row_label"].tolist()),
+                                     columns=pd.Index(cols["col_label"].tolist()))
+    x = blocks["x"].iloc[:, 0].rename("output")
+    return IOTable(blocks["Z"], blocks["Y"], blocks["V"], x)
+
+
+def import_io_table(store, path: str | Path, name: str | None = None, *, year: int | None = None,
+                    region_id: str | None = None, unit: str | None = None, note: str | None = None) -> int:
+    """Read an NBS-layout file and record it in the store; the file is kept beside the store
+    under its SHA-256, as imported datasets are. Returns the table_id."""
+    import hashlib
+
+    path = Path(path)
+    data = path.read_bytes()
+    table = read_nbs_table(path, unit)
+    sha = hashlib.sha256(data).hexdigest()
+    store.files_dir.mkdir(exist_ok=True)
+    kept = store.files_dir / f"{sha}{path.suffix.lower()}"
+    if not kept.exists():
+        kept.write_bytes(data)
+    return save_io_table(store, table, name or path.stem, year=year, region_id=region_id, layout="nbs",
+                         source_name=path.name, sha256=sha, note=note)

@@ -55,7 +55,8 @@ def _lang(request: Request) -> str:
     return lang if lang in LABELS else "zh"
 
 
-def mount_pages(app: FastAPI, store_dep, user_dep, io_table=None) -> None:
+def mount_pages(app: FastAPI, store_dep, user_dep, io_table_for=None) -> None:
+    """``io_table_for(store)``: the input-output table of the value-chain page, or None."""
     def page(request: Request, template: str, u: User, **ctx) -> HTMLResponse:
         lang = _lang(request)
         html = _env.get_template(template).render(L=LABELS[lang], lang=lang, user=u,
@@ -369,10 +370,10 @@ def mount_pages(app: FastAPI, store_dep, user_dep, io_table=None) -> None:
         return page(request, "simple.html", u, heading=L["targets"],
                     body=show.to_html(index=False, classes="table", border=0, float_format=lambda v: f"{v:,.0f}"))
 
-    mount_more_pages(app, store_dep, user_dep, page, fig_html, _context, io_table)
+    mount_more_pages(app, store_dep, user_dep, page, fig_html, _context, io_table_for)
 
 
-def mount_more_pages(app: FastAPI, store_dep, user_dep, page_fn, fig_fn, context_fn, io_table=None) -> None:
+def mount_more_pages(app: FastAPI, store_dep, user_dep, page_fn, fig_fn, context_fn, io_table_for=None) -> None:
     """Opportunities, parks (grades and eco-park scorecards), the value chain."""
 
     @app.get("/opportunities", response_class=HTMLResponse, include_in_schema=False)
@@ -446,9 +447,11 @@ def mount_more_pages(app: FastAPI, store_dep, user_dep, page_fn, fig_fn, context
         from clusteratlas.report import figures
 
         heading = LABELS[_lang(request)]["valuechain"]
+        io_table = io_table_for(s) if io_table_for is not None else None
         if io_table is None:
             return page_fn(request, "simple.html", u, heading=heading,
-                           body="<p>No input-output table is configured (clusteratlas serve --io-table FILE).</p>")
+                           body="<p>No input-output table: import one (clusteratlas io-table import FILE, "
+                                "or POST /api/io-tables), or start with --io-table FILE.</p>")
         ctx = context_fn(s)
         if ctx is None:
             return page_fn(request, "simple.html", u, heading=heading, body="")
