@@ -1,0 +1,53 @@
+"""How the API answers: tidy frames as JSON records (or CSV/XLSX on request), and the query
+parameters every analysis shares, with their OpenAPI examples."""
+
+from __future__ import annotations
+
+import io
+from typing import Annotated
+
+import numpy as np
+import pandas as pd
+from fastapi import Query
+from fastapi.responses import JSONResponse, Response
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as plain JSON values: NaN as null, numpy scalars as numbers, times as ISO text."""
+    out = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    for r in out:
+        for k, v in r.items():
+            if isinstance(v, (np.integer,)):
+                r[k] = int(v)
+            elif isinstance(v, (np.floating,)):
+                r[k] = None if np.isnan(v) else float(v)
+            elif hasattr(v, "isoformat"):
+                r[k] = v.isoformat()
+    return out
+
+
+def frame_response(frame: pd.DataFrame, fmt: str | None, name: str):
+    """A table as JSON records, or as a CSV or XLSX download named ``name``."""
+    frame = frame.replace({np.nan: None})
+    if fmt == "csv":
+        return Response(frame.to_csv(index=False), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    if fmt == "xlsx":
+        buf = io.BytesIO()
+        frame.to_excel(buf, index=False)
+        return Response(buf.getvalue(), headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return JSONResponse(records(frame))
+
+
+Format = Annotated[str | None, Query(pattern="^(json|csv|xlsx)$", description="json (default), csv or xlsx")]
+RegionId = Annotated[str | None, Query(description="region code (GB/T 2260); default: the study region",
+                                       openapi_examples={"district": {"summary": "荆州区 Jingzhou district",
+                                                                      "value": "421003"}})]
+Period = Annotated[str | None, Query(description="a period: 2006 (year), 2006H1, 2006Q2 or 2006M06 "
+                                     "(year to date); default: the latest with data",
+                                     openapi_examples={"half": {"summary": "first half of 2006", "value": "2006H1"},
+                                                       "year": {"summary": "the year 2005", "value": "2005"}})]
+Division = Annotated[str | None, Query(description="GB/T 4754-2017 division (2 digits); default: the lead cluster",
+                                       openapi_examples={"oil machinery": {"summary": "35 专用设备制造业",
+                                                                           "value": "35"}})]

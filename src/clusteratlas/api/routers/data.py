@@ -1,0 +1,96 @@
+"""The store's tables: public ones (regions, parks, industries, targets) and firm-level ones,
+filtered to what the caller may see and audited."""
+
+from __future__ import annotations
+
+import pandas as pd
+from fastapi import APIRouter, Depends, Query
+
+from clusteratlas.api import security
+from clusteratlas.api.deps import require, store
+from clusteratlas.api.formats import Format, frame_response
+from clusteratlas.api.security import User
+from clusteratlas.io.store import Store
+
+router = APIRouter()
+
+
+@router.get("/api/regions", tags=["data"])
+def regions(format: Format = None, s: Store = Depends(store)):
+    return frame_response(s.table("regions").drop(columns="dataset_id"), format, "regions")
+
+
+@router.get("/api/parks", tags=["data"])
+def parks(format: Format = None, s: Store = Depends(store)):
+    return frame_response(s.table("parks").drop(columns="dataset_id"), format, "parks")
+
+
+@router.get("/api/industries", tags=["data"])
+def industries(q: str | None = None, format: Format = None, s: Store = Depends(store)):
+    t = s.table("industries").drop(columns="dataset_id")
+    if q:
+        t = t[t["code"].str.startswith(q) | t["name_zh"].str.contains(q, regex=False)]
+    return frame_response(t, format, "industries")
+
+
+@router.get("/api/targets", tags=["data"], summary="Targets of plans and policies (public documents)")
+def targets(format: Format = None, s: Store = Depends(store)):
+    return frame_response(s.table("targets").drop(columns="dataset_id"), format, "targets")
+
+
+# firm-level data: only the rows the caller may see, and every read audited
+def firm_rows(s: Store, u: User, sql: str, params: list, resource: str) -> pd.DataFrame:
+    cond, args = u.firm_filter()
+    frame = s.sql(sql.format(cond=cond), [*args, *params])
+    security.audit(s, u, "read", resource, f"{len(frame)} rows")
+    return frame
+
+
+@router.get("/api/firms", tags=["data"], summary="Firms the caller may see (firm-level, audited)")
+def firms(format: Format = None, u: User = Depends(require("admin", "analyst", "park_manager", "firm")),
+          s: Store = Depends(store)):
+    f = firm_rows(s, u, "SELECT f.* EXCLUDE (dataset_id) FROM firms f WHERE {cond}", [], "firms")
+    return frame_response(f, format, "firms")
+
+
+@router.get("/api/firm-years", tags=["data"], summary="Firm figures the caller may see (audited)")
+def firm_years(year: int | None = None, firm_id: str | None = None, format: Format = None,
+               u: User = Depends(require("admin", "analyst", "park_manager", "firm")),
+               s: Store = Depends(store)):
+    extra, params = "", []
+    if year is not None:
+        extra += " AND fy.year = ?"
+        params.append(year)
+    if firm_id is not None:
+        extra += " AND fy.firm_id = ?"
+        params.append(firm_id)
+    f = firm_rows(s, u, "SELECT fy.* EXCLUDE (dataset_id) FROM firm_years fy JOIN firms f USING (firm_id) "
+                        "WHERE {cond}" + extra, params, "firm_years")
+    return frame_response(f, format, "firm_years")
+
+
+@router.get("/api/supply-links", tags=["data"], summary="Purchases of the firms the caller may see (audited)")
+def supply_links(format: Format = None, u: User = Depends(require("admin", "analyst", "park_manager", "firm")),
+                 s: Store = Depends(store)):
+    f = firm_rows(s, u, "SELECT l.* EXCLUDE (dataset_id) FROM supply_links l JOIN firms f "
+                        "ON f.firm_id = l.buyer_id WHERE {cond}", [], "supply_links")
+    return frame_response(f, format, "supply_links")
+
+
+@router.get("/api/projects", tags=["data"], summary="The investment pipeline (analysts and park managers)")
+def projects(format: Format = None, u: User = Depends(require("admin", "analyst", "park_manager")),
+             s: Store = Depends(store)):
+    p = s.table("projects").drop(columns="dataset_id")
+    if u.role == "park_manager":
+        p = p[p["park_id"] == u.park_id]
+    elif u.role == "analyst":
+        p = p[p["region_id"] == u.region_id]
+    security.audit(s, u, "read", "projects", f"{len(p)} rows")
+    return frame_response(p, format, "projects")
+
+
+@router.get("/api/audit", tags=["data"], summary="The audit log (admin)")
+def audit_log(limit: int = Query(200, ge=1, le=10_000), u: User = Depends(require("admin")),
+              s: Store = Depends(store)):
+    return frame_response(s.sql("SELECT * FROM audit_log ORDER BY audit_id DESC LIMIT ?", [limit]),
+                           None, "audit")

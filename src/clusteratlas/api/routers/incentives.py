@@ -1,0 +1,123 @@
+"""Incentive policies: the shipped rulesets, the policy calculator, and recorded runs with their
+totals (disclosure-controlled) and award lines (scoped, audited)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import pandas as pd
+from fastapi import APIRouter, Body, Depends, File, Form, HTTPException, Query, UploadFile
+from fastapi.responses import JSONResponse
+
+from clusteratlas.api import security
+from clusteratlas.api.deps import Service, require, service, store, user
+from clusteratlas.api.formats import Format, frame_response, records
+from clusteratlas.api.security import User
+from clusteratlas.io.store import Store
+
+router = APIRouter()
+
+
+@router.get("/api/rulesets", tags=["incentives"], summary="Shipped rulesets and their rules")
+def rulesets():
+    from clusteratlas.analyses.incentives import Ruleset
+
+    rs = Ruleset.load("changsha_2005")
+    return {"id": rs.metadata.get("id"), "title_zh": rs.metadata.get("title_zh"), "sha256": rs.sha256,
+            "rules": [{"id": r.id, "clause": r.clause, "title_zh": r.title_zh, "title_en": r.title_en,
+                       "entity": r.entity, "inputs": sorted(r.inputs), "decision": r.decision}
+                      for r in rs.rules]}
+
+
+@router.post("/api/incentives/calculate", tags=["incentives"],
+             summary="The policy calculator: a firm's or project's figures in, eligible awards and reasons out")
+def calculate(entity: Annotated[dict, Body(openapi_examples={"supporting project": {
+                  "summary": "a supporting firm's CNY 20 million project in a county (§§11–13)",
+                  "value": {"entity": "firm", "registered_in_changsha": True, "three_industries": True,
+                            "supporting_firm": True, "project_fits_policy": True, "county_level": True,
+                            "new_project_investment": 2e7, "equipment_investment": 1.2e7}}})],
+              year: int = Query(..., ge=1990, le=2100, examples=[2006]), u: User = Depends(user),
+              s: Store = Depends(store)):
+    from clusteratlas.analyses.incentives import Ruleset, explain
+
+    rs = Ruleset.load("changsha_2005")
+    entity = {**entity, "entity_id": str(entity.get("entity_id", "calculator"))}
+    if entity.get("entity") not in {r.entity for r in rs.rules}:
+        raise HTTPException(422, "entity must be firm, project, park or guarantor")
+    items = explain(rs, entity, year)
+    total = sum(i["amount"] for i in items if i["status"] == "award")
+    return {"ruleset_sha256": rs.sha256, "year": year, "total": total,
+            "rules": [{**i, "inputs": {k: (None if v is None or (isinstance(v, float) and np.isnan(v)) else
+                                           (v.item() if hasattr(v, "item") else v))
+                                       for k, v in i["inputs"].items()}} for i in items]}
+
+
+@router.get("/api/incentives/runs", tags=["incentives"], summary="Incentive runs recorded in the store")
+def incentive_runs(s: Store = Depends(store)):
+    from clusteratlas.analyses.incentives import recorded_runs
+
+    return JSONResponse(records(recorded_runs(s)))
+
+
+@router.post("/api/incentives/runs", tags=["incentives"],
+             summary="Evaluate a ruleset for a file of entities and record the run (admin, analyst)")
+def record_incentive_run(file: UploadFile = File(..., description="CSV/XLSX/Parquet: entity_id, entity, inputs…"),
+                         year: int = Form(..., ge=1990, le=2100),
+                         ruleset: str = Form("changsha_2005", pattern="^[a-z0-9_]{1,64}$",
+                                             description="a shipped ruleset's name (never a path)"),
+                         label: str | None = Form(None),
+                         u: User = Depends(require("admin", "analyst")), s: Store = Depends(store)):
+    from clusteratlas.analyses.incentives import Ruleset, award_totals, run
+    from clusteratlas.analyses.incentives.engine import save_run
+    from clusteratlas.io.readers import read_table
+
+    try:
+        rs = Ruleset.load(ruleset)
+    except ValueError as e:
+        raise HTTPException(404, str(e))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / Path(file.filename or "entities.csv").name
+        path.write_bytes(file.file.read())
+        try:
+            entities = read_table(path)
+        except Exception as e:  # pandas raises many types for a file it cannot parse
+            raise HTTPException(422, f"{path.name}: not a readable table ({e})")
+    try:
+        result = run(rs, entities, year)
+    except (KeyError, ValueError) as e:  # a missing column or a bad value in the file
+        raise HTTPException(422, f"{path.name}: {e}")
+    ds = s.sql("SELECT max(dataset_id) m FROM datasets").iloc[0, 0]
+    run_id = save_run(s, result, rs, label=label, dataset_id=None if pd.isna(ds) else int(ds))
+    security.audit(s, u, "write", "incentive_runs", f"run {run_id}: {len(entities)} entities, {year}")
+    totals = award_totals(result.lines)
+    return {"run_id": run_id, "ruleset_sha256": result.ruleset_sha256, "total": totals.total,
+            "by_rule": records(totals.by_rule), "skipped": records(result.skipped)}
+
+
+@router.get("/api/incentives/runs/{run_id}/totals", tags=["incentives"],
+            summary="Award totals of a run by rule and payer (disclosure-controlled without firm rights)")
+def incentive_totals(run_id: int, u: User = Depends(user), s: Store = Depends(store),
+                     svc: Service = Depends(service)):
+    from clusteratlas.analyses.incentives import award_totals, recorded_lines
+
+    # a recorded run never changes: its totals are cached by run alone
+    t = svc.cached(s, ("award-totals", run_id, u.sees_raw_aggregates),
+                   lambda: award_totals(recorded_lines(s, run_id), withhold=not u.sees_raw_aggregates))
+    return {"run_id": run_id, "total": t.total, "by_rule": records(t.by_rule),
+            "by_payer": records(t.by_payer)}
+
+
+@router.get("/api/incentives/runs/{run_id}/lines", tags=["incentives"],
+            summary="Award lines of a run, for the entities the caller may see (audited)")
+def incentive_lines(run_id: int, format: Format = None,
+                    u: User = Depends(require("admin", "analyst", "park_manager", "firm")),
+                    s: Store = Depends(store)):
+    from clusteratlas.analyses.incentives import recorded_lines
+
+    lines = recorded_lines(s, run_id)
+    lines = lines[lines["entity_id"].isin(security.visible_entities(s, u, lines["entity_id"].unique()))]
+    security.audit(s, u, "read", "award_lines", f"run {run_id}: {len(lines)} rows")
+    return frame_response(lines, format, f"award_lines_{run_id}")
