@@ -502,18 +502,53 @@ def iotable_list(db: DbOption = DEFAULT_PATH) -> None:
         _write_table(list_io_tables(store), None)
 
 
-incentives_app = typer.Typer(help="Incentive policies as code: run, test, explain.", no_args_is_help=True)
+incentives_app = typer.Typer(help="Incentive policies as code: run, test, explain, add, list.", no_args_is_help=True)
 app.add_typer(incentives_app, name="incentives")
 
 
-def _ruleset(name: str):
-    from clusteratlas.analyses.incentives import Ruleset
+def _ruleset(name: str, store=None):
+    """A YAML file, a shipped ruleset, or (with a store) the newest of that name in it."""
+    from clusteratlas.analyses.incentives import Ruleset, load_ruleset
 
     try:
-        return Ruleset.load(name)
+        if Path(name).suffix in (".yaml", ".yml"):
+            return Ruleset.load(name)
+        return load_ruleset(name, store)
     except (ValueError, OSError) as e:
         err.print(f"[red]ruleset: {e}[/red]")
         raise typer.Exit(2)
+
+
+@incentives_app.command("add")
+def incentives_add(
+    file: Annotated[Path, typer.Argument(help="the ruleset, YAML", exists=True, dir_okay=False)],
+    db: DbOption = DEFAULT_PATH,
+    cases: Annotated[Optional[Path], typer.Option(help="its test cases, YAML: all must pass",
+                                                  exists=True, dir_okay=False)] = None,
+    author: Annotated[Optional[str], typer.Option(help="who adds it")] = None,
+) -> None:
+    """Add a ruleset to the store (checked against its test cases), for runs and the service."""
+    from clusteratlas.analyses.incentives import RulesetRejected, add_ruleset
+
+    with Store(db) as store:
+        try:
+            ruleset_id = add_ruleset(store, file.read_text(encoding="utf-8"),
+                                     cases.read_text(encoding="utf-8") if cases else None, author)
+        except RulesetRejected as e:
+            err.print(f"[red]ruleset rejected: {e}[/red]")
+            for _, r in e.failures.iterrows():
+                err.print(f"  FAIL {r.case}: {r.check} — {r.detail}")
+            raise typer.Exit(2)
+    console.print(f"ruleset {ruleset_id} added to {db}")
+
+
+@incentives_app.command("list")
+def incentives_list(db: DbOption = DEFAULT_PATH) -> None:
+    """Rulesets a run may use: shipped ones and the store's."""
+    from clusteratlas.analyses.incentives import list_rulesets
+
+    with Store(db, read_only=True) as store:
+        _write_table(list_rulesets(store), None)
 
 
 @incentives_app.command("run")
@@ -523,7 +558,8 @@ def incentives_run(
                                                      exists=True, dir_okay=False)] = None,
     db: Annotated[Optional[Path], typer.Option("--db", help="build entities from a store instead")] = None,
     region: Annotated[Optional[str], typer.Option(help="with --db: the region")] = None,
-    ruleset: Annotated[str, typer.Option(help="shipped ruleset name or a YAML path")] = "changsha_2005",
+    ruleset: Annotated[str, typer.Option(help="a YAML path, a shipped ruleset, or one added to the store "
+                                               "(with --db)")] = "changsha_2005",
     set_: Annotated[Optional[list[str]], typer.Option("--set", help="what-if: param=value (repeatable)")] = None,
     save: Annotated[bool, typer.Option(help="with --db: record the run and its lines in the store")] = False,
     out: Annotated[Optional[Path], typer.Option(help="write the award lines (.csv, .xlsx, .parquet)")] = None,
@@ -531,7 +567,6 @@ def incentives_run(
     """Evaluate a ruleset for all entities of a year: award lines and totals by rule and payer."""
     from clusteratlas.analyses.incentives.engine import entities_from_store, run, save_run
 
-    rs = _ruleset(ruleset)
     overrides = {}
     for item in set_ or []:
         k, _, v = item.partition("=")
@@ -539,12 +574,14 @@ def incentives_run(
     if (entities is None) == (db is None):
         raise typer.BadParameter("give exactly one of --entities FILE or --db STORE")
     if entities is not None:
+        rs = _ruleset(ruleset)
         frame = _read_table(entities)
         store = None
     else:
         from clusteratlas.report.html import study_region
 
         store = Store(db, read_only=not save)
+        rs = _ruleset(ruleset, store)
         region = region or study_region(store)
         targets = store.table("targets")
         keys = sorted({str(t) for t in targets.loc[targets["scope"] == "industry", "scope_id"]})

@@ -341,3 +341,33 @@ def test_input_output_tables_are_listed_and_uploaded_by_analysts(server):
     assert r.status_code == 422 and "broken.csv" in r.json()["detail"]
     log = get(server, "/api/audit", login(server, "admin"), limit=50).json()
     assert any(e["resource"] == "io_tables" and e["action"] == "write" for e in log)
+
+
+def test_an_admin_adds_a_ruleset_and_the_calculator_uses_it(server):
+    from tests.analyses.test_incentives import _cases, _policy
+
+    body = {"supporting_firm": True, "project_fits_policy": True, "county_level": False,
+            "registered_in_changsha": True, "three_industries": True, "entity": "firm",
+            "new_project_investment": 2e7, "equipment_investment": 1.2e7}
+    files = {"file": ("policy.yaml", _policy("api_test_2006").encode("utf-8"), "application/yaml"),
+             "cases": ("cases.yaml", _cases().encode("utf-8"), "application/yaml")}
+    assert httpx.post(server["base"] + "/api/rulesets", headers=login(server, "analyst"), files=files,
+                      timeout=60).status_code == 403
+    r = httpx.post(server["base"] + "/api/rulesets", headers=login(server, "admin"), files=files, timeout=60)
+    assert r.status_code == 200, r.text
+    listed = {x["name"]: x for x in get(server, "/api/rulesets").json()}
+    assert listed["api_test_2006"]["source"] == "store" and listed["changsha_2005"]["source"] == "shipped"
+    assert get(server, "/api/rulesets/api_test_2006").json()["rules"]
+    ours = httpx.post(server["base"] + "/api/incentives/calculate", params={"year": 2006, "ruleset": "api_test_2006"},
+                      json=body, timeout=60).json()
+    theirs = httpx.post(server["base"] + "/api/incentives/calculate", params={"year": 2006}, json=body,
+                        timeout=60).json()
+    assert ours["total"] == theirs["total"] and ours["ruleset_sha256"] != theirs["ruleset_sha256"]
+    # a policy whose own cases fail is refused with the failing checks
+    bad = {"file": ("policy.yaml", _policy("api_bad", "0.06").encode("utf-8"), "application/yaml"),
+           "cases": ("cases.yaml", _cases().encode("utf-8"), "application/yaml")}
+    r = httpx.post(server["base"] + "/api/rulesets", headers=login(server, "admin"), files=bad, timeout=60)
+    assert r.status_code == 422 and r.json()["failures"]
+    assert get(server, "/api/rulesets/api_bad").status_code == 404
+    assert httpx.post(server["base"] + "/api/incentives/calculate", params={"year": 2006, "ruleset": "nope"},
+                      json=body, timeout=60).status_code == 404

@@ -280,11 +280,14 @@ def mount_pages(app: FastAPI, store_dep, user_dep, io_table_for=None) -> None:
                                             na_rep="—"))
 
     @app.get("/incentives", response_class=HTMLResponse, include_in_schema=False)
-    def incentives_page(request: Request, run: int | None = None, u: User = Depends(user_dep),
-                        s=Depends(store_dep)):
-        from clusteratlas.analyses.incentives import Ruleset
+    def incentives_page(request: Request, run: int | None = None, ruleset: str = "changsha_2005",
+                        u: User = Depends(user_dep), s=Depends(store_dep)):
+        from clusteratlas.analyses.incentives import list_rulesets, load_ruleset
 
-        rs = Ruleset.load("changsha_2005")
+        choices = list(dict.fromkeys(list_rulesets(s)["name"]))
+        if ruleset not in choices:
+            ruleset = choices[0]
+        rs = load_ruleset(ruleset, s)
         names = {n for r in rs.rules if r.entity == "firm" for n in r.inputs}
         for name, expr in rs.derived.items():  # ask for what a derived variable is made of
             if name in names:
@@ -292,7 +295,7 @@ def mount_pages(app: FastAPI, store_dep, user_dep, io_table_for=None) -> None:
         firm_inputs = sorted(names - {"year"})
         totals = _award_totals_html(s, u, run, LABELS[_lang(request)])
         return page(request, "incentives.html", u, inputs=firm_inputs, ruleset=rs.metadata.get("title_zh"),
-                    totals=totals)
+                    ruleset_name=ruleset, choices=choices, totals=totals)
 
     @app.get("/upload", response_class=HTMLResponse, include_in_schema=False)
     def upload_page(request: Request, u: User = Depends(user_dep), s=Depends(store_dep)):

@@ -106,6 +106,8 @@ class Ruleset:
     @classmethod
     def parse(cls, text: str) -> "Ruleset":
         doc = yaml.safe_load(text)
+        if not isinstance(doc, dict) or not isinstance(doc.get("rules"), list):
+            raise ValueError("a ruleset is a YAML mapping with metadata, parameters and a list of rules")
         params = {}
         for name, spec in (doc.get("parameters") or {}).items():
             values = spec.get("values") if isinstance(spec, dict) else None

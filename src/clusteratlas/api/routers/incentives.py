@@ -1,5 +1,6 @@
-"""Incentive policies: the shipped rulesets, the policy calculator, and recorded runs with their
-totals (disclosure-controlled) and award lines (scoped, audited)."""
+"""Incentive policies: rulesets (shipped, or added to the store by admins against their test
+cases), the policy calculator, and recorded runs with their totals (disclosure-controlled) and
+award lines (scoped, audited)."""
 
 from __future__ import annotations
 
@@ -21,15 +22,51 @@ from clusteratlas.io.store import Store
 router = APIRouter()
 
 
-@router.get("/api/rulesets", tags=["incentives"], summary="Shipped rulesets and their rules")
-def rulesets():
-    from clusteratlas.analyses.incentives import Ruleset
+RulesetName = Annotated[str, Query(pattern="^[A-Za-z0-9_]{1,64}$",
+                                    description="a ruleset's name: shipped, or added to the store")]
 
-    rs = Ruleset.load("changsha_2005")
+
+@router.get("/api/rulesets", tags=["incentives"], summary="Rulesets: shipped ones and the store's")
+def rulesets(s: Store = Depends(store)):
+    from clusteratlas.analyses.incentives import list_rulesets
+
+    return JSONResponse(records(list_rulesets(s)))
+
+
+@router.get("/api/rulesets/{name}", tags=["incentives"], summary="A ruleset's rules (the newest of the name)")
+def ruleset_rules(name: str, s: Store = Depends(store)):
+    from clusteratlas.analyses.incentives import load_ruleset
+
+    try:
+        rs = load_ruleset(name, s)
+    except ValueError as e:
+        raise HTTPException(404, str(e))
     return {"id": rs.metadata.get("id"), "title_zh": rs.metadata.get("title_zh"), "sha256": rs.sha256,
             "rules": [{"id": r.id, "clause": r.clause, "title_zh": r.title_zh, "title_en": r.title_en,
                        "entity": r.entity, "inputs": sorted(r.inputs), "decision": r.decision}
                       for r in rs.rules]}
+
+
+@router.post("/api/rulesets", tags=["incentives"],
+             summary="Add a ruleset (YAML) to the store, checked against its test cases (admin)",
+             responses={422: {"description": "it does not parse, or failing test checks listed"}})
+def add_ruleset(file: UploadFile = File(..., description="the ruleset, YAML"),
+                cases: UploadFile | None = File(None, description="its test cases, YAML (all must pass)"),
+                u: User = Depends(require("admin")), s: Store = Depends(store)):
+    from clusteratlas.analyses.incentives import RulesetRejected
+    from clusteratlas.analyses.incentives import add_ruleset as add
+
+    try:
+        text = file.file.read().decode("utf-8")
+        cases_text = cases.file.read().decode("utf-8") if cases is not None else None
+    except UnicodeDecodeError as e:
+        raise HTTPException(422, f"rulesets are UTF-8 YAML: {e}")
+    try:
+        ruleset_id = add(s, text, cases_text, author=u.username)
+    except RulesetRejected as e:
+        return JSONResponse(status_code=422, content={"detail": str(e), "failures": records(e.failures)})
+    security.audit(s, u, "write", "rulesets", f"ruleset {ruleset_id}")
+    return {"ruleset_id": ruleset_id}
 
 
 @router.post("/api/incentives/calculate", tags=["incentives"],
@@ -39,11 +76,14 @@ def calculate(entity: Annotated[dict, Body(openapi_examples={"supporting project
                   "value": {"entity": "firm", "registered_in_changsha": True, "three_industries": True,
                             "supporting_firm": True, "project_fits_policy": True, "county_level": True,
                             "new_project_investment": 2e7, "equipment_investment": 1.2e7}}})],
-              year: int = Query(..., ge=1990, le=2100, examples=[2006]), u: User = Depends(user),
-              s: Store = Depends(store)):
-    from clusteratlas.analyses.incentives import Ruleset, explain
+              year: int = Query(..., ge=1990, le=2100, examples=[2006]), ruleset: RulesetName = "changsha_2005",
+              u: User = Depends(user), s: Store = Depends(store)):
+    from clusteratlas.analyses.incentives import explain, load_ruleset
 
-    rs = Ruleset.load("changsha_2005")
+    try:
+        rs = load_ruleset(ruleset, s)
+    except ValueError as e:
+        raise HTTPException(404, str(e))
     entity = {**entity, "entity_id": str(entity.get("entity_id", "calculator"))}
     if entity.get("entity") not in {r.entity for r in rs.rules}:
         raise HTTPException(422, "entity must be firm, project, park or guarantor")
@@ -66,16 +106,16 @@ def incentive_runs(s: Store = Depends(store)):
              summary="Evaluate a ruleset for a file of entities and record the run (admin, analyst)")
 def record_incentive_run(file: UploadFile = File(..., description="CSV/XLSX/Parquet: entity_id, entity, inputs…"),
                          year: int = Form(..., ge=1990, le=2100),
-                         ruleset: str = Form("changsha_2005", pattern="^[a-z0-9_]{1,64}$",
-                                             description="a shipped ruleset's name (never a path)"),
+                         ruleset: str = Form("changsha_2005", pattern="^[A-Za-z0-9_]{1,64}$",
+                                             description="a ruleset's name, shipped or in the store (never a path)"),
                          label: str | None = Form(None),
                          u: User = Depends(require("admin", "analyst")), s: Store = Depends(store)):
-    from clusteratlas.analyses.incentives import Ruleset, award_totals, run
+    from clusteratlas.analyses.incentives import award_totals, load_ruleset, run
     from clusteratlas.analyses.incentives.engine import save_run
     from clusteratlas.io.readers import read_table
 
     try:
-        rs = Ruleset.load(ruleset)
+        rs = load_ruleset(ruleset, s)
     except ValueError as e:
         raise HTTPException(404, str(e))
     with tempfile.TemporaryDirectory() as tmp:
