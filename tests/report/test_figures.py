@@ -58,8 +58,10 @@ def test_the_study_region_is_outlined_and_the_source_is_in_the_title():
     assert "Boundaries: survey 2020" in fig.layout.title.text
 
 
-def test_parks_are_one_layer_on_top():
+def test_parks_are_one_layer_over_the_fills_and_under_the_names():
     parks = pd.DataFrame({"name": ["P1", "P2"], "boundary": [square(0.2), square(1.2)]})
     fig = lq_choropleth(regions(), "LQ", parks)
-    layer = [t for t in fig.data if t.name == "园区 parks"]
-    assert len(layer) == 1 and fig.data[-1] is layer[0]
+    order = [("parks" if t.name == "园区 parks" else "names" if t.mode == "text" else
+              "fill" if t.fill == "toself" else "other") for t in fig.data]
+    assert order.count("parks") == 1
+    assert max(i for i, k in enumerate(order) if k == "fill") < order.index("parks") < order.index("names")

@@ -86,8 +86,8 @@ def lq_choropleth(regions: pd.DataFrame, title: str, parks: pd.DataFrame | None 
     """Regions filled by the LQ of one industry on plain lon/lat axes (no tiles): blue below 1,
     red above, on a log scale; grey where the LQ is withheld or missing. ``regions`` as from
     ``analyses.clusters.lq_map`` (a ``suppressed`` column, if present, names why a value is
-    withheld); the study region is outlined; park boundaries drawn on top; the boundaries'
-    sources are written under the map."""
+    withheld); the study region is outlined; park boundaries drawn over the fills and the
+    region names over both; the boundaries' sources are written under the title."""
     import plotly.colors as pc
 
     fig = go.Figure()
@@ -111,11 +111,27 @@ def lq_choropleth(regions: pd.DataFrame, title: str, parks: pd.DataFrame | None 
                 x=ring[:, 0], y=ring[:, 1], fill="toself", fillcolor=color, mode="lines",
                 line=dict(color="#111" if r.get("focus") else "#666", width=2.5 if r.get("focus") else 0.8),
                 name=label, showlegend=False, hoveron="fills", hoverinfo="name"))
+    rings = [(p["name"], ring) for _, p in (parks if parks is not None else pd.DataFrame()).iterrows()
+             if isinstance(p.get("boundary"), str) for ring in _polygons(p["boundary"])]
+    if rings:  # one layer, so the legend toggles all parks at once
+        xs = np.concatenate([np.append(ring[:, 0], np.nan) for _, ring in rings])
+        ys = np.concatenate([np.append(ring[:, 1], np.nan) for _, ring in rings])
+        names = [n for n, ring in rings for _ in range(len(ring) + 1)]
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="园区 parks", text=names,
+                                 line=dict(color="#222", width=1), hovertemplate="%{text}<extra></extra>"))
     shown = regions.dropna(subset=["boundary"])
     if not shown.empty:  # region names at a point inside each, and the colour bar
+        import shapely
         from shapely.geometry import shape
 
-        points = [shape(json.loads(b)).representative_point() for b in shown["boundary"]]
+        # a label point clear of the parks' outlines where the region leaves room for one
+        clear = shapely.union_all([shapely.Polygon(ring) for _, ring in rings]).buffer(0.03) if rings else None
+        points = []
+        for b in shown["boundary"]:
+            area = shape(json.loads(b))
+            room = area.difference(clear) if clear is not None else area
+            points.append((room if not room.is_empty and room.area > 0.05 * area.area else area)
+                          .representative_point())
         withheld = shown.get("suppressed", pd.Series("", index=shown.index)).fillna("").ne("")
         value = [("—" if w or pd.isna(v) else f"{v:.2f}") for v, w in zip(shown["lq"], withheld)]
         fig.add_trace(go.Scatter(
@@ -128,14 +144,6 @@ def lq_choropleth(regions: pd.DataFrame, title: str, parks: pd.DataFrame | None 
             marker=dict(colorscale=LQ_COLORS, cmin=-LQ_RANGE, cmax=LQ_RANGE, color=[0], showscale=True,
                         colorbar=dict(title="LQ", tickvals=np.log2(ticks).tolist(),
                                       ticktext=[f"{t:g}" for t in ticks], len=0.8))))
-    rings = [(p["name"], ring) for _, p in (parks if parks is not None else pd.DataFrame()).iterrows()
-             if isinstance(p.get("boundary"), str) for ring in _polygons(p["boundary"])]
-    if rings:  # one layer, so the legend toggles all parks at once
-        xs = np.concatenate([np.append(ring[:, 0], np.nan) for _, ring in rings])
-        ys = np.concatenate([np.append(ring[:, 1], np.nan) for _, ring in rings])
-        names = [n for n, ring in rings for _ in range(len(ring) + 1)]
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="园区 parks", text=names,
-                                 line=dict(color="#222", width=1), hovertemplate="%{text}<extra></extra>"))
     sources = sorted({s for s in regions.get("boundary_source", pd.Series(dtype=str)).dropna() if s})
     fig.update_yaxes(scaleanchor="x", scaleratio=1 / np.cos(np.radians(np.mean(lats) if lats else 30)),
                      title="latitude °N")
