@@ -96,6 +96,30 @@ def test_the_economic_summary_equals_its_own_tables(sample):
     assert "+31.0% year on year" in es.text_en
 
 
+def test_the_summary_never_states_a_sum_that_holds_a_withheld_part(sample):
+    import dataclasses
+
+    import numpy as np
+
+    from clusteratlas.analyses.overview import OUTSIDE_PARKS
+
+    ov = overview(sample.table("firms"), sample.table("firm_years"), sample.table("parks"),
+                  "421003", 2006, 6)
+    keys = ["35", "22", "17", "13", "30"]
+    ind = ov.by_industry.copy()
+    ind.loc[ind["division"] == "30", "output"] = np.nan  # one key industry withheld
+    es = economic_summary(dataclasses.replace(ov, by_industry=ind), "荆州区", keys)
+    assert "key_output" not in es.figures and "重点产业" not in es.text_zh
+    assert "园区完成工业产值17.5亿元，占全区规模以上工业总产值的75%" in es.text_zh
+    # the part outside the parks withheld: the output in parks (the total minus it) goes too
+    park = ov.by_park.copy()
+    park.loc[park["park_id"] == OUTSIDE_PARKS, "output"] = np.nan
+    totals = ov.totals.copy()
+    totals.loc[totals["indicator"].isin(["output_in_parks", "park_share_of_output_pct"]), "value"] = np.nan
+    es = economic_summary(dataclasses.replace(ov, by_park=park, totals=totals), "荆州区", keys)
+    assert "园区" not in es.text_zh and "94%" in es.text_zh and "parks" not in es.text_en
+
+
 def test_sample_targets_have_a_status(sample):
     p = target_progress(sample.table("targets"), sample.table("firms"), sample.table("firm_years"), 2006, 6)
     assert len(p) == 16 and p.status.isin([ON, RISK, OFF]).all()

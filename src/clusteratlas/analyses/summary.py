@@ -48,8 +48,8 @@ def economic_summary(ov: Overview, region_name: str, key_industries=()) -> Econo
                        value_added_growth_pct=t.at["value_added", "growth_pct"])
     keys = [str(k) for k in key_industries]
     ind = ov.by_industry.set_index("division")
-    if keys:
-        present = [k for k in keys if k in ind.index]
+    present = [k for k in keys if k in ind.index]
+    if keys and ind.loc[present, "output"].notna().all():  # a withheld part (NaN) leaves it out
         figures["key_output"] = float(ind.loc[present, "output"].sum())
         figures["key_share_pct"] = figures["key_output"] / output * 100
     period = label(ov.year, ov.month_to)
@@ -61,18 +61,25 @@ def economic_summary(ov: Overview, region_name: str, key_industries=()) -> Econo
         zh.append(f"工业增加值{_yi(figures['value_added'])}亿元{_growth_zh(figures['value_added_growth_pct'])}")
         en.append(f"value added was CNY {_yi(figures['value_added'])} hundred million"
                   f"{_growth_en(figures['value_added_growth_pct'])}")
-    zh_tail = f"园区完成工业产值{_yi(figures['park_output'])}亿元"
-    en_tail = f"parks produced CNY {_yi(figures['park_output'])} hundred million"
-    if keys:
+    parks_known = not np.isnan(figures["park_output"])  # withheld when outside-parks is
+    zh_tail = f"园区完成工业产值{_yi(figures['park_output'])}亿元" if parks_known else ""
+    en_tail = f"parks produced CNY {_yi(figures['park_output'])} hundred million" if parks_known else ""
+    if "key_output" in figures and parks_known:
         names = "、".join(GBT4754.label(k) for k in keys)
         zh_tail += (f"，{len(keys)}个重点产业（{names}）完成产值{_yi(figures['key_output'])}亿元，"
                     f"分别占全区规模以上工业总产值的{figures['park_share_pct']:.0f}%和{figures['key_share_pct']:.0f}%")
         en_tail += (f" and the {len(keys)} key industries CNY {_yi(figures['key_output'])} hundred "
                     f"million: {figures['park_share_pct']:.0f}% and {figures['key_share_pct']:.0f}% "
                     f"of above-scale output")
-    else:
+    elif "key_output" in figures:
+        zh_tail = (f"{len(keys)}个重点产业完成产值{_yi(figures['key_output'])}亿元，占全区规模以上工业"
+                   f"总产值的{figures['key_share_pct']:.0f}%")
+        en_tail = (f"the {len(keys)} key industries produced CNY {_yi(figures['key_output'])} hundred "
+                   f"million, {figures['key_share_pct']:.0f}% of above-scale output")
+    elif parks_known:
         zh_tail += f"，占全区规模以上工业总产值的{figures['park_share_pct']:.0f}%"
         en_tail += f", {figures['park_share_pct']:.0f}% of above-scale output"
-    zh.append(zh_tail)
-    en.append(en_tail)
+    if zh_tail:
+        zh.append(zh_tail)
+        en.append(en_tail)
     return EconomicSummary(figures, "；".join(zh) + "。", "; ".join(en) + ".")

@@ -227,3 +227,43 @@ def withhold_chain(store, user: User, region: str, year: int, table, graph, gaps
         if graph.graph["focal"] in hidden:
             gaps[["purchases", "local_purchases", "leakage", "local_share_pct"]] = np.nan
     return graph, gaps
+
+
+def public_overview(s, ov):
+    """The overview (``analyses.overview.Overview``) as published to roles without firm rights:
+    its industry and park parts under primary and complementary suppression (the parts sum to
+    the published total), no growth on a part that was withheld last year, and the output in
+    parks withheld when the part outside the parks is (it is the total minus that output)."""
+    import dataclasses
+
+    import numpy as np
+
+    from clusteratlas.analyses.disclosure import COMPLEMENTARY, breakdown_reasons, suppress_breakdown
+    from clusteratlas.analyses.overview import OUTSIDE_PARKS
+    from clusteratlas.classify import GBT4754
+
+    ind, park, totals = ov.by_industry.copy(), ov.by_park.copy(), ov.totals.copy()
+    for frame in (ind, park):
+        # the parts sum to the published total: a second part is hidden with each one
+        why = suppress_breakdown(frame["output"].fillna(0.0), frame["firms"],
+                                 frame["top_firm_share"].fillna(0.0))
+        frame["disclosure"] = np.where(why.to_numpy() == COMPLEMENTARY, COMPLEMENTARY,
+                                       frame["disclosure"])
+        hide = frame["disclosure"] != ""
+        frame.loc[hide, ["output", "value_added", "tax_paid", "exports", "output_per_mu",
+                         "share_pct", "growth_pct", "top_firm_share"]] = np.nan
+    # growth on a part withheld last year would give last year's value back
+    before = s.sql("SELECT f.industry_code, coalesce(f.park_id, ?) AS park_id, fy.output "
+                   "FROM firm_years fy JOIN firms f USING (firm_id) WHERE f.region_id = ? "
+                   "AND fy.year = ? AND fy.month_to = ? AND fy.above_scale AND fy.output "
+                   "IS NOT NULL", [OUTSIDE_PARKS, ov.region_id, ov.year - 1, ov.month_to])
+    if not before.empty:
+        before["division"] = before["industry_code"].map(GBT4754.division_of)
+        for frame, key in ((ind, "division"), (park, "park_id")):
+            why = breakdown_reasons(before, key, "output")
+            frame.loc[frame[key].isin(why.index[why != ""]), "growth_pct"] = np.nan
+    outside = park[park["park_id"] == OUTSIDE_PARKS]
+    if len(outside) and outside["output"].isna().any():
+        parks_rows = totals["indicator"].isin(["output_in_parks", "park_share_of_output_pct"])
+        totals.loc[parks_rows, ["value", "previous", "growth_pct"]] = np.nan
+    return dataclasses.replace(ov, by_industry=ind, by_park=park, totals=totals)

@@ -24,7 +24,9 @@ LABELS = {
            "cluster_map": "集群与园区", "matching": "供需对接", "needs": "采购需求",
            "candidates": "推荐本地供应商", "no_needs": "没有可查看的采购需求。", "datasets": "已导入数据集",
            "lq_map": "区位商地图", "park_map": "园区与企业", "industry": "行业",
-           "award_totals": "奖励测算汇总", "run": "测算批次", "total": "合计", "amount_10k": "金额(万元)",
+           "award_totals": "奖励测算汇总", "run": "测算批次", "ruleset": "政策规则", "year": "年份", "no_data": "尚无数据。",
+           "suppressed_note": "企业数少于3家或由一家企业主导的行业，以及为防止反推而一并隐藏的行业，对您的角色不显示。",
+           "calculator_note": "填写或核对企业数据（元）；逐条检查并说明每项规则。结果为测算值，以主管部门审定为准。", "total": "合计", "amount_10k": "金额(万元)",
            "no_runs": "尚无已记录的测算批次（clusteratlas incentives run --db … --save，或 POST /api/incentives/runs）。",
            "no_boundaries": "数据库中没有比较区域的边界，无法绘制区位商地图（可导入GeoJSON边界）。"},
     "en": {"title": "ClusterAtlas", "overview": "Overview", "map": "Map", "clusters": "Clusters",
@@ -39,7 +41,11 @@ LABELS = {
            "needs": "Purchase needs", "candidates": "Local suppliers, ranked",
            "no_needs": "No purchase needs visible to you.", "datasets": "Imported datasets",
            "lq_map": "LQ map", "park_map": "Parks and firms", "industry": "Industry",
-           "award_totals": "Award totals", "run": "Run", "total": "total", "amount_10k": "amount (CNY 10k)",
+           "award_totals": "Award totals", "run": "Run", "ruleset": "Ruleset", "year": "Year", "no_data": "No data yet.",
+           "suppressed_note": "Industries of fewer than 3 firms or dominated by one, and those hidden with "
+                              "them so they cannot be worked out, are not shown for your role.",
+           "calculator_note": "Enter or confirm the firm's figures (CNY); every rule is checked and "
+                              "explained. Results are estimates subject to the authorities' review.", "total": "total", "amount_10k": "amount (CNY 10k)",
            "no_runs": "No incentive run recorded yet (clusteratlas incentives run --db … --save, or "
                       "POST /api/incentives/runs).",
            "no_boundaries": "The store holds no boundaries of the comparison regions, so no LQ "
@@ -121,13 +127,14 @@ def mount_pages(app: FastAPI, store_dep, user_dep, io_table_for=None) -> None:
         if ctx is None:
             return page(request, "overview.html", u, empty=True)
         region, y, m, ov = ctx
+        if not u.sees_raw_aggregates:  # as the API publishes it: no part recoverable from the total
+            ov = security.public_overview(s, ov)
         t = s.table("targets")
         keys = sorted({str(k) for k in t.loc[t["scope"] == "industry", "scope_id"]})
         name = s.table("regions").set_index("region_id")["name"].get(region, region)
         summary = economic_summary(ov, name, keys)
-        ind = ov.by_industry.assign(label=ov.by_industry["division"] + " " + ov.by_industry["name_zh"])
-        if not u.sees_raw_aggregates:
-            ind = ind[ind["disclosure"] == ""]
+        ind = ov.by_industry[ov.by_industry["output"].notna()]
+        ind = ind.assign(label=ind["division"] + " " + ind["name_zh"])
         return page(request, "overview.html", u, empty=False, region=name, kpis=_kpis(ov.totals),
                     summary=summary.text_zh if _lang(request) == "zh" else summary.text_en,
                     fig=fig_html(figures.output_bars(ind, "label", "分行业产值 Output by industry")),

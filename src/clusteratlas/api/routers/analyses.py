@@ -8,7 +8,7 @@ import pandas as pd
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import JSONResponse
 
-from clusteratlas.analyses.disclosure import COMPLEMENTARY, breakdown_reasons, suppress, suppress_breakdown
+from clusteratlas.analyses.disclosure import suppress
 from clusteratlas.analyses.overview import OUTSIDE_PARKS, overview
 from clusteratlas.api import security
 from clusteratlas.api.deps import Service, period_of, region_of, require, service, store, user
@@ -18,30 +18,6 @@ from clusteratlas.classify import GBT4754
 from clusteratlas.io.store import Store
 
 router = APIRouter()
-
-
-def _overview_public(s: Store, region_id: str, y: int, m: int, ind, park):
-    """The overview's breakdowns as published without firm rights."""
-    for frame in (ind, park):
-        # the parts sum to the published total: a second part is hidden with each one
-        why = suppress_breakdown(frame["output"].fillna(0.0), frame["firms"],
-                                 frame["top_firm_share"].fillna(0.0))
-        frame["disclosure"] = np.where(why.to_numpy() == COMPLEMENTARY, COMPLEMENTARY,
-                                       frame["disclosure"])
-        hide = frame["disclosure"] != ""
-        frame.loc[hide, ["output", "value_added", "tax_paid", "exports", "output_per_mu",
-                         "share_pct", "growth_pct", "top_firm_share"]] = np.nan
-    # growth on a part withheld last year would give last year's value back
-    before = s.sql("SELECT f.industry_code, coalesce(f.park_id, ?) AS park_id, fy.output "
-                   "FROM firm_years fy JOIN firms f USING (firm_id) WHERE f.region_id = ? "
-                   "AND fy.year = ? AND fy.month_to = ? AND fy.above_scale AND fy.output "
-                   "IS NOT NULL", [OUTSIDE_PARKS, region_id, y - 1, m])
-    if not before.empty:
-        before["division"] = before["industry_code"].map(GBT4754.division_of)
-        for frame, key in ((ind, "division"), (park, "park_id")):
-            why = breakdown_reasons(before, key, "output")
-            frame.loc[frame[key].isin(why.index[why != ""]), "growth_pct"] = np.nan
-    return ind, park
 
 
 def withheld(svc: Service, s: Store, u: User, regions, y: int, m: int):
@@ -58,23 +34,23 @@ def analysis_overview(region_id: RegionId = None, period: Period = None,
     region_id = region_of(s, region_id)
     y, m = period_of(svc, s, region_id, period)
 
-    def compute():
+    def compute(public: bool):
         from clusteratlas.analyses.summary import economic_summary
 
         ov = overview(s.table("firms"), s.table("firm_years"), s.table("parks"), region_id, y, m)
+        if public:
+            ov = security.public_overview(s, ov)
         t = s.table("targets")
         keys = sorted({str(k) for k in t.loc[t["scope"] == "industry", "scope_id"]})
         names = s.table("regions").set_index("region_id")["name"]
         return ov, economic_summary(ov, names.get(region_id, region_id), keys)
 
+    public = not u.sees_raw_aggregates
     try:
-        ov, summary = svc.cached(s, ("overview", region_id, y, m), compute)
+        ov, summary = svc.cached(s, ("overview", region_id, y, m, public), lambda: compute(public))
     except ValueError as e:
         raise HTTPException(404, str(e))
-    ind, park = ov.by_industry.copy(), ov.by_park.copy()
-    if not u.sees_raw_aggregates:
-        ind, park = svc.cached(s, ("overview-public", region_id, y, m),
-                               lambda: _overview_public(s, region_id, y, m, ind, park))
+    ind, park = ov.by_industry, ov.by_park
     cols = ["division", "name_zh", "name_en", "firms", "output", "share_pct", "growth_pct", "disclosure"]
     pcols = ["park_id", "name", "firms", "output", "share_pct", "growth_pct", "disclosure"]
     return {"region_id": region_id, "year": y, "month_to": m,
