@@ -371,3 +371,18 @@ def test_an_admin_adds_a_ruleset_and_the_calculator_uses_it(server):
     assert get(server, "/api/rulesets/api_bad").status_code == 404
     assert httpx.post(server["base"] + "/api/incentives/calculate", params={"year": 2006, "ruleset": "nope"},
                       json=body, timeout=60).status_code == 404
+
+
+def test_a_target_on_a_withheld_industry_shows_no_actual_figure_to_the_public(server):
+    overview = get(server, "/api/analyses/overview").json()
+    d = next(r["division"] for r in overview["by_industry"] if r["disclosure"])
+    csv = ("目标编号,目标对象类型,目标对象,指标,目标类型,目标年份,截止月份,目标值,单位,参照对象,文件依据\n"
+           f"TX{d},industry,{d},output,level,2006,12,1,亿元,,a test target on a small industry\n")
+    r = httpx.post(server["base"] + "/api/datasets", headers=login(server, "analyst"),
+                   files={"files": ("targets_extra.csv", csv.encode("utf-8"), "text/csv")}, timeout=60)
+    assert r.status_code == 200, r.text
+    pub = {t["target_id"]: t for t in get(server, "/api/analyses/targets").json()}
+    adm = {t["target_id"]: t for t in get(server, "/api/analyses/targets", login(server, "admin")).json()}
+    assert adm[f"TX{d}"]["actual"] is not None
+    assert pub[f"TX{d}"]["actual"] is None and pub[f"TX{d}"]["projection"] is None
+    assert pub["T01"]["actual"] == pytest.approx(adm["T01"]["actual"])  # 35: many firms, published

@@ -267,3 +267,21 @@ def public_overview(s, ov):
         parks_rows = totals["indicator"].isin(["output_in_parks", "park_share_of_output_pct"])
         totals.loc[parks_rows, ["value", "previous", "growth_pct"]] = np.nan
     return dataclasses.replace(ov, by_industry=ind, by_park=park, totals=totals)
+
+
+def withhold_targets(progress, public_ov):
+    """Target progress (``analyses.targets.target_progress``) as published: no firm-scope targets,
+    and no actual figures (nor what is computed from them) of an industry or park whose part of
+    the published total is withheld in ``public_ov`` (from ``public_overview``)."""
+    import numpy as np
+
+    t = progress[progress["scope"] != "firm"].copy()
+    if public_ov is None:
+        return t
+    ind, park = public_ov.by_industry, public_ov.by_park
+    hidden = {("industry", d) for d in ind.loc[ind["disclosure"] != "", "division"]}
+    hidden |= {("park", p) for p in park.loc[park["disclosure"] != "", "park_id"]}
+    rows = [(scope, str(i)) in hidden for scope, i in zip(t["scope"], t["scope_id"])]
+    t.loc[rows, ["actual", "share_of_target_pct", "pace", "projection", "growth_so_far_pct",
+                 "required_growth_pct"]] = np.nan
+    return t

@@ -372,13 +372,14 @@ def mount_pages(app: FastAPI, store_dep, user_dep, io_table_for=None) -> None:
         L = LABELS[_lang(request)]
         if ctx is None:
             return page(request, "simple.html", u, heading=L["targets"], body="")
-        _, y, m, _ = ctx
+        _, y, m, ov = ctx
         t = target_progress(s.table("targets"), s.table("firms"), s.table("firm_years"), y, m)
         if not u.sees_raw_aggregates:
-            t = t[t["scope"] != "firm"]
+            t = security.withhold_targets(t, security.public_overview(s, ov))
         show = t[["target_id", "scope", "scope_id", "indicator", "target_year", "target", "actual", "status"]]
         return page(request, "simple.html", u, heading=L["targets"],
-                    body=show.to_html(index=False, classes="table", border=0, float_format=lambda v: f"{v:,.0f}"))
+                    body=show.to_html(index=False, classes="table", border=0, na_rep="—",
+                                      float_format=lambda v: f"{v:,.0f}"))
 
     mount_more_pages(app, store_dep, user_dep, page, fig_html, _context, io_table_for)
 

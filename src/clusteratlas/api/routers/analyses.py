@@ -26,15 +26,9 @@ def withheld(svc: Service, s: Store, u: User, regions, y: int, m: int):
                       lambda: security.withheld_values(s, u, regions, y, m))
 
 
-@router.get("/api/analyses/overview", tags=["analyses"],
-            summary="Totals, industries and parks of a period (disclosure-controlled for most roles)")
-def analysis_overview(region_id: RegionId = None, period: Period = None,
-                      u: User = Depends(user), s: Store = Depends(store),
-                      svc: Service = Depends(service)):
-    region_id = region_of(s, region_id)
-    y, m = period_of(svc, s, region_id, period)
-
-    def compute(public: bool):
+def _overview(svc: Service, s: Store, region_id: str, y: int, m: int, public: bool):
+    """The overview and its summary, as computed or as published (cached for each)."""
+    def compute():
         from clusteratlas.analyses.summary import economic_summary
 
         ov = overview(s.table("firms"), s.table("firm_years"), s.table("parks"), region_id, y, m)
@@ -45,9 +39,19 @@ def analysis_overview(region_id: RegionId = None, period: Period = None,
         names = s.table("regions").set_index("region_id")["name"]
         return ov, economic_summary(ov, names.get(region_id, region_id), keys)
 
-    public = not u.sees_raw_aggregates
+    return svc.cached(s, ("overview", region_id, y, m, public), compute)
+
+
+@router.get("/api/analyses/overview", tags=["analyses"],
+            summary="Totals, industries and parks of a period (disclosure-controlled for most roles)")
+def analysis_overview(region_id: RegionId = None, period: Period = None,
+                      u: User = Depends(user), s: Store = Depends(store),
+                      svc: Service = Depends(service)):
+    region_id = region_of(s, region_id)
+    y, m = period_of(svc, s, region_id, period)
+
     try:
-        ov, summary = svc.cached(s, ("overview", region_id, y, m, public), lambda: compute(public))
+        ov, summary = _overview(svc, s, region_id, y, m, public=not u.sees_raw_aggregates)
     except ValueError as e:
         raise HTTPException(404, str(e))
     ind, park = ov.by_industry, ov.by_park
@@ -215,8 +219,12 @@ def target_status(period: Period = None, u: User = Depends(user), s: Store = Dep
     y, m = period_of(svc, s, region_id, period)
     t = svc.cached(s, ("targets", y, m), lambda: target_progress(
         s.table("targets"), s.table("firms"), s.table("firm_years"), y, m))
-    if not u.sees_raw_aggregates:  # a firm-scope target reveals one firm's figures
-        t = t[t["scope"] != "firm"]
+    if not u.sees_raw_aggregates:  # firm-scope targets and withheld parts' figures
+        try:
+            ov, _ = _overview(svc, s, region_id, y, m, public=True)
+        except ValueError:  # no firm data in the period: nothing to withhold from
+            ov = None
+        t = security.withhold_targets(t, ov)
     return JSONResponse(records(t))
 
 
