@@ -139,6 +139,11 @@ def test_value_chain_withholds_sectors_of_few_firms_for_the_public(server, sampl
     rows["sector"] = rows["industry_code"].map(GBT4754.division_of).map(division_to_sector(sectors))
     why = breakdown_reasons(rows.dropna(subset=["sector"]), "sector", "output")
     hidden = set(why.index[why != ""])
+    # and every sector holding a division that is withheld on its own
+    rows["division"] = rows["industry_code"].map(GBT4754.division_of)
+    by_division = breakdown_reasons(rows, "division", "output")
+    hidden |= {division_to_sector(sectors)[d] for d in by_division.index[by_division != ""]
+               if d in division_to_sector(sectors)}
     assert hidden  # the sample has sectors of one or two firms
     for n in pub["nodes"]:
         assert (n["output"] is None) == (n["sector"] in hidden), n

@@ -49,6 +49,25 @@ def sector_of(sectors, code: str) -> str:
     return m[div]
 
 
+def regional_presence(store, region_id: str, year: int, month_to: int = 12) -> pd.DataFrame:
+    """The region's presence by division for a chain map or gap list: output (CNY), the number
+    of above-scale firms, and the LQ against the comparison regions (``analyses.clusters``), so
+    that a sector is a gap only where the region is weak in it, not merely absent from a frame."""
+    from clusteratlas.analyses.clusters import comparison_regions, regional_values
+    from clusteratlas.measures import location_quotient
+
+    v = regional_values(store, "output", comparison_regions(store, region_id))
+    v = v[(v.year == year) & (v.month_to == month_to)]
+    lq = location_quotient(v, value="output")
+    out = lq[lq.region == region_id].set_index("industry")[["output", "lq"]]
+    firms = store.sql("SELECT f.industry_code FROM firm_years fy JOIN firms f USING (firm_id) "
+                      "WHERE f.region_id = ? AND fy.year = ? AND fy.month_to = ? AND fy.above_scale",
+                      [region_id, year, month_to])
+    counts = firms["industry_code"].map(GBT4754.division_of).value_counts()
+    out["firms"] = counts.reindex(out.index).fillna(0).astype(int)
+    return out
+
+
 def regional_by_sector(table: IOTable, values: pd.Series) -> pd.Series:
     """Regional values by division (index) summed into the table's sectors (0 where none)."""
     m = division_to_sector(table.sectors)

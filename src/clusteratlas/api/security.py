@@ -211,12 +211,19 @@ def withhold_chain(store, user: User, region: str, year: int, table, graph, gaps
     import numpy as np
 
     from clusteratlas.analyses.clusters import regional_disclosure
+    from clusteratlas.analyses.disclosure import COMPLEMENTARY
     from clusteratlas.analyses.valuechain import division_to_sector
 
     if user.sees_raw_aggregates:
         return graph, gaps.assign(suppressed="")
-    w = regional_disclosure(store, [region], year, 12, grouping=division_to_sector(table.sectors))
+    grouping = division_to_sector(table.sectors)
+    w = regional_disclosure(store, [region], year, 12, grouping=grouping)
     hidden = dict(zip(w["industry"], w["reason"]))
+    # divisions are published too (the overview): a sector's total would give a withheld
+    # division back as the total minus its published siblings, so it goes with it
+    for division in regional_disclosure(store, [region], year, 12)["industry"]:
+        if division in grouping:
+            hidden.setdefault(grouping[division], COMPLEMENTARY)
     graph = graph.copy()
     for node, data in graph.nodes(data=True):
         if node in hidden:

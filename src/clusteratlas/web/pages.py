@@ -454,7 +454,7 @@ def mount_more_pages(app: FastAPI, store_dep, user_dep, page_fn, fig_fn, context
     @app.get("/value-chain", response_class=HTMLResponse, include_in_schema=False)
     def value_chain_page(request: Request, u: User = Depends(user_dep), s=Depends(store_dep)):
         from clusteratlas.analyses.clusters import regional_values
-        from clusteratlas.analyses.valuechain import chain_gaps, value_chain
+        from clusteratlas.analyses.valuechain import chain_gaps, regional_presence, value_chain
         from clusteratlas.report import figures
 
         heading = LABELS[_lang(request)]["valuechain"]
@@ -470,11 +470,10 @@ def mount_more_pages(app: FastAPI, store_dep, user_dep, page_fn, fig_fn, context
         v = regional_values(s, "output", [region])
         v = v[v.month_to == 12]
         year = int(v.year.max())
-        v = v[v.year == year].set_index("industry")["output"]
-        lead = str(v.idxmax())
-        presence = v.to_frame("output")
+        presence = regional_presence(s, region, year)
+        lead = str(presence["output"].idxmax())
         g, gaps = security.withhold_chain(s, u, region, year, io_table, value_chain(io_table, lead, presence),
-                                          chain_gaps(io_table, v, [lead], presence))
+                                          chain_gaps(io_table, presence["output"], [lead], presence))
         body = fig_fn(figures.chain_map(g, f"{lead}"))
         body += gaps[["sector", "purchases", "leakage", "gap", "suppressed"]].round(0).to_html(
             index=False, classes="table", border=0, table_id="gaps-table", na_rep="—")

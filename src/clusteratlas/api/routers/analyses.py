@@ -262,7 +262,7 @@ def grades(year: int, method: str = "zhejiang_above_scale",
 def chain(division: Division = None, u: User = Depends(user), s: Store = Depends(store),
           svc: Service = Depends(service)):
     from clusteratlas.analyses.clusters import regional_values
-    from clusteratlas.analyses.valuechain import chain_gaps, value_chain
+    from clusteratlas.analyses.valuechain import chain_gaps, regional_presence, value_chain
 
     table = svc.io_table(s)
     if table is None:
@@ -273,11 +273,11 @@ def chain(division: Division = None, u: User = Depends(user), s: Store = Depends
     if v.empty:
         raise HTTPException(404, "no full-year output for the region")
     year = int(v.year.max())
-    v = v[v.year == year].set_index("industry")["output"]
-    focal = division or str(v.idxmax())
+    presence = svc.cached(s, ("presence", region_id, year), lambda: regional_presence(s, region_id, year))
+    focal = division or str(presence["output"].idxmax())
     g, gaps = security.withhold_chain(s, u, region_id, year, table,
-                                      value_chain(table, focal, v.to_frame("output")),
-                                      chain_gaps(table, v, [focal], v.to_frame("output")))
+                                      value_chain(table, focal, presence),
+                                      chain_gaps(table, presence["output"], [focal], presence))
     def plain(x):
         return None if isinstance(x, float) and np.isnan(x) else x
 
