@@ -118,6 +118,11 @@ def test_formats_and_the_policy_calculator(server):
 def test_value_chain_endpoint(server):
     r = get(server, "/api/analyses/value-chain", division="35").json()
     assert r["focal"].startswith("35") and r["edges"] and r["gaps"]
+    focal = next(n for n in r["nodes"] if n["role"] == "focal")
+    assert focal["lq"] > 1 and focal["firms"] >= 10  # the district's oil-machinery cluster
+    # a gap is a linked sector the region is weak in (LQ < 1 or no firms), not every sector
+    assert all(g["gap"] == ((g["lq"] is not None and g["lq"] < 1) or g["firms"] == 0)
+               for g in r["gaps"] if g["lq"] is not None)
 
 
 def test_value_chain_withholds_sectors_of_few_firms_for_the_public(server, sample_store):
