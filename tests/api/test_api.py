@@ -396,3 +396,23 @@ def test_a_target_on_a_withheld_industry_shows_no_actual_figure_to_the_public(se
     assert adm[f"TX{d}"]["actual"] is not None
     assert pub[f"TX{d}"]["actual"] is None and pub[f"TX{d}"]["projection"] is None
     assert pub["T01"]["actual"] == pytest.approx(adm["T01"]["actual"])  # 35: many firms, published
+
+
+def test_boundaries_upload_as_geojson_and_repair_only_on_request(server):
+    import json
+
+    bowtie = {"type": "Polygon", "coordinates": [[[112.2, 30.3], [112.3, 30.4], [112.3, 30.3],
+                                                  [112.2, 30.4], [112.2, 30.3]]]}
+    fc = {"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": bowtie, "properties": {
+        "adcode": "421003100", "name": "测试街道", "level": "town", "parent": {"adcode": "421003"}}}]}
+    files = {"files": ("towns.geojson", json.dumps(fc, ensure_ascii=False).encode("utf-8"), "application/geo+json")}
+    h = login(server, "analyst")
+    r = httpx.post(server["base"] + "/api/datasets", headers=h, files=files, timeout=60)
+    assert r.status_code == 422
+    issue = r.json()["issues"][0]
+    assert (issue["rule"], issue["row"], issue["sheet"]) == ("bad_geojson", 1, "features")
+    r = httpx.post(server["base"] + "/api/datasets", headers=h, files=files,
+                   data={"repair_geometry": "true"}, timeout=60)
+    assert r.status_code == 200 and any("repaired" in n for n in r.json()["notes"])
+    town = next(x for x in get(server, "/api/regions").json() if x["region_id"] == "421003100")
+    assert json.loads(town["boundary"])["type"] == "MultiPolygon"
