@@ -416,3 +416,18 @@ def test_boundaries_upload_as_geojson_and_repair_only_on_request(server):
     assert r.status_code == 200 and any("repaired" in n for n in r.json()["notes"])
     town = next(x for x in get(server, "/api/regions").json() if x["region_id"] == "421003100")
     assert json.loads(town["boundary"])["type"] == "MultiPolygon"
+
+
+def test_the_public_cannot_loosen_the_disclosure_rules(server):
+    # min_firms=1 and dominance=1 would publish every cell of two firms
+    r = get(server, "/api/analyses/output-table", min_firms=1, dominance=1.0)
+    assert r.status_code == 403
+    assert get(server, "/api/analyses/output-table", min_firms=5).status_code == 403
+    # roles with firm rights may preview what other settings would publish
+    h = login(server, "analyst")
+    raw = get(server, "/api/analyses/output-table", h).json()
+    assert not any(c["suppressed"] for c in raw["cells"])
+    strict = get(server, "/api/analyses/output-table", h, preview=True, min_firms=5).json()
+    default = get(server, "/api/analyses/output-table").json()
+    n = lambda t: sum(bool(c["suppressed"]) for c in t["cells"])  # noqa: E731
+    assert n(strict) >= n(default) > 0

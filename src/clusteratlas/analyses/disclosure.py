@@ -17,6 +17,9 @@ import numpy as np
 import pandas as pd
 
 PRIMARY, COMPLEMENTARY = "primary", "complementary"
+# The rules every published view applies: a cell of fewer than MIN_FIRMS firms, or one in which
+# a single firm holds at least DOMINANCE of the value, is withheld.
+MIN_FIRMS, DOMINANCE = 3, 0.8
 
 
 def recoverable(hidden: np.ndarray, row_totals: np.ndarray | None = None,

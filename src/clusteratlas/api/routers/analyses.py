@@ -8,7 +8,7 @@ import pandas as pd
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import JSONResponse
 
-from clusteratlas.analyses.disclosure import suppress
+from clusteratlas.analyses.disclosure import DOMINANCE, MIN_FIRMS, suppress
 from clusteratlas.analyses.overview import OUTSIDE_PARKS, overview
 from clusteratlas.api import security
 from clusteratlas.api.deps import Service, period_of, region_of, require, service, store, user
@@ -66,9 +66,18 @@ def analysis_overview(region_id: RegionId = None, period: Period = None,
 @router.get("/api/analyses/output-table", tags=["analyses"],
             summary="Output by industry × park with primary and complementary suppression for roles without firm rights")
 def output_table(region_id: RegionId = None, period: Period = None,
-                 min_firms: int = Query(3, ge=1), dominance: float = Query(0.8, gt=0, le=1),
+                 preview: bool = Query(False, description="roles with firm rights: see the table as "
+                                                           "published under the rules below"),
+                 min_firms: int = Query(MIN_FIRMS, ge=1), dominance: float = Query(DOMINANCE, gt=0, le=1),
                  u: User = Depends(user), s: Store = Depends(store),
                  svc: Service = Depends(service)):
+    """Roles without firm rights always get the service's rules (3 firms, 80 %): a caller who
+    could loosen them would undo them, and one who could pick other settings could combine two
+    suppression patterns. Roles with firm rights see the raw table, or with ``preview`` the
+    table as it would be published under ``min_firms`` and ``dominance``."""
+    if not u.sees_raw_aggregates and (min_firms, dominance) != (MIN_FIRMS, DOMINANCE):
+        raise HTTPException(403, f"the disclosure rules are the service's ({MIN_FIRMS} firms, "
+                                 f"{DOMINANCE:.0%}); only roles with firm rights may preview others")
     region_id = region_of(s, region_id)
     y, m = period_of(svc, s, region_id, period)
     def aggregate():
@@ -81,7 +90,7 @@ def output_table(region_id: RegionId = None, period: Period = None,
                 (g.max() / g.sum()).unstack(fill_value=0.0))
 
     values, counts, top = svc.cached(s, ("output-table", region_id, y, m), aggregate)
-    if u.sees_raw_aggregates:
+    if u.sees_raw_aggregates and not preview:
         shown, why = values, pd.DataFrame("", index=values.index, columns=values.columns)
         rows, cols = values.sum(axis=1), values.sum(axis=0)
     else:
