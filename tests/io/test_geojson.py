@@ -67,6 +67,10 @@ def test_errors_name_the_feature_and_the_property(tmp_path, base_store):
     ('{"type": "FeatureCollection", "features": [\n  {"type": "Feature",, }]}', "unreadable_file", 2),
     ('{"type": "Polygon", "coordinates": []}', "unreadable_file", None),
     ('{"type": "FeatureCollection", "features": []}', "empty_file", None),
+    # a projected CGCS2000 zone (metres), as Chinese GIS exports often are
+    ('{"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": '
+     '"urn:ogc:def:crs:EPSG::4547"}}, "features": [{"type": "Feature", "properties": {}, '
+     '"geometry": null}]}', "unreadable_file", None),
 ])
 def test_unreadable_geojson_says_why(tmp_path, base_store, text, rule, row):
     path = tmp_path / "broken.geojson"
@@ -74,6 +78,17 @@ def test_unreadable_geojson_says_why(tmp_path, base_store, text, rule, row):
     with pytest.raises(ImportRejected) as e:
         import_files(base_store, [path])
     assert [(i.rule, i.row) for i in e.value.issues] == [(rule, row)]
+    if "4547" in text:
+        assert "EPSG:4326" in e.value.issues[0].message  # and it says what to do
+
+
+def test_a_file_in_cgcs2000_degrees_imports(tmp_path, base_store):
+    path = tmp_path / "cgcs2000.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "crs": {"type": "name", "properties": {
+        "name": "EPSG:4490"}}, "features": [feature({"adcode": "421003001", "name": "城南街道",
+                                                      "parent": {"adcode": "421003"}}, SQUARE)]}),
+        encoding="utf-8")
+    assert import_files(base_store, [path]).rows == {"regions": 1}
 
 
 def test_an_invalid_polygon_is_rejected_unless_repair_is_asked_for(tmp_path, base_store):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -153,6 +154,10 @@ def _property_cells(props: dict, prefix: str = "") -> dict[str, str]:
     return out
 
 
+# longitude/latitude systems, where CGCS2000 and WGS-84 agree to centimetres
+_GEOGRAPHIC_CRS = re.compile(r"CRS84|EPSG::?(4326|4490)\b", re.IGNORECASE)
+
+
 def read_geojson(path: Path, data: bytes) -> list[RawSheet]:
     """A FeatureCollection as one sheet named ``features``: a column per property and the
     geometry in ``boundary``; row k is feature k (1-based, in file order)."""
@@ -170,6 +175,12 @@ def read_geojson(path: Path, data: bytes) -> list[RawSheet]:
                      "(or one Feature)")
     if not doc["features"]:
         raise _issue(path, "empty_file", "the FeatureCollection has no features")
+    crs = ((doc.get("crs") or {}).get("properties") or {}).get("name", "")
+    if crs and not _GEOGRAPHIC_CRS.search(str(crs)):
+        # Chinese GIS files are often in a projected CGCS2000 zone (metres), e.g. EPSG:4547
+        raise _issue(path, "unreadable_file", f"the file's coordinates are in {crs}; boundaries are "
+                     "kept in longitude/latitude: reproject to EPSG:4326 (WGS-84) or EPSG:4490 "
+                     "(CGCS2000) first, e.g. ogr2ogr -t_srs EPSG:4326 out.geojson in.geojson")
     rows, header = [], {}
     for k, feature in enumerate(doc["features"], start=1):
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
