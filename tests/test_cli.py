@@ -128,3 +128,34 @@ def test_kdensity_on_a_firm_file_and_on_the_store(tmp_path):
     res = run("kdensity", "--db", demo / "sample.duckdb", "--n-sim", "39", "--out", tmp_path / "d.csv")
     assert res.returncode == 0, res.stderr
     assert len(pd.read_csv(tmp_path / "d.csv")) == 5
+
+
+def test_lq_map_io_tables_and_rulesets_on_the_demo_store(tmp_path):
+    import json
+
+    from tests.analyses.test_incentives import _cases, _policy
+
+    demo = tmp_path / "demo"
+    assert run("demo", "--out", demo).returncode == 0
+    db = demo / "sample.duckdb"
+    # the LQ map as GeoJSON for GIS software: the eight counties, the study region marked
+    res = run("lq-map", "--db", db, "--industry", "22", "--out", tmp_path / "lq.geojson")
+    assert res.returncode == 0, res.stderr
+    fc = json.loads((tmp_path / "lq.geojson").read_text(encoding="utf-8"))
+    props = {f["properties"]["region_id"]: f["properties"] for f in fc["features"]}
+    assert len(props) == 8 and props["421003"]["focus"] and props["421003"]["lq"] > 1
+    assert "schematic" in props["421022"]["boundary_source"]
+    bad = run("lq-map", "--db", db, "--industry", "07", "--out", tmp_path / "x.csv")
+    assert bad.returncode == 2 and "no output" in bad.stderr
+    # the demo keeps the sample's input-output table in the store
+    tables = run("io-table", "list", "--db", db)
+    assert tables.returncode == 0 and "sample national table" in tables.stdout
+    # a policy office's ruleset: refused while its cases fail, added when they pass
+    (tmp_path / "p.yaml").write_text(_policy("jingzhou_2006", "0.06"), encoding="utf-8")
+    (tmp_path / "c.yaml").write_text(_cases(), encoding="utf-8")
+    refused = run("incentives", "add", tmp_path / "p.yaml", "--cases", tmp_path / "c.yaml", "--db", db)
+    assert refused.returncode == 2 and "c12_equipment_subsidy" in refused.stderr
+    (tmp_path / "p.yaml").write_text(_policy("jingzhou_2006"), encoding="utf-8")
+    added = run("incentives", "add", tmp_path / "p.yaml", "--cases", tmp_path / "c.yaml", "--db", db)
+    assert added.returncode == 0, added.stderr
+    assert "jingzhou_2006" in run("incentives", "list", "--db", db).stdout

@@ -293,6 +293,50 @@ def measure(
     _write_table(result, out)
 
 
+@app.command("lq-map")
+def lq_map_cmd(
+    out: Annotated[Path, typer.Option(help="write the map here: .geojson (for QGIS), .html or .csv")],
+    db: DbOption = DEFAULT_PATH,
+    region: Annotated[Optional[str], typer.Option(help="region id (default: the one with most firms)")] = None,
+    period: Annotated[Optional[str], typer.Option(help="e.g. 2006H1 (default: the latest)")] = None,
+    industry: Annotated[Optional[str], typer.Option(help="GB/T 4754 division (default: the region's largest)")] = None,
+) -> None:
+    """The LQ of one industry in the region and its comparison regions, with their boundaries:
+    GeoJSON for GIS software, an HTML choropleth, or a table."""
+    import json
+
+    from clusteratlas.analyses.clusters import lq_map
+    from clusteratlas.analyses.overview import latest_period
+    from clusteratlas.report.figures import lq_choropleth
+    from clusteratlas.report.geojson import feature_collection
+    from clusteratlas.report.html import study_region
+
+    with Store(db, read_only=True) as store:
+        region = region or study_region(store)
+        p = _period_option(period)
+        if p is None:
+            f = store.table("firms")
+            p = latest_period(store.table("firm_years"), f.loc[f["region_id"] == region, "firm_id"])
+        try:
+            frame = lq_map(store, region, p[0], p[1], industry)
+        except (KeyError, ValueError) as e:
+            err.print(f"[red]{e.args[0] if e.args else e}[/red]")
+            raise typer.Exit(2)
+        parks = store.table("parks")
+        parks = parks[parks["region_id"] == region]
+    suffix = out.suffix.lower()
+    if suffix in (".geojson", ".json"):
+        fc = feature_collection(frame.rename(columns={"region": "region_id"}), year=p[0], month_to=p[1],
+                                industry=str(frame["industry"].iloc[0]))
+        out.write_text(json.dumps(fc, ensure_ascii=False), encoding="utf-8")
+    elif suffix == ".html":
+        lq_choropleth(frame, f"LQ {frame['industry'].iloc[0]}", parks).write_html(out, include_plotlyjs=True)
+    else:
+        _write_table(frame.drop(columns="boundary"), out)
+    console.print(f"LQ map of {frame['industry'].iloc[0]}: {frame['boundary'].notna().sum()} regions "
+                  f"with boundaries → {out}")
+
+
 @app.command()
 def kdensity(
     input: Annotated[Optional[Path], typer.Option("--input", help="firms: CSV, XLSX or Parquet with sites",

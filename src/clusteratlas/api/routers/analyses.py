@@ -141,9 +141,8 @@ def lq_map_geojson(region_id: RegionId = None, period: Period = None, industry: 
     """A FeatureCollection: one feature per comparison region that has a boundary, with
     properties region_id, name, name_en, industry, lq, focus, suppressed and
     boundary_source. Values built from firm data follow the disclosure rules."""
-    import json
-
     from clusteratlas.analyses.clusters import lq_map
+    from clusteratlas.report.geojson import feature_collection
 
     region_id = region_of(s, region_id)
     y, m = period_of(svc, s, region_id, period)
@@ -153,18 +152,9 @@ def lq_map_geojson(region_id: RegionId = None, period: Period = None, industry: 
     except ValueError as e:
         raise HTTPException(404, str(e))
     frame = security.withhold_lq_map(frame, withheld(svc, s, u, list(frame["region"]), y, m))
-    features = [{"type": "Feature", "geometry": json.loads(r["boundary"]),
-                 "properties": {"region_id": r["region"], "name": r["name"],
-                                "name_en": None if pd.isna(r["name_en"]) else r["name_en"],
-                                "industry": r["industry"],
-                                "lq": None if pd.isna(r["lq"]) else float(r["lq"]),
-                                "focus": bool(r["focus"]), "suppressed": r["suppressed"] or None,
-                                "boundary_source": None if pd.isna(r["boundary_source"])
-                                else r["boundary_source"]}}
-                for _, r in frame.iterrows() if isinstance(r["boundary"], str) and r["boundary"]]
-    return JSONResponse({"type": "FeatureCollection", "year": y, "month_to": m,
-                         "industry": str(frame["industry"].iloc[0]), "features": features},
-                        media_type="application/geo+json")
+    fc = feature_collection(frame.drop(columns="value").rename(columns={"region": "region_id"}),
+                            year=y, month_to=m, industry=str(frame["industry"].iloc[0]))
+    return JSONResponse(fc, media_type="application/geo+json")
 
 
 @router.get("/api/analyses/k-density", tags=["analyses"],
