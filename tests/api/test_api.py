@@ -431,3 +431,21 @@ def test_the_public_cannot_loosen_the_disclosure_rules(server):
     default = get(server, "/api/analyses/output-table").json()
     n = lambda t: sum(bool(c["suppressed"]) for c in t["cells"])  # noqa: E731
     assert n(strict) >= n(default) > 0
+
+
+def test_table_shaped_analyses_come_as_csv_and_xlsx_with_the_same_withholding(server):
+    import openpyxl
+    import pandas as pd
+
+    pub = get(server, "/api/analyses/location-quotients").json()
+    csv = get(server, "/api/analyses/location-quotients", format="csv")
+    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+    table = pd.read_csv(io.StringIO(csv.text), dtype={"industry": str})
+    assert len(table) == len(pub)
+    withheld = {r["industry"] for r in pub if r["suppressed"]}
+    assert withheld and table.loc[table["industry"].isin(withheld), "lq"].isna().all()
+    for path in ("/api/analyses/opportunities", "/api/analyses/targets", "/api/analyses/output-table"):
+        x = get(server, path, format="xlsx")
+        assert x.status_code == 200, path
+        sheet = openpyxl.load_workbook(io.BytesIO(x.content)).active
+        assert sheet.max_row > 1, path

@@ -4,6 +4,7 @@ parameters every analysis shares, with their OpenAPI examples."""
 from __future__ import annotations
 
 import io
+import re
 from typing import Annotated
 
 import numpy as np
@@ -28,6 +29,7 @@ def records(frame: pd.DataFrame) -> list[dict]:
 
 def frame_response(frame: pd.DataFrame, fmt: str | None, name: str):
     """A table as JSON records, or as a CSV or XLSX download named ``name``."""
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", name)  # a header value, partly from the request
     frame = frame.replace({np.nan: None})
     if fmt == "csv":
         return Response(frame.to_csv(index=False), media_type="text/csv; charset=utf-8",

@@ -12,7 +12,7 @@ from clusteratlas.analyses.disclosure import DOMINANCE, MIN_FIRMS, suppress
 from clusteratlas.analyses.overview import OUTSIDE_PARKS, overview
 from clusteratlas.api import security
 from clusteratlas.api.deps import Service, period_of, region_of, require, service, store, user
-from clusteratlas.api.formats import Division, Period, RegionId, records
+from clusteratlas.api.formats import Division, Format, Period, RegionId, frame_response, records
 from clusteratlas.api.security import User
 from clusteratlas.classify import GBT4754
 from clusteratlas.io.store import Store
@@ -69,7 +69,7 @@ def output_table(region_id: RegionId = None, period: Period = None,
                  preview: bool = Query(False, description="roles with firm rights: see the table as "
                                                            "published under the rules below"),
                  min_firms: int = Query(MIN_FIRMS, ge=1), dominance: float = Query(DOMINANCE, gt=0, le=1),
-                 u: User = Depends(user), s: Store = Depends(store),
+                 format: Format = None, u: User = Depends(user), s: Store = Depends(store),
                  svc: Service = Depends(service)):
     """Roles without firm rights always get the service's rules (3 firms, 80 %): a caller who
     could loosen them would undo them, and one who could pick other settings could combine two
@@ -103,15 +103,16 @@ def output_table(region_id: RegionId = None, period: Period = None,
             cells.append({"division": div, "park": park, "firms": int(counts.at[div, park]),
                           "output": None if pd.isna(shown.at[div, park]) else float(shown.at[div, park]),
                           "suppressed": why.at[div, park] or None})
+    if format in ("csv", "xlsx"):  # the cells as one table
+        return frame_response(pd.DataFrame(cells), format, f"output_table_{region_id}_{y}_{m}")
     return {"region_id": region_id, "year": y, "month_to": m, "cells": cells,
             "row_totals": {k: None if pd.isna(v) else float(v) for k, v in rows.items()},
             "column_totals": {k: None if pd.isna(v) else float(v) for k, v in cols.items()}}
 
 
 @router.get("/api/analyses/location-quotients", tags=["analyses"], summary="LQs of a region against its siblings")
-def lq(region_id: RegionId = None, period: Period = None, u: User = Depends(user),
-       s: Store = Depends(store),
-       svc: Service = Depends(service)):
+def lq(region_id: RegionId = None, period: Period = None, format: Format = None,
+       u: User = Depends(user), s: Store = Depends(store), svc: Service = Depends(service)):
     """For roles without firm rights, an LQ built from fewer than 3 firms or one dominant
     firm (and its complementary partner) is withheld: with the published totals, an LQ gives
     the value back."""
@@ -130,7 +131,7 @@ def lq(region_id: RegionId = None, period: Period = None, u: User = Depends(user
     out = security.withhold(svc.cached(s, ("lq", region_id, y, m), compute),
                             withheld(svc, s, u, [region_id], y, m),
                             ["lq", "lq_symmetric"], region=region_id)
-    return JSONResponse(records(out))
+    return frame_response(out, format, f"location_quotients_{region_id}_{y}_{m}")
 
 
 @router.get("/api/analyses/lq-map", tags=["analyses"],
@@ -189,7 +190,7 @@ def k_density(region_id: RegionId = None, period: Period = None,
 
 
 @router.get("/api/analyses/opportunities", tags=["analyses"], summary="Industries to attract, with reasons")
-def opportunities(region_id: RegionId = None, period: Period = None,
+def opportunities(region_id: RegionId = None, period: Period = None, format: Format = None,
                   strategy: str = Query("balanced", pattern="^(low_hanging|balanced|long_jumps)$"),
                   u: User = Depends(user), s: Store = Depends(store),
                   svc: Service = Depends(service)):
@@ -204,13 +205,13 @@ def opportunities(region_id: RegionId = None, period: Period = None,
         table = rank(v, region_id, value="output", strategy=strategy).table
         table = security.withhold(table, withheld(svc, s, u, [region_id], y, m),
                                   ["output", "rca"], region=region_id)
-        return JSONResponse(records(table))
+        return frame_response(table, format, f"opportunities_{region_id}_{strategy}")
     except ValueError as e:
         raise HTTPException(404, str(e))
 
 
 @router.get("/api/analyses/targets", tags=["analyses"], summary="Progress towards every target")
-def target_status(period: Period = None, u: User = Depends(user), s: Store = Depends(store),
+def target_status(period: Period = None, format: Format = None, u: User = Depends(user), s: Store = Depends(store),
                   svc: Service = Depends(service)):
     from clusteratlas.analyses.targets import target_progress
 
@@ -224,7 +225,7 @@ def target_status(period: Period = None, u: User = Depends(user), s: Store = Dep
         except ValueError:  # no firm data in the period: nothing to withhold from
             ov = None
         t = security.withhold_targets(t, ov)
-    return JSONResponse(records(t))
+    return frame_response(t, format, f"targets_{y}_{m}")
 
 
 @router.get("/api/analyses/pipeline", tags=["analyses"], summary="The project funnel and headline")

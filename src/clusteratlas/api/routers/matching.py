@@ -39,7 +39,7 @@ def needs(format: Format = None, u: User = Depends(require("admin", "analyst", "
 
 
 @router.get("/api/matches", tags=["analyses"], summary="Ranked suppliers for the caller's visible needs")
-def matches(need_id: str | None = None, top_k: int = Query(5, ge=1, le=50),
+def matches(need_id: str | None = None, top_k: int = Query(5, ge=1, le=50), format: Format = None,
             u: User = Depends(require("admin", "analyst", "park_manager", "firm")), s: Store = Depends(store)):
     from clusteratlas.analyses.matching import catalogue_from_store, match
 
@@ -48,7 +48,7 @@ def matches(need_id: str | None = None, top_k: int = Query(5, ge=1, le=50),
         n = n[n["need_id"] == need_id]
     if n.empty:
         raise HTTPException(404, "no such need visible to you")
-    return JSONResponse(records(match(n, catalogue_from_store(s).suppliers, top_k)))
+    return frame_response(match(n, catalogue_from_store(s).suppliers, top_k), format, "matches")
 
 
 @router.post("/api/outcomes", tags=["datasets"], summary="Record a match outcome; a contract becomes a supply link")
