@@ -10,7 +10,7 @@ import jinja2
 from fastapi import Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from clusteratlas.api import security
+from clusteratlas.api import published, security
 from clusteratlas.api.security import User
 
 LABELS = {
@@ -128,7 +128,7 @@ def mount_pages(app: FastAPI, store_dep, user_dep, io_table_for=None) -> None:
             return page(request, "overview.html", u, empty=True)
         region, y, m, ov = ctx
         if not u.sees_raw_aggregates:  # as the API publishes it: no part recoverable from the total
-            ov = security.public_overview(s, ov)
+            ov = published.public_overview(s, ov)
         t = s.table("targets")
         keys = sorted({str(k) for k in t.loc[t["scope"] == "industry", "scope_id"]})
         name = s.table("regions").set_index("region_id")["name"].get(region, region)
@@ -196,7 +196,7 @@ def mount_pages(app: FastAPI, store_dep, user_dep, io_table_for=None) -> None:
         html = f'<h2 id="lq-map">{L["lq_map"]}</h2>'
         if frame["boundary"].notna().sum() < 2:
             return html + f'<p class="note">{L["no_boundaries"]}</p>'
-        frame = security.withhold_lq_map(frame, security.withheld_values(s, u, frame["region"], y, m))
+        frame = published.withhold_lq_map(frame, published.withheld_values(s, u, frame["region"], y, m))
         options = "".join(
             f'<option value="{escape(d)}"{" selected" if d == industry else ""}>'
             f'{escape(d)} {escape(GBT4754.label(d, lang))}</option>' for d in choices)
@@ -220,8 +220,8 @@ def mount_pages(app: FastAPI, store_dep, user_dep, io_table_for=None) -> None:
             d = cluster_diagnostics(s, region, y, m, n_sim=199)
             lq = d.lq
             if not u.sees_raw_aggregates:  # a bubble shows the value, its LQ and growth
-                hidden = set(security.withheld_values(s, u, [region], y, m)["industry"]) | set(
-                    security.withheld_values(s, u, [region], y - 1, m)["industry"])
+                hidden = set(published.withheld_values(s, u, [region], y, m)["industry"]) | set(
+                    published.withheld_values(s, u, [region], y - 1, m)["industry"])
                 lq = lq[~lq["industry"].isin(hidden)]
             body = fig_html(figures.lq_bubbles(lq, d.value, "区位商与增长 LQ and growth"))
             eg = d.agglomeration[["industry", "name_zh", "n_firms", "gamma", "p_gamma", "gamma_ms"]]
@@ -375,7 +375,7 @@ def mount_pages(app: FastAPI, store_dep, user_dep, io_table_for=None) -> None:
         _, y, m, ov = ctx
         t = target_progress(s.table("targets"), s.table("firms"), s.table("firm_years"), y, m)
         if not u.sees_raw_aggregates:
-            t = security.withhold_targets(t, security.public_overview(s, ov))
+            t = published.withhold_targets(t, published.public_overview(s, ov))
         show = t[["target_id", "scope", "scope_id", "indicator", "target_year", "target", "actual", "status"]]
         return page(request, "simple.html", u, heading=L["targets"],
                     body=show.to_html(index=False, classes="table", border=0, na_rep="—",
@@ -407,7 +407,7 @@ def mount_more_pages(app: FastAPI, store_dep, user_dep, page_fn, fig_fn, context
             space = industry_space(v, region, value="output")
         except ValueError as e:
             return page_fn(request, "simple.html", u, heading=L["opportunities"], body=f"<p>{e}</p>")
-        if not u.sees_raw_aggregates and not security.withheld_values(s, u, [region], y, m).empty:
+        if not u.sees_raw_aggregates and not published.withheld_values(s, u, [region], y, m).empty:
             # node sizes are industry totals over the comparison regions: with the other
             # regions' published values they would give a withheld value back
             space = space.copy()
@@ -472,7 +472,7 @@ def mount_more_pages(app: FastAPI, store_dep, user_dep, page_fn, fig_fn, context
         year = int(v.year.max())
         presence = regional_presence(s, region, year)
         lead = str(presence["output"].idxmax())
-        g, gaps = security.withhold_chain(s, u, region, year, io_table, value_chain(io_table, lead, presence),
+        g, gaps = published.withhold_chain(s, u, region, year, io_table, value_chain(io_table, lead, presence),
                                           chain_gaps(io_table, presence["output"], [lead], presence))
         body = fig_fn(figures.chain_map(g, f"{lead}"))
         body += gaps[["sector", "purchases", "leakage", "gap", "suppressed"]].round(0).to_html(

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from clusteratlas.analyses.disclosure import DOMINANCE, MIN_FIRMS, suppress
 from clusteratlas.analyses.overview import OUTSIDE_PARKS, overview
-from clusteratlas.api import security
+from clusteratlas.api import published, security
 from clusteratlas.api.deps import Service, period_of, region_of, require, service, store, user
 from clusteratlas.api.formats import Division, Format, Period, RegionId, frame_response, records
 from clusteratlas.api.security import User
@@ -21,9 +21,9 @@ router = APIRouter()
 
 
 def withheld(svc: Service, s: Store, u: User, regions, y: int, m: int):
-    """``security.withheld_values``, cached with the store's dataset version."""
+    """``published.withheld_values``, cached with the store's dataset version."""
     return svc.cached(s, ("withheld", tuple(regions), y, m, u.sees_raw_aggregates),
-                      lambda: security.withheld_values(s, u, regions, y, m))
+                      lambda: published.withheld_values(s, u, regions, y, m))
 
 
 def _overview(svc: Service, s: Store, region_id: str, y: int, m: int, public: bool):
@@ -33,7 +33,7 @@ def _overview(svc: Service, s: Store, region_id: str, y: int, m: int, public: bo
 
         ov = overview(s.table("firms"), s.table("firm_years"), s.table("parks"), region_id, y, m)
         if public:
-            ov = security.public_overview(s, ov)
+            ov = published.public_overview(s, ov)
         t = s.table("targets")
         keys = sorted({str(k) for k in t.loc[t["scope"] == "industry", "scope_id"]})
         names = s.table("regions").set_index("region_id")["name"]
@@ -128,7 +128,7 @@ def lq(region_id: RegionId = None, period: Period = None, format: Format = None,
         out = location_quotient(v, value="output")
         return out[out.region == region_id][["industry", "lq", "lq_symmetric"]]
 
-    out = security.withhold(svc.cached(s, ("lq", region_id, y, m), compute),
+    out = published.withhold(svc.cached(s, ("lq", region_id, y, m), compute),
                             withheld(svc, s, u, [region_id], y, m),
                             ["lq", "lq_symmetric"], region=region_id)
     return frame_response(out, format, f"location_quotients_{region_id}_{y}_{m}")
@@ -152,7 +152,7 @@ def lq_map_geojson(region_id: RegionId = None, period: Period = None, industry: 
                            lambda: lq_map(s, region_id, y, m, industry))
     except ValueError as e:
         raise HTTPException(404, str(e))
-    frame = security.withhold_lq_map(frame, withheld(svc, s, u, list(frame["region"]), y, m))
+    frame = published.withhold_lq_map(frame, withheld(svc, s, u, list(frame["region"]), y, m))
     fc = feature_collection(frame.drop(columns="value").rename(columns={"region": "region_id"}),
                             year=y, month_to=m, industry=str(frame["industry"].iloc[0]))
     return JSONResponse(fc, media_type="application/geo+json")
@@ -203,7 +203,7 @@ def opportunities(region_id: RegionId = None, period: Period = None, format: For
     v = v[(v.year == y) & (v.month_to == m)]
     try:
         table = rank(v, region_id, value="output", strategy=strategy).table
-        table = security.withhold(table, withheld(svc, s, u, [region_id], y, m),
+        table = published.withhold(table, withheld(svc, s, u, [region_id], y, m),
                                   ["output", "rca"], region=region_id)
         return frame_response(table, format, f"opportunities_{region_id}_{strategy}")
     except ValueError as e:
@@ -224,7 +224,7 @@ def target_status(period: Period = None, format: Format = None, u: User = Depend
             ov, _ = _overview(svc, s, region_id, y, m, public=True)
         except ValueError:  # no firm data in the period: nothing to withhold from
             ov = None
-        t = security.withhold_targets(t, ov)
+        t = published.withhold_targets(t, ov)
     return frame_response(t, format, f"targets_{y}_{m}")
 
 
@@ -275,7 +275,7 @@ def chain(division: Division = None, u: User = Depends(user), s: Store = Depends
     year = int(v.year.max())
     presence = svc.cached(s, ("presence", region_id, year), lambda: regional_presence(s, region_id, year))
     focal = division or str(presence["output"].idxmax())
-    g, gaps = security.withhold_chain(s, u, region_id, year, table,
+    g, gaps = published.withhold_chain(s, u, region_id, year, table,
                                       value_chain(table, focal, presence),
                                       chain_gaps(table, presence["output"], [focal], presence))
     def plain(x):
