@@ -25,6 +25,9 @@ LABELS = {
            "candidates": "推荐本地供应商", "no_needs": "没有可查看的采购需求。", "datasets": "已导入数据集",
            "lq_map": "区位商地图", "park_map": "园区与企业", "industry": "行业",
            "award_totals": "奖励测算汇总", "run": "测算批次", "ruleset": "政策规则", "year": "年份", "no_data": "尚无数据。",
+           "no_full_year": "尚无全年数据。",
+           "no_io_table": "尚无投入产出表：请导入（clusteratlas io-table import 文件，或 POST /api/io-tables），"
+                          "或以 --io-table 文件 启动服务。",
            "suppressed_note": "企业数少于3家或由一家企业主导的行业，以及为防止反推而一并隐藏的行业，对您的角色不显示。",
            "calculator_note": "填写或核对企业数据（元）；逐条检查并说明每项规则。结果为测算值，以主管部门审定为准。", "total": "合计", "amount_10k": "金额(万元)",
            "no_runs": "尚无已记录的测算批次（clusteratlas incentives run --db … --save，或 POST /api/incentives/runs）。",
@@ -42,6 +45,9 @@ LABELS = {
            "no_needs": "No purchase needs visible to you.", "datasets": "Imported datasets",
            "lq_map": "LQ map", "park_map": "Parks and firms", "industry": "Industry",
            "award_totals": "Award totals", "run": "Run", "ruleset": "Ruleset", "year": "Year", "no_data": "No data yet.",
+           "no_full_year": "No full-year data yet.",
+           "no_io_table": "No input-output table: import one (clusteratlas io-table import FILE, or "
+                          "POST /api/io-tables), or start the service with --io-table FILE.",
            "suppressed_note": "Industries of fewer than 3 firms or dominated by one, and those hidden with "
                               "them so they cannot be worked out, are not shown for your role.",
            "calculator_note": "Enter or confirm the firm's figures (CNY); every rule is checked and "
@@ -435,7 +441,7 @@ def mount_more_pages(app: FastAPI, store_dep, user_dep, page_fn, fig_fn, context
         fy = s.table("firm_years")
         full = fy[fy["month_to"] == 12]
         if full.empty:
-            return page_fn(request, "simple.html", u, heading=L["parks"], body="<p>No full-year data.</p>")
+            return page_fn(request, "simple.html", u, heading=L["parks"], body=f"<p>{L['no_full_year']}</p>")
         year = int(full["year"].max())
         res = land_efficiency(s.table("firms"), fy, year, 12, region_id=region,
                               overrides=s.table("grade_overrides"))
@@ -457,12 +463,11 @@ def mount_more_pages(app: FastAPI, store_dep, user_dep, page_fn, fig_fn, context
         from clusteratlas.analyses.valuechain import chain_gaps, regional_presence, value_chain
         from clusteratlas.report import figures
 
-        heading = LABELS[_lang(request)]["valuechain"]
+        L = LABELS[_lang(request)]
+        heading = L["valuechain"]
         io_table = io_table_for(s) if io_table_for is not None else None
         if io_table is None:
-            return page_fn(request, "simple.html", u, heading=heading,
-                           body="<p>No input-output table: import one (clusteratlas io-table import FILE, "
-                                "or POST /api/io-tables), or start with --io-table FILE.</p>")
+            return page_fn(request, "simple.html", u, heading=heading, body=f"<p>{L['no_io_table']}</p>")
         ctx = context_fn(s)
         if ctx is None:
             return page_fn(request, "simple.html", u, heading=heading, body="")
