@@ -16,6 +16,7 @@ from clusteratlas.io.errors import ImportRejected
 from clusteratlas.io.importer import import_files
 from clusteratlas.io.mapping import Mapping
 from clusteratlas.io.periods import parse_period
+from clusteratlas.io.readers import read_table
 from clusteratlas.io.store import DEFAULT_PATH, Store
 
 app = typer.Typer(help="ClusterAtlas: measure, plan and evaluate industrial clusters and parks.",
@@ -209,12 +210,6 @@ def _io_table(store, path: Path | None, required: bool = True):
     return table
 
 
-def _read_table(path: Path):
-    from clusteratlas.io.readers import read_table
-
-    return read_table(path)
-
-
 def _write_table(frame, out: Path | None) -> None:
     if out is None:
         console.print(frame.to_string(index=False, max_rows=60))
@@ -259,7 +254,7 @@ def measure(
         raise typer.BadParameter("give exactly one of --input FILE or --db STORE")
     kind = MEASURES[name]
     if input is not None:
-        data = _read_table(input)
+        data = read_table(input)
     else:
         data, region, industry, value, size = _store_data(db, kind, _period_option(period), year)
         if name == "shift_share":
@@ -376,7 +371,7 @@ def kdensity(
         else:
             from clusteratlas.measures import kdensity_all
 
-            data = _read_table(input)
+            data = read_table(input)
             kwargs = dict(x=x, y=y, weight=weight, mode=mode, n_sim=n_sim, seed=seed)
             if scheduler:
                 from distributed import Client
@@ -440,10 +435,10 @@ def recommend(
     if (input is None) == (db is None):
         raise typer.BadParameter("give exactly one of --input FILE or --db STORE")
     if input is not None:
-        data = _read_table(input)
+        data = read_table(input)
     else:
         data, region, industry, value, _ = _store_data(db, "regional", _period_option(period), None)
-    link = _read_table(linkages) if linkages is not None else None
+    link = read_table(linkages) if linkages is not None else None
     try:
         result = opportunities(data, region_id, region=region, industry=industry, value=value,
                                strategy=strategy, linkages=link, top=top)
@@ -619,7 +614,7 @@ def incentives_run(
         raise typer.BadParameter("give exactly one of --entities FILE or --db STORE")
     if entities is not None:
         rs = _ruleset(ruleset)
-        frame = _read_table(entities)
+        frame = read_table(entities)
         store = None
     else:
         from clusteratlas.report.html import study_region
@@ -689,7 +684,7 @@ def incentives_explain(
     from clusteratlas.analyses.incentives import explain
 
     rs = _ruleset(ruleset)
-    frame = _read_table(entities)
+    frame = read_table(entities)
     row = frame[frame["entity_id"].astype(str) == entity_id]
     if row.empty:
         err.print(f"[red]no entity {entity_id!r} in {entities}[/red]")
