@@ -65,11 +65,11 @@ SIMS_IN_REFERENCE = {"KdEnvelope n=100000, 20 sims, binned", "KdEnvelope n=10000
 def _case(label, n, kwargs, repeat, queue):
     window = dict(max_range="third_window", window=(0, 1000, 0, 1000), x="x", y="y")
     data = points(n)
-    kdensity(points(2000), "type", "Ref", **window, **{**kwargs, "n_sim": 0})  # compile, warm up
+    kdensity(points(2000), industry="type", of="Ref", **window, **{**kwargs, "n_sim": 0})  # compile, warm up
     times = []
     for _ in range(repeat):
         t = time.perf_counter()
-        kdensity(data, "type", "Ref", **window, **kwargs)
+        kdensity(data, industry="type", of="Ref", **window, **kwargs)
         times.append(time.perf_counter() - t)
     queue.put((statistics.median(times), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
 
@@ -81,7 +81,7 @@ def main() -> None:
     args = parser.parse_args()
     ref = dbmss_times()
     t0 = time.perf_counter()
-    kdensity(points(2000), "type", "Ref", mode="binned", max_range="third_window", x="x", y="y")
+    kdensity(points(2000), industry="type", of="Ref", mode="binned", max_range="third_window", x="x", y="y")
     print(f"numba compile + first binned call: {time.perf_counter() - t0:.2f} s")
     print(f"{'case':40s} {'ours (median)':>14s} {'peak RSS':>9s} {'dbmss':>9s} {'speed-up':>9s}")
     ctx = mp.get_context("spawn")

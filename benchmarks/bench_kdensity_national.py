@@ -66,15 +66,15 @@ def main() -> None:
 
     with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None,
                       env={"NUMBA_NUM_THREADS": "1"}) as cluster, Client(cluster) as client:
-        kdensity_all(data.head(50_000), "industry", industries=["0"], engine="dask", client=client,
+        kdensity_all(data.head(50_000), industries=["0"], engine="dask", client=client,
                      **{**kwargs, "n_sim": 1})  # workers compile the kernels
         t = time.perf_counter()
-        remote = kdensity_all(data, "industry", engine="dask", client=client, progress=True, **kwargs)
+        remote = kdensity_all(data, engine="dask", client=client, progress=True, **kwargs)
         t_dask = time.perf_counter() - t
     print(f"\ndask LocalCluster (2 workers × 1 thread): {t_dask:.1f} s")
     if not args.skip_local:
         t = time.perf_counter()
-        local = kdensity_all(data, "industry", progress=True, **kwargs)
+        local = kdensity_all(data, progress=True, **kwargs)
         t_local = time.perf_counter() - t
         print(f"local engine (numba, 2 threads): {t_local:.1f} s")
         pd.testing.assert_frame_equal(local, remote)

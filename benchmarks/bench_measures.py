@@ -38,7 +38,7 @@ def firms(n: int, industries: int, regions: int, seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     return pd.DataFrame({"industry": rng.integers(0, industries, n).astype(np.int32),
                          "region": rng.integers(0, regions, n).astype(np.int32),
-                         "size": rng.lognormal(3.0, 1.2, n)})
+                         "value": rng.lognormal(3.0, 1.2, n)})
 
 
 def _run(job, queue):
@@ -85,7 +85,7 @@ def main() -> None:
         ("regional", "gini_localization", Y, reg_shape, 3),
         ("regional", "gini_specialization", Y, reg_shape, 3),
         ("regional", "shift_share", {**Y, "method": "dynamic"}, reg_shape, 3),
-        ("regional", "strong_clusters", {**Y, "employment": "value",
+        ("regional", "strong_clusters", {**Y,
                                          "establishments": "establishments"}, reg_shape, 3),
     ]
     print(f"{'measure':26s} {'input':>22s} {'median s':>9s} {'min':>7s} {'max':>7s} {'rows out':>11s} {'peak MB':>8s}")

@@ -53,3 +53,11 @@ def base_store(tmp_path, store) -> Store:
              write_csv(tmp_path / "firms.csv", FIRMS)]
     import_files(store, files)
     return store
+
+
+@pytest.fixture(scope="session")
+def sample_study(sample_store):
+    """The sample district's study (its tables as frames): what the analyses are given."""
+    from clusteratlas.study import open_study
+
+    return open_study(sample_store, "421003", (2006, 6))

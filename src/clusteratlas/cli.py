@@ -1,4 +1,9 @@
-"""The ``clusteratlas`` command: a thin face that parses, calls the library, and prints."""
+"""The ``clusteratlas`` command: a thin face that parses, calls the library, and prints.
+
+A command imports only what it uses, when it runs: ``clusteratlas --help`` loads neither pandas
+nor the store. Commands on a store render the study's diagnosis (``clusteratlas.study``) with
+the same settings as the report, the dashboard and the API.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +13,10 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from clusteratlas import __version__
-from clusteratlas.io.errors import ImportRejected
-from clusteratlas.io.importer import import_files
-from clusteratlas.io.mapping import Mapping
-from clusteratlas.io.periods import parse_period
-from clusteratlas.io.readers import read_table
-from clusteratlas.io.store import DEFAULT_PATH, Store
+
+DEFAULT_PATH = Path("clusteratlas.duckdb")  # the store when --db is not given
 
 app = typer.Typer(help="ClusterAtlas: measure, plan and evaluate industrial clusters and parks.",
                   no_args_is_help=True, add_completion=False)
@@ -31,12 +30,16 @@ SYNTHETIC_NOTE = ("示例数据：荆州区（2006年上半年）。区级合计
                   "published figures of the source text; every firm-level row is synthetic.")
 
 
-def _progress() -> Progress:
+def _progress():
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                     TimeElapsedColumn(), console=err, transient=True)
 
 
-def _print_rejection(e: ImportRejected, errors_out: Path | None, limit: int = 40) -> None:
+def _print_rejection(e, errors_out: Path | None, limit: int = 40) -> None:
+    from rich.table import Table
+
     t = Table(title=f"import rejected: {len(e.issues)} problem(s); nothing was changed",
               title_style="bold red", show_lines=False)
     for col in ("file", "sheet", "row", "column", "value", "rule", "message"):
@@ -67,6 +70,13 @@ def import_cmd(
     errors_out: Annotated[Optional[Path], typer.Option(help="write every problem to this CSV")] = None,
 ) -> None:
     """Check FILES and import them into the store, all or nothing."""
+    from rich.table import Table
+
+    from clusteratlas.io.errors import ImportRejected
+    from clusteratlas.io.importer import import_files
+    from clusteratlas.io.mapping import Mapping
+    from clusteratlas.io.store import Store
+
     try:
         m = Mapping.load(mapping)
     except (OSError, ValueError) as e:
@@ -97,6 +107,10 @@ def import_cmd(
 @app.command()
 def datasets(db: DbOption = DEFAULT_PATH) -> None:
     """List the dataset versions in the store."""
+    from rich.table import Table
+
+    from clusteratlas.io.store import Store
+
     with Store(db, read_only=True) as store:
         d = store.datasets()
     t = Table(title=f"datasets in {db}")
@@ -109,12 +123,47 @@ def datasets(db: DbOption = DEFAULT_PATH) -> None:
 
 
 def _period_option(text: str | None) -> tuple[int, int] | None:
+    from clusteratlas.io.periods import parse_period
+
     if text is None:
         return None
     p = parse_period(text)
     if p is None:
         raise typer.BadParameter(f"not a period: {text!r} (write 2006, 2006H1, 2006年1-6月)")
     return p
+
+
+NSimOption = Annotated[Optional[int], typer.Option(
+    "--n-sim", help="simulations of every test (dartboard, K-density bands); default 999, as the service")]
+SeedOption = Annotated[Optional[int], typer.Option(help="random seed of the simulations (default 2006)")]
+
+
+def _settings(n_sim: int | None = None, seed: int | None = None):
+    from clusteratlas.study import Settings
+
+    given = {k: v for k, v in (("n_sim", n_sim), ("seed", seed)) if v is not None}
+    try:
+        return Settings(**given)
+    except ValueError as e:
+        raise typer.BadParameter(str(e))
+
+
+def _diagnosis(store, region=None, period=None, io_table: Path | None = None, settings=None):
+    """The study of the store (region, period, input-output table: given or the store's) and
+    its diagnosis; exits 2 with the reason when the store cannot give one."""
+    from clusteratlas.study import diagnose, open_study
+
+    table = source = None
+    if io_table is not None:
+        from clusteratlas.io.iotables import read_nbs_table
+
+        table, source = read_nbs_table(io_table), f"file {io_table.name}"
+    try:
+        study = open_study(store, region, period, table, source)
+    except (KeyError, ValueError) as e:
+        err.print(f"[red]{e.args[0] if e.args else e}[/red]")
+        raise typer.Exit(2)
+    return diagnose(study, settings or _settings())
 
 
 @app.command()
@@ -125,13 +174,17 @@ def report(
     period: Annotated[Optional[str], typer.Option(help="e.g. 2006H1, 2006年1-6月, 2005 (default: latest)")] = None,
     io_table: Annotated[Optional[Path], typer.Option(help="national input-output table (NBS layout) for the "
                                                      "value-chain section (default: the newest in the store)")] = None,
+    n_sim: NSimOption = None,
+    seed: SeedOption = None,
 ) -> None:
     """Write the diagnostic report of a region from the store."""
+    from clusteratlas.io.store import Store
     from clusteratlas.report.html import build_report
+    from clusteratlas.study.records import recorded_run
 
     with Store(db, read_only=True) as store:
-        table = _io_table(store, io_table, required=False)
-        files = build_report(store, out, region, _period_option(period), io_table=table)
+        d = _diagnosis(store, region, _period_option(period), io_table, _settings(n_sim, seed))
+        files = build_report(d, out, run=recorded_run(store))
     console.print(f"report: [bold]{files.html.resolve()}[/bold]\nworkbook: {files.xlsx.resolve()}")
 
 
@@ -140,8 +193,16 @@ def demo(
     out: Annotated[Path, typer.Option(help="folder for the report and the store")] = Path("demo"),
 ) -> None:
     """Load the bundled sample region into a fresh store and write its diagnostic report."""
+    import pandas as pd
+
+    from clusteratlas.analyses.incentives import Ruleset, run
+    from clusteratlas.io.importer import import_files
+    from clusteratlas.io.iotables import import_io_table
+    from clusteratlas.io.mapping import Mapping
+    from clusteratlas.io.store import Store
     from clusteratlas.report.html import build_report
-    from clusteratlas.sample import MAPPING, data_dir, sample_files
+    from clusteratlas.sample import INCENTIVE_INPUTS, IO_TABLE, MAPPING, data_dir, sample_files
+    from clusteratlas.study.records import record_contracts, record_run, recorded_run
 
     out.mkdir(parents=True, exist_ok=True)
     db = out / "sample.duckdb"
@@ -153,61 +214,31 @@ def demo(
         result = import_files(store, sample_files(), mapping=Mapping.load(data_dir() / MAPPING),
                               progress=lambda msg, frac: bar.update(task, description=msg,
                                                                     completed=frac))
-        from clusteratlas.analyses.matching import record_contracts
-
         record_contracts(store)  # contracts among the sample's match outcomes become supply links
-        bar.update(task, description="writing the report", completed=1.0)
-        from clusteratlas.io.iotables import read_nbs_table
-        from clusteratlas.sample import IO_TABLE
-
-        import pandas as pd
-
-        from clusteratlas.sample import INCENTIVE_INPUTS
-
-        inputs = pd.read_csv(data_dir() / INCENTIVE_INPUTS)
-        files = build_report(store, out, synthetic_note=SYNTHETIC_NOTE,
-                             io_table=read_nbs_table(data_dir() / IO_TABLE),
-                             incentive_inputs=inputs, incentive_year=2006)
-        from clusteratlas.analyses.incentives import Ruleset, run
-        from clusteratlas.analyses.incentives.engine import save_run
-
-        from clusteratlas.io.iotables import import_io_table
-
         import_io_table(store, data_dir() / IO_TABLE, "sample national table (synthetic)", year=2017,
                         note="synthetic, 20 sectors, NBS layout: the sample's stand-in for a national table")
-        rs = Ruleset.load("changsha_2005")  # recorded, so the dashboard shows the award totals
-        save_run(store, run(rs, inputs, 2006), rs, label="sample: synthetic policy inputs")
+        rs = Ruleset.load("changsha_2005")  # recorded, so the report and the dashboard show the totals
+        record_run(store, run(rs, pd.read_csv(data_dir() / INCENTIVE_INPUTS), 2006), rs,
+                   label="sample: synthetic policy inputs")
+        bar.update(task, description="writing the report", completed=1.0)
+        d = _diagnosis(store)
+        files = build_report(d, out, synthetic_note=SYNTHETIC_NOTE, run=recorded_run(store))
     rows = result.rows
     console.print(f"sample region loaded into {db}: " + ", ".join(f"{k} {v}" for k, v in rows.items()))
-    t = files.overview.totals.set_index("indicator")
+    t = d.overview().totals.set_index("indicator")
     console.print(f"规上工业总产值 output {t.at['output', 'value'] / 1e8:.2f} 亿元 "
                   f"({t.at['output', 'growth_pct']:+.1f}%), parks' share "
                   f"{t.at['park_share_of_output_pct', 'value']:.1f}%")
     console.print(f"report: [bold]{files.html.resolve()}[/bold]\nworkbook: {files.xlsx.resolve()}")
 
 
-MEASURES = {  # name → (kind, callable name); kind says which column options apply
+MEASURES = {  # name → kind: which column options apply
     "location_quotient": "regional", "hoover": "regional", "gini_localization": "regional",
     "gini_specialization": "regional", "herfindahl": "regional",
     "krugman_specialization": "regional", "krugman_concentration": "regional",
     "shift_share": "regional", "strong_clusters": "regional",
     "ellison_glaeser": "firm", "maurel_sedillot": "firm", "coagglomeration": "firm",
-    "dartboard_test": "firm",
 }
-
-
-def _io_table(store, path: Path | None, required: bool = True):
-    """The table in ``path`` (NBS layout), else the newest in the store."""
-    from clusteratlas.io.iotables import load_io_table, read_nbs_table
-
-    if path is not None:
-        return read_nbs_table(path)
-    table = load_io_table(store)
-    if table is None and required:
-        err.print("[red]no input-output table: give --io-table FILE or import one into the store "
-                  "(clusteratlas io-table import FILE)[/red]")
-        raise typer.Exit(2)
-    return table
 
 
 def _write_table(frame, out: Path | None) -> None:
@@ -229,13 +260,13 @@ def measure(
     name: Annotated[str, typer.Argument(help="the measure: " + ", ".join(MEASURES))],
     input: Annotated[Optional[Path], typer.Option("--input", help="tidy CSV, XLSX or Parquet",
                                                   exists=True, dir_okay=False)] = None,
-    db: Annotated[Optional[Path], typer.Option("--db", help="a store: firm data or regional values")] = None,
+    db: Annotated[Optional[Path], typer.Option("--db", help="a store: its study region's comparison regions "
+                                               "(regional measures) or its firms across parks (firm-level)")] = None,
     period: Annotated[Optional[str], typer.Option(help="with --db: the period (e.g. 2006H1); default latest")] = None,
     region: Annotated[str, typer.Option(help="region column")] = "region",
     industry: Annotated[str, typer.Option(help="industry column")] = "industry",
-    value: Annotated[str, typer.Option(help="value column (regional measures)")] = "value",
+    value: Annotated[str, typer.Option(help="value column (a firm's size for firm-level measures)")] = "value",
     year: Annotated[Optional[str], typer.Option(help="year column, to compute every year at once")] = None,
-    size: Annotated[str, typer.Option(help="firm size column (firm-level measures)")] = "size",
     establishments: Annotated[Optional[str], typer.Option(help="establishments column (strong_clusters)")] = None,
     by: Annotated[Optional[str], typer.Option(help="herfindahl: industry|region; shift_share: cell|region")] = None,
     method: Annotated[Optional[str], typer.Option(help="shift_share or strong_clusters method")] = None,
@@ -254,36 +285,23 @@ def measure(
         raise typer.BadParameter("give exactly one of --input FILE or --db STORE")
     kind = MEASURES[name]
     if input is not None:
+        from clusteratlas.io.readers import read_table
+
         data = read_table(input)
     else:
-        data, region, industry, value, size = _store_data(db, kind, _period_option(period), year)
-        if name == "shift_share":
+        data, region, industry, value = _store_data(db, kind, _period_option(period), year)
+        if name == "shift_share" or year is not None:
             year = "year"
-    kwargs: dict = {"industry": industry, "region": region}
-    if kind == "regional":
-        kwargs["employment" if name == "strong_clusters" else "value"] = value
-    else:
-        kwargs["size"] = size
-        if n_sim and name != "maurel_sedillot":
-            kwargs.update(n_sim=n_sim, seed=seed)
-        elif name == "dartboard_test":
-            kwargs.update(n_sim=999, seed=seed)
-    if year is not None:
-        kwargs["year"] = year
-    if establishments is not None:
-        kwargs["establishments"] = establishments
-    if by is not None:
-        kwargs["by"] = by
-    if method is not None:
-        kwargs["method"] = method
-    if start is not None:
-        kwargs["start"] = start
-    if end is not None:
-        kwargs["end"] = end
+    kwargs: dict = {"industry": industry, "region": region, "value": value}
+    if kind == "firm" and n_sim:
+        kwargs.update(n_sim=n_sim, seed=seed)
+    optional = {"year": year, "establishments": establishments, "by": by, "method": method,
+                "start": start, "end": end}
+    kwargs.update({k: v for k, v in optional.items() if v is not None})
     try:
         result = getattr(M, name)(data, **kwargs)
     except (KeyError, ValueError, TypeError) as e:
-        err.print(f"[red]{name}: {e}[/red]")
+        err.print(f"[red]{e.args[0] if e.args else e}[/red]")
         raise typer.Exit(2)
     _write_table(result, out)
 
@@ -300,32 +318,24 @@ def lq_map_cmd(
     GeoJSON for GIS software, an HTML choropleth, or a table."""
     import json
 
-    from clusteratlas.analyses.clusters import lq_map
-    from clusteratlas.analyses.overview import latest_period
+    from clusteratlas.io.store import Store
     from clusteratlas.report.figures import lq_choropleth
     from clusteratlas.report.geojson import feature_collection
-    from clusteratlas.report.html import study_region
 
     with Store(db, read_only=True) as store:
-        region = region or study_region(store)
-        p = _period_option(period)
-        if p is None:
-            f = store.table("firms")
-            p = latest_period(store.table("firm_years"), f.loc[f["region_id"] == region, "firm_id"])
-        try:
-            frame = lq_map(store, region, p[0], p[1], industry)
-        except (KeyError, ValueError) as e:
-            err.print(f"[red]{e.args[0] if e.args else e}[/red]")
-            raise typer.Exit(2)
-        parks = store.table("parks")
-        parks = parks[parks["region_id"] == region]
+        d = _diagnosis(store, region, _period_option(period))
+    try:
+        frame = d.lq_map(industry)
+    except (KeyError, ValueError) as e:
+        err.print(f"[red]{e.args[0] if e.args else e}[/red]")
+        raise typer.Exit(2)
     suffix = out.suffix.lower()
     if suffix in (".geojson", ".json"):
-        fc = feature_collection(frame.rename(columns={"region": "region_id"}), year=p[0], month_to=p[1],
-                                industry=str(frame["industry"].iloc[0]))
+        fc = feature_collection(frame.rename(columns={"region": "region_id"}), year=d.study.year,
+                                month_to=d.study.month_to, industry=str(frame["industry"].iloc[0]))
         out.write_text(json.dumps(fc, ensure_ascii=False), encoding="utf-8")
     elif suffix == ".html":
-        lq_choropleth(frame, f"LQ {frame['industry'].iloc[0]}", parks).write_html(out, include_plotlyjs=True)
+        lq_choropleth(frame, f"LQ {frame['industry'].iloc[0]}", d.study.parks).write_html(out, include_plotlyjs=True)
     else:
         _write_table(frame.drop(columns="boundary"), out)
     console.print(f"LQ map of {frame['industry'].iloc[0]}: {frame['boundary'].notna().sum()} regions "
@@ -345,73 +355,61 @@ def kdensity(
     weight: Annotated[Optional[str], typer.Option(help="--input: weight column (employment)")] = None,
     mode: Annotated[str, typer.Option(help="exact or binned (projected x/y only)")] = "exact",
     min_firms: Annotated[int, typer.Option(help="--input: skip industries with fewer firms")] = 10,
-    n_sim: Annotated[int, typer.Option(help="simulations for the envelopes")] = 199,
-    seed: Annotated[int, typer.Option(help="random seed")] = 0,
+    n_sim: NSimOption = None,
+    seed: SeedOption = None,
     scheduler: Annotated[Optional[str], typer.Option(help="--input: a dask scheduler address "
                                                      "(tcp://…) to run the industries on")] = None,
     out: Annotated[Optional[Path], typer.Option(help="write the table here (.csv, .xlsx, .parquet)")] = None,
 ) -> None:
     """Duranton–Overman K-density with envelopes: which industries are localised (Γ > 0) or
-    dispersed (Ψ > 0), on a firm file or on the store's study region."""
+    dispersed (Ψ > 0), on a firm file or on the store's study region (its largest industries,
+    as the report and the dashboard show them)."""
     if (input is None) == (db is None):
         raise typer.BadParameter("give exactly one of --input FILE or --db STORE")
     try:
         if db is not None:
-            from clusteratlas.analyses.distance import distance_clusters
-            from clusteratlas.analyses.overview import latest_period
-            from clusteratlas.report.html import study_region
+            from clusteratlas.io.store import Store
 
             with Store(db, read_only=True) as store:
-                region = study_region(store)
-                p = _period_option(period)
-                if p is None:
-                    fy = store.table("firm_years")
-                    p = latest_period(fy, fy["firm_id"].unique())
-                result = distance_clusters(store, region, *p, n_sim=n_sim, seed=seed).summary
+                d = _diagnosis(store, None, _period_option(period), settings=_settings(n_sim, seed))
+            result = d.distance().summary
         else:
+            from clusteratlas.io.readers import read_table
             from clusteratlas.measures import kdensity_all
 
             data = read_table(input)
-            kwargs = dict(x=x, y=y, weight=weight, mode=mode, n_sim=n_sim, seed=seed)
+            kwargs = dict(industry=industry, industries=of, min_firms=min_firms, x=x, y=y, weight=weight,
+                          mode=mode, n_sim=n_sim if n_sim is not None else 999, seed=seed, progress=True)
             if scheduler:
                 from distributed import Client
 
                 with Client(scheduler) as client:
-                    result = kdensity_all(data, industry, of, min_firms, engine="dask", client=client,
-                                          progress=True, **kwargs)
+                    result = kdensity_all(data, engine="dask", client=client, **kwargs)
             else:
-                result = kdensity_all(data, industry, of, min_firms, progress=True, **kwargs)
+                result = kdensity_all(data, **kwargs)
     except (KeyError, ValueError) as e:
-        err.print(f"[red]kdensity: {e}[/red]")
+        err.print(f"[red]kdensity: {e.args[0] if e.args else e}[/red]")
         raise typer.Exit(2)
     _write_table(result, out)
 
 
 def _store_data(db: Path, kind: str, period, year):
-    """Tidy input from the store: regional output by division for one period (or every period
-    when --year is given), or the period's firms with employment as size and parks as regions."""
-    from clusteratlas.analyses.clusters import regional_values
-    from clusteratlas.analyses.overview import OUTSIDE_PARKS, latest_period
-    from clusteratlas.classify import GBT4754
+    """Tidy input from the store's study: regional output by division of the comparison regions
+    for one period (every period with --year), or the study region's firms with employment as
+    their value and parks as regions."""
+    from clusteratlas.analyses.clusters import in_period, park_firms
+    from clusteratlas.io.store import Store
 
     with Store(db, read_only=True) as store:
-        fy = store.table("firm_years")
-        if period is None:
-            period = latest_period(fy, fy["firm_id"].unique())
-        if kind == "regional":
-            vals = regional_values(store, "output")
-            if year is None:
-                vals = vals[(vals.year == period[0]) & (vals.month_to == period[1])]
-            else:
-                vals = vals[vals.month_to == period[1]]
-            return vals, "region", "industry", "output", "size"
-        firms = store.sql(
-            "SELECT f.firm_id, f.industry_code, f.region_id, coalesce(f.park_id, ?) AS park, "
-            "fy.year, fy.employment FROM firm_years fy JOIN firms f USING (firm_id) "
-            "WHERE fy.year = ? AND fy.month_to = ? AND fy.employment > 0",
-            [OUTSIDE_PARKS, period[0], period[1]])
-        firms["industry"] = firms["industry_code"].map(GBT4754.division_of)
-        return firms, "park", "industry", "value", "employment"
+        study = _diagnosis(store, None, period).study
+    if kind == "regional":
+        vals = study.values("output")
+        vals = in_period(vals, study.year, study.month_to) if year is None else \
+            vals[vals.month_to == study.month_to]
+        return vals, "region", "industry", "output"
+    t = study.tables
+    return park_firms(t["firms"], t["firm_years"], study.region, study.year, study.month_to), \
+        "park", "industry", "employment"
 
 
 @app.command()
@@ -431,13 +429,14 @@ def recommend(
 ) -> None:
     """Rank the industries a region could attract, with the reason for each."""
     from clusteratlas.analyses.recommend import opportunities
+    from clusteratlas.io.readers import read_table
 
     if (input is None) == (db is None):
         raise typer.BadParameter("give exactly one of --input FILE or --db STORE")
     if input is not None:
         data = read_table(input)
     else:
-        data, region, industry, value, _ = _store_data(db, "regional", _period_option(period), None)
+        data, region, industry, value = _store_data(db, "regional", _period_option(period), None)
     link = read_table(linkages) if linkages is not None else None
     try:
         result = opportunities(data, region_id, region=region, industry=industry, value=value,
@@ -460,49 +459,32 @@ def chain(
     jobs: Annotated[Optional[float], typer.Option(help="impact: the project's jobs")] = None,
     out: Annotated[Optional[Path], typer.Option(help="write the table (.csv, .xlsx, .parquet)")] = None,
 ) -> None:
-    """Value chains: the chain map of a cluster, missing links, leading firms' local supporting
-    rate, or the impact of a project."""
+    """Value chains on the latest full year: the chain map of a cluster, missing links, leading
+    firms' local supporting rate, or the impact of a project."""
     import pandas as pd
 
-    from clusteratlas.analyses.clusters import regional_values
-    from clusteratlas.analyses.valuechain import (
-        chain_gaps,
-        local_supporting_rate,
-        project_impact,
-        value_chain,
-    )
-    from clusteratlas.report.html import study_region
+    from clusteratlas.io.store import Store
+    from clusteratlas.study import NotComputable
 
     if what not in ("map", "gaps", "rates", "impact"):
         raise typer.BadParameter("what must be map, gaps, rates or impact")
+    if what == "impact" and output is None:
+        raise typer.BadParameter("impact needs --output (CNY per year)")
     with Store(db, read_only=True) as store:
-        table = _io_table(store, io_table)
-        region = region or study_region(store)
-        if what == "rates":
-            result = local_supporting_rate(store.table("firms"), store.table("firm_years"),
-                                           store.table("supply_links"), region)
-            _write_table(result, out)
-            return
-        vals = regional_values(store, "output", [region])
-        latest = vals[vals.month_to == 12]
-        if latest.empty:
-            err.print("[red]chain: no full-year output for the region[/red]")
-            raise typer.Exit(2)
-        latest = latest[latest.year == latest.year.max()].set_index("industry")["output"]
-        focal = focal or str(latest.idxmax())
-        try:
-            if what == "map":
-                g = value_chain(table, focal, latest.to_frame("output"))
-                result = pd.DataFrame([{"from": a, "to": b, **d} for a, b, d in g.edges(data=True)])
-            elif what == "gaps":
-                result = chain_gaps(table, latest, [focal], latest.to_frame("output"))
-            else:
-                if output is None:
-                    raise typer.BadParameter("impact needs --output (CNY per year)")
-                result = project_impact(table, latest, focal, output, jobs=jobs).table
-        except KeyError as e:
-            err.print(f"[red]chain: {e}[/red]")
-            raise typer.Exit(2)
+        d = _diagnosis(store, region, None, io_table)
+    try:
+        c = d.chain(None if what == "impact" else focal)
+        if what == "map":
+            result = pd.DataFrame([{"from": a, "to": b, **x} for a, b, x in c.graph.edges(data=True)])
+        elif what == "gaps":
+            result = c.gaps
+        elif what == "rates":
+            result = c.rates
+        else:
+            result = d.project_impact(focal or c.focal, output, jobs).table
+    except (NotComputable, KeyError) as e:
+        err.print(f"[red]chain: {e.args[0] if e.args else e}[/red]")
+        raise typer.Exit(2)
     _write_table(result, out)
 
 
@@ -521,6 +503,7 @@ def iotable_import(
 ) -> None:
     """Read an input-output table and keep it in the store (append-only, with its file's hash)."""
     from clusteratlas.io.iotables import import_io_table, list_io_tables
+    from clusteratlas.io.store import Store
 
     with Store(db) as store:
         try:
@@ -536,6 +519,7 @@ def iotable_import(
 def iotable_list(db: DbOption = DEFAULT_PATH) -> None:
     """The input-output tables in the store, newest first."""
     from clusteratlas.io.iotables import list_io_tables
+    from clusteratlas.io.store import Store
 
     with Store(db, read_only=True) as store:
         _write_table(list_io_tables(store), None)
@@ -547,7 +531,8 @@ app.add_typer(incentives_app, name="incentives")
 
 def _ruleset(name: str, store=None):
     """A YAML file, a shipped ruleset, or (with a store) the newest of that name in it."""
-    from clusteratlas.analyses.incentives import Ruleset, load_ruleset
+    from clusteratlas.analyses.incentives import Ruleset
+    from clusteratlas.study.records import load_ruleset
 
     try:
         if Path(name).suffix in (".yaml", ".yml"):
@@ -567,7 +552,9 @@ def incentives_add(
     author: Annotated[Optional[str], typer.Option(help="who adds it")] = None,
 ) -> None:
     """Add a ruleset to the store (checked against its test cases), for runs and the service."""
-    from clusteratlas.analyses.incentives import RulesetRejected, add_ruleset
+    from clusteratlas.analyses.incentives import RulesetRejected
+    from clusteratlas.io.store import Store
+    from clusteratlas.study.records import add_ruleset
 
     with Store(db) as store:
         try:
@@ -584,10 +571,11 @@ def incentives_add(
 @incentives_app.command("list")
 def incentives_list(db: DbOption = DEFAULT_PATH) -> None:
     """Rulesets a run may use: shipped ones and the store's."""
-    from clusteratlas.analyses.incentives import list_rulesets
+    from clusteratlas.io.store import Store
+    from clusteratlas.study.records import rulesets
 
     with Store(db, read_only=True) as store:
-        _write_table(list_rulesets(store), None)
+        _write_table(rulesets(store), None)
 
 
 @incentives_app.command("run")
@@ -604,7 +592,12 @@ def incentives_run(
     out: Annotated[Optional[Path], typer.Option(help="write the award lines (.csv, .xlsx, .parquet)")] = None,
 ) -> None:
     """Evaluate a ruleset for all entities of a year: award lines and totals by rule and payer."""
-    from clusteratlas.analyses.incentives.engine import entities_from_store, run, save_run
+    from rich.table import Table
+
+    from clusteratlas.analyses.incentives.engine import entities as store_entities, run
+    from clusteratlas.io.readers import read_table
+    from clusteratlas.io.store import Store
+    from clusteratlas.study.records import record_run
 
     overrides = {}
     for item in set_ or []:
@@ -617,14 +610,12 @@ def incentives_run(
         frame = read_table(entities)
         store = None
     else:
-        from clusteratlas.report.html import study_region
-
         store = Store(db, read_only=not save)
         rs = _ruleset(ruleset, store)
-        region = region or study_region(store)
-        targets = store.table("targets")
-        keys = sorted({str(t) for t in targets.loc[targets["scope"] == "industry", "scope_id"]})
-        frame = entities_from_store(store, region, year, keys)
+        study = _diagnosis(store, region).study
+        t = study.tables
+        frame = store_entities(t["firms"], t["firm_years"], t["projects"], study.region, year,
+                               study.key_divisions)
     try:
         result = run(rs, frame, year, overrides)
     except KeyError as e:
@@ -632,9 +623,7 @@ def incentives_run(
         raise typer.Exit(2)
     if store is not None:
         if save:
-            ds = store.sql("SELECT max(dataset_id) m FROM datasets").iloc[0, 0]
-            run_id = save_run(store, result, rs, dataset_id=None if pd_isna(ds) else int(ds))
-            console.print(f"run {run_id} recorded in {db}")
+            console.print(f"run {record_run(store, result, rs)} recorded in {db}")
         store.close()
     t = Table(title=f"{rs.metadata.get('title_zh', ruleset)} — {year} (ruleset {result.ruleset_sha256[:12]})")
     for col in ("rule", "payer", "amount (CNY)"):
@@ -649,10 +638,6 @@ def incentives_run(
         console.print(f"[yellow]not evaluated[/yellow] {r.rule_id} ({r.clause}): missing {r.missing_inputs}")
     if out is not None:
         _write_table(result.lines, out)
-
-
-def pd_isna(v) -> bool:
-    return v is None or v != v
 
 
 @incentives_app.command("test")
@@ -682,6 +667,7 @@ def incentives_explain(
 ) -> None:
     """For one entity: each rule considered, the inputs used, the condition and the amount."""
     from clusteratlas.analyses.incentives import explain
+    from clusteratlas.io.readers import read_table
 
     rs = _ruleset(ruleset)
     frame = read_table(entities)
@@ -703,13 +689,23 @@ def serve(
     port: Annotated[int, typer.Option(help="port")] = 8000,
     io_table: Annotated[Optional[Path], typer.Option(help="national input-output table (NBS layout) for the "
                                                      "value-chain pages (default: the newest in the store)")] = None,
+    n_sim: NSimOption = None,
+    seed: SeedOption = None,
 ) -> None:
     """Serve the REST API under /api/ and the dashboard at / on the store."""
+    import time
+
+    started = time.perf_counter()
+    err.print(f"loading the service (the web framework, the analyses) for {db} …")
     import uvicorn
 
     from clusteratlas.api.app import create_app
 
-    uvicorn.run(create_app(db, io_table), host=host, port=port, log_level="info")
+    app_ = create_app(db, io_table, _settings(n_sim, seed))
+    err.print(f"service ready in {time.perf_counter() - started:.1f} s; listening on http://{host}:{port}/ "
+              f"(dashboard /, API /api/, OpenAPI /docs); the first page of a study computes its "
+              f"diagnosis ({app_.state.service.settings.n_sim} simulations) and keeps it")
+    uvicorn.run(app_, host=host, port=port, log_level="info")
 
 
 users_app = typer.Typer(help="Users of the service.", no_args_is_help=True)
@@ -727,12 +723,13 @@ def users_add(
     firm: Annotated[Optional[str], typer.Option(help="firm user: firm id")] = None,
 ) -> None:
     """Add a user with an argon2-hashed password."""
-    from clusteratlas.api import security
+    from clusteratlas.io.store import Store
+    from clusteratlas.study.records import add_user
 
     pw = password or typer.prompt("password", hide_input=True, confirmation_prompt=True)
     with Store(db) as store:
         try:
-            security.add_user(store, username, pw, role, region, park, firm)
+            add_user(store, username, pw, role, region, park, firm)
         except ValueError as e:
             err.print(f"[red]{e}[/red]")
             raise typer.Exit(2)
@@ -751,13 +748,18 @@ def match_cmd(
 ) -> None:
     """Match purchase needs with supplier profiles (scores per criterion and a reason)."""
     from clusteratlas.analyses import matching
+    from clusteratlas.io.store import Store
 
     if record_contracts:
+        from clusteratlas.study.records import record_contracts as record
+
         with Store(db) as store:
-            console.print(matching.record_contracts(store))
+            console.print(record(store))
         return
     with Store(db, read_only=True) as store:
-        cat = matching.catalogue_from_store(store, region)
+        cat = _diagnosis(store).catalogue()
+    if region is not None:
+        cat = matching.Catalogue(cat.needs, cat.suppliers[cat.suppliers["region_id"] == region])
     needs = cat.needs if need is None else cat.needs[cat.needs["need_id"] == need]
     if needs.empty or cat.suppliers.empty:
         err.print("[red]match: no needs or no supplier profiles[/red]")
@@ -774,6 +776,8 @@ def industries(
     search: Annotated[Optional[str], typer.Argument(help="a code prefix or part of a name")] = None,
 ) -> None:
     """Show the shipped GB/T 4754-2017 sections and divisions."""
+    from rich.table import Table
+
     from clusteratlas.classify import GBT4754
 
     t = GBT4754.table

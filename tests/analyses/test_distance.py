@@ -2,12 +2,14 @@
 
 import pytest
 
-from clusteratlas.analyses.distance import distance_clusters
+from clusteratlas.analyses.distance import distance_clusters, sited_firms
 
 
 @pytest.fixture(scope="module")
-def dc(sample_store):
-    return distance_clusters(sample_store, "421003", 2006, 6, n_sim=99)
+def dc(sample_study):
+    t = sample_study.tables
+    sited = sited_firms(t["firms"], t["firm_years"], "421003", 2006, 6)
+    return distance_clusters(sited, sample_study.parks, n_sim=99)
 
 
 def test_the_five_largest_industries_get_a_k_density(dc):

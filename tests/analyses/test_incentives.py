@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from clusteratlas.analyses.incentives import Ruleset, apply_budget, compare, explain, run, run_test_cases
-from clusteratlas.analyses.incentives.engine import save_run, shipped_cases
+from clusteratlas.analyses.incentives.engine import shipped_cases
+from clusteratlas.study.records import add_ruleset, load_ruleset, record_run, rulesets
 from clusteratlas.analyses.incentives.expressions import Expression, ExpressionError
 from clusteratlas.sample import INCENTIVE_INPUTS, data_dir
 
@@ -92,8 +93,8 @@ def test_runs_are_recorded_with_hashes(changsha, tmp_path):
     res = run(changsha, inputs, 2006)
     assert (res.lines.ruleset_sha256 == changsha.sha256).all()
     with Store(tmp_path / "s.duckdb") as store:
-        a = save_run(store, res, changsha, label="base")
-        b = save_run(store, res, changsha, label="again")
+        a = record_run(store, res, changsha, label="base")
+        b = record_run(store, res, changsha, label="again")
         runs = store.sql("SELECT * FROM incentive_runs ORDER BY run_id")
         lines = store.sql("SELECT run_id, count(*) n, sum(amount) total FROM award_lines GROUP BY 1 ORDER BY 1")
     assert (a, b) == (1, 2) and list(runs.inputs_sha256.unique()) == [res.inputs_sha256]
@@ -175,13 +176,13 @@ def _cases() -> str:
 
 
 def test_a_ruleset_added_to_the_store_is_used_by_name_and_kept_with_its_hash(store):
-    from clusteratlas.analyses.incentives import Ruleset, add_ruleset, list_rulesets, load_ruleset
+    from clusteratlas.analyses.incentives import Ruleset
 
     text = _policy("jingzhou_2006")
     first = add_ruleset(store, text, _cases(), author="policy office")
     rs = load_ruleset("jingzhou_2006", store)
     assert rs.sha256 == Ruleset.parse(text).sha256 and rs.metadata["id"] == "jingzhou_2006"
-    listed = list_rulesets(store)
+    listed = rulesets(store)
     assert listed["name"].tolist() == ["changsha_2005", "jingzhou_2006"]
     assert listed.set_index("name").at["jingzhou_2006", "source"] == "store"
     # a new version is a new row; the newest of a name is the one used, the old one stays
@@ -192,7 +193,7 @@ def test_a_ruleset_added_to_the_store_is_used_by_name_and_kept_with_its_hash(sto
 
 
 def test_a_ruleset_whose_cases_fail_is_refused_with_the_failures(store):
-    from clusteratlas.analyses.incentives import RulesetRejected, add_ruleset
+    from clusteratlas.analyses.incentives import RulesetRejected
 
     # the shipped cases expect 5 % of equipment investment; this policy pays 6 %
     with pytest.raises(RulesetRejected) as e:
@@ -209,14 +210,13 @@ def test_a_ruleset_whose_cases_fail_is_refused_with_the_failures(store):
     (None, "shipped ruleset"),
 ])
 def test_broken_or_clashing_rulesets_are_refused(store, text, why):
-    from clusteratlas.analyses.incentives import RulesetRejected, add_ruleset
+    from clusteratlas.analyses.incentives import RulesetRejected
 
     with pytest.raises(RulesetRejected, match=why):
         add_ruleset(store, text if text is not None else _policy("changsha_2005"))
 
 
 def test_a_ruleset_name_is_never_read_as_a_path(store, tmp_path):
-    from clusteratlas.analyses.incentives import load_ruleset
 
     path = tmp_path / "mine.yaml"
     path.write_text(_policy("mine"), encoding="utf-8")

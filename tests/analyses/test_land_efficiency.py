@@ -9,7 +9,6 @@ from clusteratlas.analyses.land_efficiency import (
     grade_by_quota,
     grade_by_thresholds,
     land_efficiency,
-    record_override,
 )
 
 TWO_ITEMS = Method(
@@ -80,6 +79,7 @@ def test_quota_tie_rules_directly():
 
 def test_overrides_are_audited_and_never_replace_the_computed_grade(tmp_path):
     from clusteratlas.io import Store
+    from clusteratlas.study.records import record_override
 
     firms, fy = ten_firms()
     before = land_efficiency(firms, fy, 2005, method=TWO_ITEMS).firms.set_index("firm_id")

@@ -89,7 +89,7 @@ def test_contracts_flow_into_supply_links_the_supporting_rate_and_awards(tmp_pat
     import shutil
 
     from clusteratlas.analyses.incentives import Ruleset, run
-    from clusteratlas.analyses.matching import record_contracts
+    from clusteratlas.study.records import record_contracts
     from clusteratlas.analyses.valuechain import local_supporting_rate
     from clusteratlas.io import Store, import_files
     from tests.conftest import write_csv

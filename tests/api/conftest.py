@@ -11,11 +11,13 @@ import httpx
 import pytest
 import uvicorn
 
-from clusteratlas.api import security
 from clusteratlas.api.app import create_app
 from clusteratlas.io import Store
+from clusteratlas.study import Settings
+from clusteratlas.study.records import add_user
 
 PASSWORD = "correct horse battery"
+SETTINGS = Settings(n_sim=199)
 
 
 @pytest.fixture(scope="session")
@@ -28,17 +30,19 @@ def server(tmp_path_factory, sample_store):
     with Store(db) as s:
         firms = s.table("firms")
         sijichang = firms.loc[firms["name"] == "四机厂", "firm_id"].iloc[0]
-        security.add_user(s, "admin", PASSWORD, "admin")
-        security.add_user(s, "analyst", PASSWORD, "analyst", region_id="421003")
-        security.add_user(s, "outsider", PASSWORD, "analyst", region_id="421002")
-        security.add_user(s, "parkmgr", PASSWORD, "park_manager", park_id="P02")
-        security.add_user(s, "sijichang", PASSWORD, "firm", firm_id=sijichang)
+        add_user(s, "admin", PASSWORD, "admin")
+        add_user(s, "analyst", PASSWORD, "analyst", region_id="421003")
+        add_user(s, "outsider", PASSWORD, "analyst", region_id="421002")
+        add_user(s, "parkmgr", PASSWORD, "park_manager", park_id="P02")
+        add_user(s, "sijichang", PASSWORD, "firm", firm_id=sijichang)
         # the value-chain endpoints read the newest input-output table of the store
         from clusteratlas.io.iotables import import_io_table
         from clusteratlas.sample import IO_TABLE, data_dir
 
         import_io_table(s, data_dir() / IO_TABLE, "sample national table (synthetic)", year=2017)
-    app = create_app(db)
+    # one settings object for every page and endpoint of the test service (fewer simulations
+    # than the default 999, to keep the suite fast)
+    app = create_app(db, settings=SETTINGS)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]

@@ -191,7 +191,7 @@ def test_k_density_curves_are_public_and_footprints_are_not(server):
     r = get(server, "/api/analyses/k-density", n_sim=19).json()
     assert [i["industry"] for i in r["industries"]] == ["17", "22", "35", "13", "30"]
     curve = r["curves"]["22"]
-    assert len(curve) >= 512 and {"r", "kd", "global_lo", "global_hi"} <= set(curve[0])  # dbmss grid
+    assert len(curve) >= 512 and {"r", "observed", "global_lo", "global_hi"} <= set(curve[0])  # dbmss grid
     assert "clusters" not in r
     for who in (None, login(server, "outsider"), login(server, "parkmgr")):
         assert get(server, "/api/analyses/k-density", who, n_sim=19, footprints=True).status_code == 403

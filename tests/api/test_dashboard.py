@@ -138,6 +138,7 @@ def test_run_the_policy_calculator(page, server):
 
 
 def test_opportunities_parks_and_value_chain_pages(page, server):
+    _log_in(page, server, "analyst")
     page.goto(server["base"] + "/opportunities")
     page.wait_for_selector("#space-section .main-svg")
     assert page.locator("#opportunities-table tbody tr").count() > 0

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from clusteratlas.measures import coagglomeration, dartboard_test, ellison_glaeser, maurel_sedillot
+from clusteratlas.measures import coagglomeration, ellison_glaeser, maurel_sedillot
 from tests.shared import shared_file
 
 RTOL = 1e-9
@@ -17,7 +17,7 @@ def farhauer_kroell():
     """Farhauer & Kröll (2014): ten firms in Wien ×5, Linz ×4, Graz ×1."""
     firms = pd.DataFrame({
         "industry": "x", "region": ["Wien"] * 5 + ["Linz"] * 4 + ["Graz"],
-        "size": [200, 650, 12000, 100, 50, 16000, 13000, 1500, 1500, 25000]})
+        "value": [200, 650, 12000, 100, 50, 16000, 13000, 1500, 1500, 25000]})
     regions = pd.DataFrame({"region": ["Wien", "Linz", "Graz"], "value": [500_000, 400_000, 100_000]})
     return firms, regions
 
@@ -28,7 +28,7 @@ def pysal_doctest_workers():
     np.random.seed(0)
     z = np.random.randint(10, 50, size=(3, 4))
     rows = [(f"r{r}", f"k{k}") for r in range(3) for k in range(4) for _ in range(z[r, k])]
-    return pd.DataFrame(rows, columns=["region", "industry"]).assign(size=1.0)
+    return pd.DataFrame(rows, columns=["region", "industry"]).assign(value=1.0)
 
 
 def test_the_farhauer_kroell_textbook_example():
@@ -55,7 +55,7 @@ def fk_egc():
 
 def test_matches_reat_ellison_a2_with_regional_totals_from_the_firms(fk_egc):
     ref = pd.read_csv(shared_file("reference/R/B_REAT_ellison_a2_by_industry.csv"), index_col=0)
-    eg = ellison_glaeser(fk_egc, size="emp_firm").set_index("industry").loc[ref.index]
+    eg = ellison_glaeser(fk_egc, value="emp_firm").set_index("industry").loc[ref.index]
     np.testing.assert_allclose(eg.gamma, ref["Gamma i"], rtol=RTOL)
     np.testing.assert_allclose(eg.G, ref["G i"], rtol=RTOL)
     np.testing.assert_allclose(eg.z, ref["z Gi"], rtol=RTOL)
@@ -65,8 +65,8 @@ def test_matches_reat_ellison_a2_with_regional_totals_from_the_firms(fk_egc):
 
 def test_matches_reat_ellison_a_with_external_regional_employment(fk_egc):
     ref = pd.read_csv(shared_file("reference/R/B_REAT_ellison_a_external_region_emp.csv"), index_col=0)
-    regions = fk_egc[["region", "emp_region"]].drop_duplicates().rename(columns={"emp_region": "value"})
-    eg = ellison_glaeser(fk_egc, size="emp_firm", reference=regions).set_index("industry").loc[ref.index]
+    regions = fk_egc[["region", "emp_region"]].drop_duplicates().rename(columns={"emp_region": "emp_firm"})
+    eg = ellison_glaeser(fk_egc, value="emp_firm", reference=regions).set_index("industry").loc[ref.index]
     np.testing.assert_allclose(eg.gamma, ref["Gamma i"], rtol=RTOL)
     np.testing.assert_allclose(eg.G, ref["G i"], rtol=1e-6)
     np.testing.assert_allclose(eg.z, ref["z Gi"], rtol=RTOL)
@@ -79,7 +79,7 @@ def test_the_two_industry_group_index_equals_the_pairwise_index():
     n = 300
     d = pd.DataFrame({"industry": rng.choice(["a", "b", "c"], n),
                       "region": rng.choice([f"r{i}" for i in range(8)], n, p=np.linspace(1, 3, 8) / 16),
-                      "size": rng.lognormal(3, 1, n)})
+                      "value": rng.lognormal(3, 1, n)})
     pairs = coagglomeration(d).set_index(["industry_a", "industry_b"])
     group = coagglomeration(d, groups={"ab": ["a", "b"], "bc": ["b", "c"]}).set_index("group")
     assert group.loc["ab", "gamma_c"] == pytest.approx(pairs.loc[("a", "b"), "gamma_c"], rel=1e-10)
@@ -89,7 +89,7 @@ def test_the_two_industry_group_index_equals_the_pairwise_index():
 def test_pairwise_coagglomeration_by_hand():
     # two regions with x = (0.5, 0.5); a sits 80/20, b 70/30 → (0.3·0.2 + 0.3·0.2)/(1 − 0.5)
     d = pd.DataFrame({"industry": ["a", "a", "b", "b"], "region": ["r1", "r2", "r1", "r2"],
-                      "size": [80.0, 20.0, 70.0, 30.0]})
+                      "value": [80.0, 20.0, 70.0, 30.0]})
     regions = pd.DataFrame({"region": ["r1", "r2"], "value": [1.0, 1.0]})
     c = coagglomeration(d, reference=regions).iloc[0]
     assert c.gamma_c == pytest.approx((0.3 * 0.2 + (-0.3) * (-0.2)) / 0.5)
@@ -100,23 +100,23 @@ def test_gamma_averages_zero_over_dartboard_simulations():
     rng = np.random.default_rng(11)
     firms = pd.DataFrame({"industry": np.repeat([f"i{k}" for k in range(6)], 40),
                           "region": rng.choice([f"r{k}" for k in range(10)], 240),
-                          "size": rng.lognormal(2, 1.2, 240)})
-    res = dartboard_test(firms, n_sim=2000, seed=3)
-    assert np.abs(res.mean_sim_gamma).max() < 0.01
-    assert ((res.p_gamma > 0) & (res.p_gamma <= 1)).all()
+                          "value": rng.lognormal(2, 1.2, 240)})
+    res = ellison_glaeser(firms, n_sim=2000, seed=3)
+    assert np.abs(res.gamma_sim_mean).max() < 0.01
+    assert ((res.gamma_p > 0) & (res.gamma_p <= 1)).all()
 
 
 def test_the_dartboard_finds_a_planted_cluster_and_not_a_random_one():
     rng = np.random.default_rng(2)
     regions = [f"r{k}" for k in range(12)]
-    spread = pd.DataFrame({"industry": "spread", "region": rng.choice(regions, 60), "size": 10.0})
+    spread = pd.DataFrame({"industry": "spread", "region": rng.choice(regions, 60), "value": 10.0})
     planted = pd.DataFrame({"industry": "planted", "region": ["r3"] * 45 + list(rng.choice(regions, 15)),
-                            "size": 10.0})
-    others = pd.DataFrame({"industry": "rest", "region": np.repeat(regions, 30), "size": 10.0})
-    res = dartboard_test(pd.concat([spread, planted, others]), n_sim=499, seed=1).set_index("industry")
-    assert res.loc["planted", "p_gamma"] < 0.01 and res.loc["planted", "gamma"] > 0.2
-    assert res.loc["spread", "p_gamma"] > 0.05
-    again = dartboard_test(pd.concat([spread, planted, others]), n_sim=499, seed=1).set_index("industry")
+                            "value": 10.0})
+    others = pd.DataFrame({"industry": "rest", "region": np.repeat(regions, 30), "value": 10.0})
+    res = ellison_glaeser(pd.concat([spread, planted, others]), n_sim=499, seed=1).set_index("industry")
+    assert res.loc["planted", "gamma_p"] < 0.01 and res.loc["planted", "gamma"] > 0.2
+    assert res.loc["spread", "gamma_p"] > 0.05
+    again = ellison_glaeser(pd.concat([spread, planted, others]), n_sim=499, seed=1).set_index("industry")
     pd.testing.assert_frame_equal(res, again)  # a seed makes it repeatable
 
 
@@ -126,5 +126,17 @@ def test_every_year_at_once_and_undefined_cases():
     eg = ellison_glaeser(two_years, year="year")
     assert len(eg) == 2 and np.allclose(eg.gamma, eg.gamma.iloc[0])
     single = pd.DataFrame({"industry": ["solo", "a", "a"], "region": ["r1", "r1", "r2"],
-                           "size": [5.0, 1.0, 1.0]})
+                           "value": [5.0, 1.0, 1.0]})
     assert np.isnan(ellison_glaeser(single).set_index("industry").loc["solo", "gamma"])  # H = 1
+
+
+def test_maurel_sedillot_and_coagglomeration_take_the_same_dartboard_option():
+    rng = np.random.default_rng(4)
+    d = pd.DataFrame({"industry": rng.choice(["a", "b", "c"], 200),
+                      "region": rng.choice([f"r{i}" for i in range(6)], 200), "value": rng.lognormal(2, 1, 200)})
+    ms = maurel_sedillot(d, n_sim=199, seed=1)
+    pairs = coagglomeration(d, n_sim=199, seed=1)
+    assert {"gamma_p", "gamma_sim_mean", "gamma_sim_q95"} <= set(ms.columns)
+    assert {"gamma_c_p", "gamma_c_sim_mean", "gamma_c_sim_q95"} <= set(pairs.columns)
+    assert ((ms.gamma_p > 0) & (ms.gamma_p <= 1)).all() and ((pairs.gamma_c_p > 0) & (pairs.gamma_c_p <= 1)).all()
+    assert np.abs(ms.gamma_sim_mean).max() < 0.05  # E[γ_MS] = 0 under the null too

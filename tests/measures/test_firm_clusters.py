@@ -109,11 +109,3 @@ def test_missing_columns_and_too_few_firms():
     tiny = _three_clumps().head(3)
     res = firm_clusters(tiny, min_cluster_size=5)
     assert res.clusters.empty and (res.firms["cluster"] == -1).all()
-
-
-def test_figure_draws_parks_footprints_and_firms():
-    firms = _three_clumps()
-    parks = pd.DataFrame([_square_park("P_WEST", 0, 0, 3.0)])
-    fig = firm_clusters(firms, parks=parks, min_cluster_size=10).figure(parks)
-    names = [t.name for t in fig.data]
-    assert "P_WEST" in names and sum(n.startswith("cluster") for n in names) == 3

@@ -22,7 +22,7 @@ def grid():
 
 def test_the_us_rule_checks_each_criterion():
     d = grid()
-    out = strong_clusters(d, establishments="establishments")
+    out = strong_clusters(d, value="employment", establishments="establishments")
     lq = location_quotient(d, value="employment")
     assert np.allclose(out.lq, lq.lq)
     for _, g in out.groupby("industry"):
@@ -36,10 +36,10 @@ def test_the_us_rule_checks_each_criterion():
 
 def test_top_decile_and_eco_stars():
     d = grid().assign(value_added=lambda x: x.employment * 10.0)
-    top = strong_clusters(d, method="top_decile").set_index(["region", "industry"])
+    top = strong_clusters(d, value="employment", method="top_decile").set_index(["region", "industry"])
     assert top.loc[("r07", "i2"), "strong"]
     assert top.groupby("industry").employment_criterion.sum().max() <= 2  # top 10 % of 20 regions
-    stars = strong_clusters(d, method="eco_stars", productivity="value_added")
+    stars = strong_clusters(d, value="employment", method="eco_stars", productivity="value_added")
     assert stars.stars.between(0, 4).all()
     planted = stars.set_index(["region", "industry"]).loc[("r07", "i2")]
     assert planted.size_star and planted.specialisation_star and planted.focus_star
@@ -47,12 +47,12 @@ def test_top_decile_and_eco_stars():
 
 def test_the_us_rule_needs_establishments():
     with pytest.raises(ValueError, match="establishments"):
-        strong_clusters(grid())
+        strong_clusters(grid(), value="employment")
 
 
 def test_german_states():
     g = pd.read_csv(shared_file("data/reat-germany-regional-employment/G.regions.industries.csv"))
-    out = strong_clusters(g, region="region_code", industry="ind_code", employment="emp_all",
+    out = strong_clusters(g, region="region_code", industry="ind_code", value="emp_all",
                           establishments="firms")
     assert out.strong.any() and (out[out.strong].lq >= 1).all()
     # Berlin's strongest clusters are information and culture (WZ J, R), as its economy is known for

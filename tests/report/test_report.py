@@ -30,15 +30,24 @@ def _external_references(html: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory, sample_store):
-    from clusteratlas.io.iotables import read_nbs_table
-    from clusteratlas.sample import IO_TABLE, data_dir
+    """The report of the sample district with the sample's input-output table and a recorded
+    incentive run, as ``clusteratlas demo`` writes it (on a copy of the sample store)."""
+    from clusteratlas.analyses.incentives import Ruleset, run
+    from clusteratlas.io import Store
+    from clusteratlas.io.iotables import import_io_table
+    from clusteratlas.sample import INCENTIVE_INPUTS, IO_TABLE, data_dir
+    from clusteratlas.study import Settings, diagnose, open_study
+    from clusteratlas.study.records import record_run, recorded_run
 
-    from clusteratlas.sample import INCENTIVE_INPUTS
-
-    return build_report(sample_store, tmp_path_factory.mktemp("report") / "out",
-                        synthetic_note="synthetic firms",
-                        io_table=read_nbs_table(data_dir() / IO_TABLE),
-                        incentive_inputs=pd.read_csv(data_dir() / INCENTIVE_INPUTS), incentive_year=2006)
+    folder = tmp_path_factory.mktemp("report")
+    sample_store.con.execute("CHECKPOINT")
+    shutil.copy(sample_store.path, folder / "s.duckdb")
+    with Store(folder / "s.duckdb") as s:
+        import_io_table(s, data_dir() / IO_TABLE, "sample national table (synthetic)", year=2017)
+        rs = Ruleset.load("changsha_2005")
+        record_run(s, run(rs, pd.read_csv(data_dir() / INCENTIVE_INPUTS), 2006), rs, label="sample")
+        d = diagnose(open_study(s), Settings(n_sim=199))
+        return build_report(d, folder / "out", synthetic_note="synthetic firms", run=recorded_run(s))
 
 
 def test_the_report_is_one_self_contained_file(report):

@@ -204,16 +204,12 @@ def land_efficiency(firms: pd.DataFrame, firm_years: pd.DataFrame, year: int,
     return LandEfficiency(m, d, parks, bases)
 
 
-def record_override(store, method: str, firm_id: str, year: int, month_to: int, grade: str,
-                    reason: str, author: str) -> int:
-    """Add a manual grade override to the audit table; returns its id. Reason and author are
-    required; the computed grade is never changed."""
+def check_override(grade: str, reason: str, author: str) -> tuple[str, str]:
+    """The reason and author of a manual grade override, stripped; ValueError unless the grade
+    is one of ``GRADES`` and both are given (the computed grade is never changed: an override
+    is a record beside it)."""
     if grade not in GRADES:
         raise ValueError(f"grade must be one of {GRADES}")
     if not str(reason).strip() or not str(author).strip():
         raise ValueError("an override needs a reason and an author")
-    r = store.con.execute(
-        "INSERT INTO grade_overrides (method, firm_id, year, month_to, grade, reason, author) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING override_id",
-        [method, firm_id, year, month_to, grade, reason.strip(), author.strip()]).fetchall()
-    return int(r[0][0])
+    return str(reason).strip(), str(author).strip()

@@ -83,12 +83,15 @@ class Catalogue:
     suppliers: pd.DataFrame  # supplier_id, name, products, …, lon, lat, park_id, region_id
 
 
-def catalogue_from_store(store, region_id: str | None = None) -> Catalogue:
-    firms = store.table("firms")[["firm_id", "name", "lon", "lat", "park_id", "region_id"]]
-    needs = store.table("purchase_needs").merge(
-        firms.rename(columns={"firm_id": "buyer_id", "name": "buyer_name"}), on="buyer_id", how="left")
-    sup = store.table("supplier_profiles").merge(firms.rename(columns={"firm_id": "supplier_id"}),
-                                                 on="supplier_id", how="left")
+def catalogue(firms: pd.DataFrame, needs: pd.DataFrame, profiles: pd.DataFrame,
+              region_id: str | None = None) -> Catalogue:
+    """The needs with their buyers' names and sites, and the supplier profiles with theirs (the
+    store's firms, purchase_needs and supplier_profiles); suppliers of ``region_id`` only when
+    given."""
+    firms = firms[["firm_id", "name", "lon", "lat", "park_id", "region_id"]]
+    needs = needs.merge(firms.rename(columns={"firm_id": "buyer_id", "name": "buyer_name"}),
+                        on="buyer_id", how="left")
+    sup = profiles.merge(firms.rename(columns={"firm_id": "supplier_id"}), on="supplier_id", how="left")
     if region_id is not None:
         sup = sup[sup["region_id"] == region_id]
     return Catalogue(needs.reset_index(drop=True), sup.reset_index(drop=True))
@@ -205,22 +208,3 @@ def contracts_to_supply_links(outcomes: pd.DataFrame, needs: pd.DataFrame, firms
     # several contracts for one product with one supplier in a year are one supply link
     keys = ["采购企业代码", "供应商代码", "供应商名称", "供应商地区代码", "年份", "采购产品"]
     return links.groupby(keys, as_index=False, dropna=False)["采购金额(元)"].sum()
-
-
-def record_contracts(store, outcomes_file_or_frame=None) -> dict:
-    """Write the contracts among the store's match outcomes into ``supply_links`` through the
-    importer (a dataset version of its own, all or nothing). Returns the import summary."""
-    import tempfile
-    from pathlib import Path
-
-    from clusteratlas.io.importer import import_files
-
-    links = contracts_to_supply_links(store.table("match_outcomes"), store.table("purchase_needs"),
-                                      store.table("firms"))
-    if links.empty:
-        return {"rows": 0}
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "contracted_supply_links.csv"
-        links.to_csv(path, index=False, encoding="utf-8")
-        report = import_files(store, [path], table="supply_links", force=True)
-    return {"rows": report.rows.get("supply_links", 0), "files": [f.file for f in report.files]}

@@ -73,11 +73,11 @@ def opportunities(data: pd.DataFrame, region_id, region: str = "region",
         weights = dict(STRATEGIES[strategy])
     if year is not None:
         data = data[data[year] == data[year].max()]
-    cx = complexity(data, region, industry, value)
+    cx = complexity(data, region=region, industry=industry, value=value)
     mine = cx[cx[region] == region_id]
     if mine.empty:
         raise ValueError(f"region {region_id!r} has no data")
-    prox = proximity(data, region, industry, value).pivot(
+    prox = proximity(data, region=region, industry=industry, value=value).pivot(
         index=f"{industry}_1", columns=f"{industry}_2", values="proximity")
     present = mine[mine.mcp == 1][[industry, value, "rca", "pci"]].sort_values("rca", ascending=False)
     cand = mine[mine.mcp == 0][[industry, value, "rca", "density", "cog", "pci"]].copy()
@@ -131,7 +131,7 @@ def industry_space(data: pd.DataFrame, region_id=None, region: str = "region",
     """The proximity network (Hidalgo et al. 2007): the maximum spanning tree of φ plus every
     edge with φ ≥ ``threshold``; nodes carry the industry's total value, PCI, and whether
     ``region_id`` has RCA ≥ 1 in it."""
-    prox = proximity(data, region, industry, value)
+    prox = proximity(data, region=region, industry=industry, value=value)
     prox = prox[prox[f"{industry}_1"] < prox[f"{industry}_2"]]
     full = nx.Graph()
     for a, b, p in prox.itertuples(index=False):
@@ -141,7 +141,7 @@ def industry_space(data: pd.DataFrame, region_id=None, region: str = "region",
     for a, b, d in full.edges(data=True):
         if d["proximity"] >= threshold:
             g.add_edge(a, b, **d)
-    cx = complexity(data, region, industry, value)
+    cx = complexity(data, region=region, industry=industry, value=value)
     totals = cx.groupby(industry)[value].sum()
     pci = cx.groupby(industry)["pci"].first()
     mine = cx[cx[region] == region_id].set_index(industry)["mcp"] if region_id is not None else None

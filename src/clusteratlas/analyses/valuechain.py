@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from clusteratlas.classify import GBT4754
-from clusteratlas.io.iotables import IOTable
+from clusteratlas.measures.inputoutput import IOTable
 from clusteratlas.measures.inputoutput import (
     allocation_coefficients,
     leontief_inverse,
@@ -49,21 +49,24 @@ def sector_of(sectors, code: str) -> str:
     return m[div]
 
 
-def regional_presence(store, region_id: str, year: int, month_to: int = 12) -> pd.DataFrame:
+def regional_presence(values: pd.DataFrame, firms: pd.DataFrame, firm_years: pd.DataFrame,
+                      region_id: str, year: int, month_to: int = 12) -> pd.DataFrame:
     """The region's presence by division for a chain map or gap list: output (CNY), the number
-    of above-scale firms, and the LQ against the comparison regions (``analyses.clusters``), so
-    that a sector is a gap only where the region is weak in it, not merely absent from a frame."""
-    from clusteratlas.analyses.clusters import comparison_regions, regional_values
+    of above-scale firms, and the LQ against the comparison regions (``values``: their
+    ``analyses.clusters.regional_values``), so that a sector is a gap only where the region is
+    weak in it, not merely absent from a frame."""
+    from clusteratlas.analyses.clusters import in_period
     from clusteratlas.measures import location_quotient
 
-    v = regional_values(store, "output", comparison_regions(store, region_id))
-    v = v[(v.year == year) & (v.month_to == month_to)]
+    v = in_period(values, year, month_to)
+    if region_id not in set(v.region):
+        raise ValueError(f"no output for region {region_id} in {year} (months 1–{month_to})")
     lq = location_quotient(v, value="output")
     out = lq[lq.region == region_id].set_index("industry")[["output", "lq"]]
-    firms = store.sql("SELECT f.industry_code FROM firm_years fy JOIN firms f USING (firm_id) "
-                      "WHERE f.region_id = ? AND fy.year = ? AND fy.month_to = ? AND fy.above_scale",
-                      [region_id, year, month_to])
-    counts = firms["industry_code"].map(GBT4754.division_of).value_counts()
+    fy = firm_years[(firm_years["year"] == year) & (firm_years["month_to"] == month_to)
+                    & firm_years["above_scale"].fillna(False).astype(bool)]
+    codes = fy.merge(firms[firms["region_id"] == region_id], on="firm_id")["industry_code"]
+    counts = codes.map(GBT4754.division_of).value_counts()
     out["firms"] = counts.reindex(out.index).fillna(0).astype(int)
     return out
 

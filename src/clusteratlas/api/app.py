@@ -1,9 +1,10 @@
 """The ClusterAtlas service: a REST API under /api/ and the dashboard at /, in one FastAPI app.
 
-Thin: every endpoint parses, checks who may see what, calls the library and formats (JSON, or
-CSV/XLSX with ``?format=``). Firm-level reads and all writes are audited; aggregates for roles
-without firm-level rights pass through disclosure control. The endpoints live in
-``api/routers`` (one module per resource); what they share is in ``api/deps``.
+Thin: every endpoint parses, takes the service's diagnosis of the study as the caller may see
+it (``clusteratlas.study``: withheld by ``clusteratlas.policy`` for roles without firm rights),
+and formats (JSON, or CSV/XLSX with ``?format=``). Firm-level reads and all writes are audited.
+The endpoints live in ``api/routers`` (one module per resource); what they share is in
+``api/deps``; the dashboard's pages (``web``) are mounted on the same app and service.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 import clusteratlas
-from clusteratlas.api.deps import Service, store, user
+from clusteratlas.api.deps import service, store, user
 from clusteratlas.api.routers import analyses, auth, data, datasets, incentives, matching
+from clusteratlas.study.diagnosis import Settings
+from clusteratlas.study.service import StudyService
 
 TAGS = [
     {"name": "auth", "description": "Log in and out (bearer tokens)."},
@@ -26,10 +29,11 @@ TAGS = [
 ]
 
 
-def create_app(db: str | Path, io_table: str | Path | None = None) -> FastAPI:
+def create_app(db: str | Path, io_table: str | Path | None = None, settings: Settings | None = None) -> FastAPI:
     """The service on the store at ``db`` (created and migrated if new); ``io_table``: a national
-    input-output table (NBS layout) for the value chain, instead of the store's newest."""
-    svc = Service(db, io_table)
+    input-output table (NBS layout) for the value chain, instead of the store's newest;
+    ``settings``: the diagnosis settings of every page and endpoint (default ``Settings()``)."""
+    svc = StudyService(db, io_table, settings)
     app = FastAPI(title="ClusterAtlas", version=clusteratlas.__version__, openapi_tags=TAGS,
                   description="Industrial clusters and parks: data, measures and policies. Firm "
                               "data are confidential: what a caller sees depends on their role.")
@@ -50,5 +54,5 @@ def create_app(db: str | Path, io_table: str | Path | None = None) -> FastAPI:
 
     from clusteratlas.web.pages import mount_pages
 
-    mount_pages(app, store, user, svc.io_table)
+    mount_pages(app, store, user, service)
     return app

@@ -20,30 +20,17 @@ from __future__ import annotations
 import csv
 import io as _io
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from clusteratlas.io.readers import decode
+from clusteratlas.measures.inputoutput import IOTable
 from clusteratlas.io.units import UnitError, factor_to_canonical
 from clusteratlas.io.schema import MONEY
 
 _SUBTOTAL = re.compile(r"合计|总计|总投入|总产出|total", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class IOTable:
-    Z: pd.DataFrame  # intermediate flows, sectors × sectors
-    Y: pd.DataFrame  # final demand, sectors × categories (imports negative in competitive tables)
-    V: pd.DataFrame  # value-added rows × sectors
-    x: pd.Series  # gross output by sector
-    unit: str = "CNY"
-
-    @property
-    def sectors(self) -> pd.Index:
-        return self.Z.index
 
 
 def read_nbs_table(path: str | Path, unit: str | None = None) -> IOTable:

@@ -1,15 +1,13 @@
 """Pure maths on arrays and DataFrames (no I/O, no store, no UI).
 
-Every measure takes tidy data — a DataFrame and the names of its columns — and returns a tidy
-DataFrame, for all regions, industries and years at once.
+``__all__`` lists the tidy measures: each takes a DataFrame and keyword-only role names and
+returns a tidy DataFrame or a frozen result object, for all regions, industries and years at
+once, under the one policy of :mod:`clusteratlas.measures.tidy` (a contract test holds every one
+of them to it). The input-output functions are plain array maths on a table's matrices, in the
+style of pymrio: :mod:`clusteratlas.measures.inputoutput`.
 """
 
-from clusteratlas.measures.agglomeration import (
-    coagglomeration,
-    dartboard_test,
-    ellison_glaeser,
-    maurel_sedillot,
-)
+from clusteratlas.measures.agglomeration import coagglomeration, ellison_glaeser, maurel_sedillot
 from clusteratlas.measures.complexity import complexity, proximity, rca, relatedness_density
 from clusteratlas.measures.concentration import (
     gini_localization,
@@ -20,27 +18,16 @@ from clusteratlas.measures.concentration import (
     krugman_specialization,
     location_quotient,
 )
-from clusteratlas.measures.firm_clusters import firm_clusters
-from clusteratlas.measures.inputoutput import (
-    final_demand_impact,
-    ghosh_inverse,
-    hypothetical_extraction,
-    leontief_inverse,
-    linkages,
-    multipliers,
-    regionalize,
-    technical_coefficients,
-)
-from clusteratlas.measures.kdensity import kdensity, kdensity_all
+from clusteratlas.measures.firm_clusters import FirmClusters, firm_clusters  # noqa: F401  (its result)
+from clusteratlas.measures.kdensity import DistanceCurve, kdensity, kdensity_all  # noqa: F401  (the result)
 from clusteratlas.measures.mfunction import m_function
 from clusteratlas.measures.shiftshare import shift_share
 from clusteratlas.measures.strong_clusters import strong_clusters
 
 __all__ = [
-    "coagglomeration", "complexity", "dartboard_test", "final_demand_impact", "firm_clusters", "ghosh_inverse",
-    "hypothetical_extraction", "kdensity", "kdensity_all", "leontief_inverse", "linkages", "multipliers", "regionalize",
-    "technical_coefficients", "ellison_glaeser", "gini_localization",
-    "gini_specialization", "herfindahl", "hoover", "krugman_concentration",
-    "krugman_specialization", "location_quotient", "m_function", "maurel_sedillot", "proximity", "rca", "relatedness_density", "shift_share",
-    "strong_clusters",
+    "coagglomeration", "complexity", "ellison_glaeser", "firm_clusters", "gini_localization",
+    "gini_specialization", "herfindahl", "hoover", "kdensity", "kdensity_all",
+    "krugman_concentration", "krugman_specialization", "location_quotient", "m_function",
+    "maurel_sedillot", "proximity", "rca", "relatedness_density", "shift_share", "strong_clusters",
 ]
+RESULTS = ("DistanceCurve", "FirmClusters")  # the result objects, importable from here too

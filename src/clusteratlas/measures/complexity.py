@@ -32,7 +32,7 @@ import pandas as pd
 import scipy.linalg
 import scipy.sparse.linalg
 
-from clusteratlas.measures.tidy import NO_YEAR, check_columns, safe_divide
+from clusteratlas.measures.tidy import NO_YEAR, prepare, safe_divide
 
 
 # ---------------------------------------------------------------- array maths (pure) ---------
@@ -125,36 +125,52 @@ def outlook(M: np.ndarray, phi: np.ndarray, density: np.ndarray, kp: np.ndarray
 
 
 # ---------------------------------------------------------------- tidy interface -------------
-@dataclass
+@dataclass(frozen=True)
 class _Panel:
     years: pd.Index
-    locs: list[pd.Index]  # per year: locations kept (total > 0)
+    locs: list[pd.Index]  # per year: the locations in that year's rows
     prods: list[pd.Index]
-    X: list[np.ndarray]
+    X: list[np.ndarray]  # per year: (locations, products) of those rows
     year: str | None
 
+    def nonzero(self, t: int) -> tuple[np.ndarray, np.ndarray]:
+        """Masks of the year's locations and products with a non-zero total."""
+        return self.X[t].sum(1) != 0, self.X[t].sum(0) != 0
 
-def _panel(data, region, industry, value, year) -> _Panel:
-    """One dense (locations, products) matrix per year, without zero-total rows and columns
-    (as py-ecomplexity drops them), built with one factorisation and one bincount."""
-    check_columns(data, region=region, industry=industry, value=value, year=year)
-    v = pd.to_numeric(data[value], errors="coerce").fillna(0.0).to_numpy(float)
-    li, lv = pd.factorize(data[region], sort=True)
-    pi, pv = pd.factorize(data[industry], sort=True)
+
+def _panel(data, region, industry, value, year, measure) -> _Panel:
+    """One dense (locations, products) matrix per year over the labels in that year's rows,
+    built with one factorisation and one bincount."""
+    d = prepare(data, measure, nonnegative=("value",), region=region, industry=industry,
+                value=value, year=year)
+    v = d[value].to_numpy(float)
+    li, lv = pd.factorize(d[region], sort=True)
+    pi, pv = pd.factorize(d[industry], sort=True)
     if year is None:
-        yi, yv = np.zeros(len(data), dtype=np.int64), pd.Index([NO_YEAR])
+        yi, yv = np.zeros(len(d), dtype=np.int64), pd.Index([NO_YEAR])
     else:
-        yi, yv = pd.factorize(data[year], sort=True)
+        yi, yv = pd.factorize(d[year], sort=True)
     Y, C, P = len(yv), len(lv), len(pv)
     cube = np.bincount((yi * C + li) * P + pi, weights=v, minlength=Y * C * P).reshape(Y, C, P)
+    seen = np.zeros((Y, C), bool)
+    seen[yi, li] = True
+    seen_p = np.zeros((Y, P), bool)
+    seen_p[yi, pi] = True
     locs, prods, mats = [], [], []
     for t in range(Y):
-        X = cube[t]
-        rows, cols = X.sum(1) != 0, X.sum(0) != 0
-        mats.append(np.ascontiguousarray(X[rows][:, cols]))
-        locs.append(pd.Index(lv[rows]))
-        prods.append(pd.Index(pv[cols]))
+        mats.append(np.ascontiguousarray(cube[t][seen[t]][:, seen_p[t]]))
+        locs.append(pd.Index(lv[seen[t]]))
+        prods.append(pd.Index(pv[seen_p[t]]))
     return _Panel(pd.Index(yv), locs, prods, mats, year)
+
+
+def _expand(values: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """A (reduced locations, reduced products) array on the year's full grid, NaN elsewhere."""
+    if rows.all() and cols.all():
+        return values
+    out = np.full((len(rows), len(cols)), np.nan)
+    out[np.ix_(rows, cols)] = values
+    return out
 
 
 def _presence(X, presence, threshold, pop_t):
@@ -170,7 +186,7 @@ def _presence(X, presence, threshold, pop_t):
         M = X.astype(float)
         extra = {"rca": X.astype(float)}
     else:
-        raise ValueError("presence must be 'rca', 'rpop' or 'manual'")
+        raise ValueError("complexity: presence must be 'rca', 'rpop' or 'manual'")
     return M, extra
 
 
@@ -195,23 +211,26 @@ def _std(x, convention, repeat: int = 1):
     return sd
 
 
-def complexity(data: pd.DataFrame, region: str = "region", industry: str = "industry",
+def complexity(data: pd.DataFrame, *, region: str = "region", industry: str = "industry",
                value: str = "value", year: str | None = None, presence: str = "rca",
                threshold: float = 1.0, population: pd.DataFrame | None = None,
                continuous: bool = False, asymmetric: bool = False, knn: int | None = None,
                convention: str = "py-ecomplexity") -> pd.DataFrame:
     """Everything of py-ecomplexity's ``ecomplexity`` in one tidy frame: one row per year ×
     region × industry with diversity, ubiquity, mcp, eci, pci, density, coi, cog and rca (and
-    rpop). Regions and industries with a zero total in a year are left out of that year, as
-    py-ecomplexity does. See the module text for formulas and conventions."""
+    rpop). Regions and industries with a zero total in a year are left out of that year's
+    computation, as py-ecomplexity does, and reported with NaN (py-ecomplexity drops their rows).
+    See the module text for formulas and conventions."""
     if convention not in ("py-ecomplexity", "stata"):
-        raise ValueError("convention must be 'py-ecomplexity' or 'stata'")
-    panel = _panel(data, region, industry, value, year)
+        raise ValueError("complexity: convention must be 'py-ecomplexity' or 'stata'")
+    panel = _panel(data, region, industry, value, year, "complexity")
     total = sum(X.size for X in panel.X)
     out, at = None, 0
     for t, y in enumerate(panel.years):
-        X, locs, prods = panel.X[t], panel.locs[t], panel.prods[t]
-        pop_t = _population(population, region, year, y, locs) if presence == "rpop" else None
+        rows, colmask = panel.nonzero(t)
+        X_full, locs, prods = panel.X[t], panel.locs[t], panel.prods[t]
+        X = X_full[rows][:, colmask]
+        pop_t = _population(population, region, year, y, locs[rows]) if presence == "rpop" else None
         M, extra = _presence(X, presence, threshold, pop_t)
         if continuous:
             base = extra.get("rpop", extra["rca"]) if presence != "manual" else M
@@ -230,13 +249,14 @@ def complexity(data: pd.DataFrame, region: str = "region", industry: str = "indu
         pci = (kp - mu) / sd
         cog = cog / sd
         coi = (coi - coi.mean()) / _std(coi, convention, X.shape[1])
-        C, P = X.shape
+        C, P = X_full.shape
+        Cr, Pr = X.shape
+        grid = {"diversity": np.repeat(M.sum(1), Pr).reshape(Cr, Pr),
+                "ubiquity": np.tile(M.sum(0), Cr).reshape(Cr, Pr), "mcp": M,
+                "eci": np.repeat(eci, Pr).reshape(Cr, Pr), "pci": np.tile(pci, Cr).reshape(Cr, Pr),
+                "density": density, "coi": np.repeat(coi, Pr).reshape(Cr, Pr), "cog": cog, **extra}
         cols = {region: np.repeat(locs.to_numpy(), P), industry: np.tile(prods.to_numpy(), C),
-                value: X.ravel(), "diversity": np.repeat(M.sum(1), P),
-                "ubiquity": np.tile(M.sum(0), C), "mcp": M.ravel(), "eci": np.repeat(eci, P),
-                "pci": np.tile(pci, C), "density": density.ravel(), "coi": np.repeat(coi, P),
-                "cog": cog.ravel()}
-        cols.update({k: v.ravel() for k, v in extra.items()})
+                value: X_full.ravel(), **{k: _expand(v, rows, colmask).ravel() for k, v in grid.items()}}
         if year is not None:
             cols = {year: np.full(C * P, y, dtype=object if isinstance(y, str) else None), **cols}
         if out is None:  # preallocate every column once: no concatenation copies
@@ -247,21 +267,24 @@ def complexity(data: pd.DataFrame, region: str = "region", industry: str = "indu
     return pd.DataFrame(out, copy=False)
 
 
-def rca(data: pd.DataFrame, region: str = "region", industry: str = "industry",
+def rca(data: pd.DataFrame, *, region: str = "region", industry: str = "industry",
         value: str = "value", year: str | None = None, threshold: float = 1.0,
         population: pd.DataFrame | None = None) -> pd.DataFrame:
     """Balassa RCA (and RPOP when ``population`` — region, population[, year] — is given) with
     the presence M = [RCA ≥ threshold] (or [RPOP ≥ threshold])."""
-    panel = _panel(data, region, industry, value, year)
+    panel = _panel(data, region, industry, value, year, "rca")
     frames = []
     for t, y in enumerate(panel.years):
-        X, locs, prods = panel.X[t], panel.locs[t], panel.prods[t]
+        rows, colmask = panel.nonzero(t)
+        X_full, locs, prods = panel.X[t], panel.locs[t], panel.prods[t]
+        X = X_full[rows][:, colmask]
         presence = "rpop" if population is not None else "rca"
-        pop_t = _population(population, region, year, y, locs) if population is not None else None
+        pop_t = _population(population, region, year, y, locs[rows]) if population is not None else None
         M, extra = _presence(X, presence, threshold, pop_t)
-        C, P = X.shape
+        C, P = X_full.shape
         cols = {region: np.repeat(locs.to_numpy(), P), industry: np.tile(prods.to_numpy(), C),
-                value: X.ravel(), **{k: v.ravel() for k, v in extra.items()}, "mcp": M.ravel()}
+                value: X_full.ravel(), **{k: _expand(v, rows, colmask).ravel() for k, v in extra.items()},
+                "mcp": _expand(M, rows, colmask).ravel()}
         df = pd.DataFrame(cols)
         if year is not None:
             df.insert(0, year, y)
@@ -269,18 +292,20 @@ def rca(data: pd.DataFrame, region: str = "region", industry: str = "industry",
     return pd.concat(frames, ignore_index=True)
 
 
-def proximity(data: pd.DataFrame, region: str = "region", industry: str = "industry",
+def proximity(data: pd.DataFrame, *, region: str = "region", industry: str = "industry",
               value: str = "value", year: str | None = None, threshold: float = 1.0,
               continuous: bool = False, asymmetric: bool = False) -> pd.DataFrame:
     """Proximity of every ordered pair of industries (one row per pair and year), from
     co-location of RCA ≥ threshold across regions, or continuous (1 + corr)/2."""
-    panel = _panel(data, region, industry, value, year)
+    panel = _panel(data, region, industry, value, year, "proximity")
     frames = []
     for t, y in enumerate(panel.years):
-        X, prods = panel.X[t], panel.prods[t]
+        rows, colmask = panel.nonzero(t)
+        X, prods = panel.X[t][rows][:, colmask], panel.prods[t]
         M, extra = _presence(X, "rca", threshold, None)
         phi = continuous_proximity_array(np.nan_to_num(extra["rca"])) if continuous else \
             proximity_array(M, asymmetric)
+        phi = _expand(phi, colmask, colmask)
         P = len(prods)
         df = pd.DataFrame({f"{industry}_1": np.repeat(prods.to_numpy(), P),
                            f"{industry}_2": np.tile(prods.to_numpy(), P), "proximity": phi.ravel()})
@@ -290,9 +315,10 @@ def proximity(data: pd.DataFrame, region: str = "region", industry: str = "indus
     return pd.concat(frames, ignore_index=True)
 
 
-def relatedness_density(data: pd.DataFrame, region: str = "region", industry: str = "industry",
+def relatedness_density(data: pd.DataFrame, *, region: str = "region", industry: str = "industry",
                         value: str = "value", year: str | None = None, threshold: float = 1.0,
                         knn: int | None = None) -> pd.DataFrame:
     """Relatedness density ω of every region × industry (Hidalgo et al. 2007), with mcp."""
-    out = complexity(data, region, industry, value, year, threshold=threshold, knn=knn)
+    out = complexity(data, region=region, industry=industry, value=value, year=year,
+                     threshold=threshold, knn=knn)
     return out[[c for c in (year, region, industry, "mcp", "density") if c is not None]]

@@ -70,23 +70,23 @@ def gini_of_values(values: np.ndarray, axis: int) -> np.ndarray:
 
 
 # ---------------------------------------------------------------- tidy interface -------------
-def _cube(data, region, industry, value, year, reference) -> tuple[Cube, np.ndarray]:
-    cube = to_cube(data, region, industry, value, year)
+def _cube(data, region, industry, value, year, reference, measure) -> tuple[Cube, np.ndarray]:
+    cube = to_cube(data, region, industry, value, year, measure)
     if reference is None:
         return cube, industry_totals(cube.values)
-    check_columns(reference, industry=industry, value=value, year=year)
-    ref = to_cube(reference.assign(_r="ref"), "_r", industry, value, year)
+    check_columns(reference, measure + " reference", industry=industry, value=value, year=year)
+    ref = to_cube(reference.assign(_r="ref"), "_r", industry, value, year, measure + " reference")
     missing = cube.industries.difference(ref.industries)
     if len(missing):
-        raise ValueError(f"reference totals lack industries {list(missing)[:10]}")
+        raise ValueError(f"{measure}: reference totals lack industries {list(missing)[:10]}")
     if year is not None and len(cube.years.difference(ref.years)):
-        raise ValueError(f"reference totals lack years {list(cube.years.difference(ref.years))}")
+        raise ValueError(f"{measure}: reference totals lack years {list(cube.years.difference(ref.years))}")
     E_i = ref.values[:, 0, :][np.ix_(ref.years.get_indexer(cube.years),
                                      ref.industries.get_indexer(cube.industries))]
     return cube, E_i
 
 
-def location_quotient(data: pd.DataFrame, region: str = "region", industry: str = "industry",
+def location_quotient(data: pd.DataFrame, *, region: str = "region", industry: str = "industry",
                       value: str = "value", year: str | None = None,
                       reference: pd.DataFrame | None = None) -> pd.DataFrame:
     """Location quotients of every region × industry (× year).
@@ -98,7 +98,7 @@ def location_quotient(data: pd.DataFrame, region: str = "region", industry: str 
     national totals E_i when the regions do not make up the whole economy (e.g. one district
     compared with its prefecture or the country).
     """
-    cube, E_i = _cube(data, region, industry, value, year, reference)
+    cube, E_i = _cube(data, region, industry, value, year, reference, "location_quotient")
     X = cube.values
     lq = lq_array(X, E_i)
     share_r = safe_divide(X, X.sum(axis=2, keepdims=True))
@@ -108,12 +108,12 @@ def location_quotient(data: pd.DataFrame, region: str = "region", industry: str 
                                                 "lq_symmetric": symmetric_lq(lq)})
 
 
-def hoover(data: pd.DataFrame, region: str = "region", industry: str = "industry",
+def hoover(data: pd.DataFrame, *, region: str = "region", industry: str = "industry",
            value: str = "value", year: str | None = None) -> pd.DataFrame:
     """Hoover's coefficient of localisation of each industry:
     ½ Σ_r |X_ri/E_i − e_r/E| in [0, 1) (Hoover 1936; REAT ``hoover`` against regional totals).
     NaN for an industry with no activity."""
-    cube = to_cube(data, region, industry, value, year)
+    cube = to_cube(data, region, industry, value, year, "hoover")
     X = cube.values
     s_ri = safe_divide(X, X.sum(axis=1, keepdims=True))
     s_r = safe_divide(X.sum(axis=2), X.sum(axis=(1, 2))[:, None])[:, :, None]
@@ -122,15 +122,15 @@ def hoover(data: pd.DataFrame, region: str = "region", industry: str = "industry
     return axis_frame(cube, industry, cube.industries, {"hoover": h})
 
 
-def krugman_concentration(data: pd.DataFrame, region: str = "region", industry: str = "industry",
+def krugman_concentration(data: pd.DataFrame, *, region: str = "region", industry: str = "industry",
                           value: str = "value", year: str | None = None) -> pd.DataFrame:
     """Krugman's concentration index of each industry: Σ_r |X_ri/E_i − e_r/E| in [0, 2)
     (Krugman 1991; REAT ``krugman.conc``) — twice Hoover's coefficient."""
-    h = hoover(data, region, industry, value, year)
+    h = hoover(data, region=region, industry=industry, value=value, year=year)
     return h.assign(krugman=2.0 * h.pop("hoover"))
 
 
-def krugman_specialization(data: pd.DataFrame, region: str = "region", industry: str = "industry",
+def krugman_specialization(data: pd.DataFrame, *, region: str = "region", industry: str = "industry",
                            value: str = "value", year: str | None = None,
                            against: str = "total") -> pd.DataFrame:
     """Krugman's specialisation index of each region: K_r = Σ_i |X_ri/e_r − R_i/R| in [0, 2)
@@ -139,8 +139,8 @@ def krugman_specialization(data: pd.DataFrame, region: str = "region", industry:
     of the economy without the region (``'rest'``, Krugman's own two-region comparison). Also
     ``specialization_coefficient`` = K/2 (EconGeo ``spec.coeff``). NaN for an empty region."""
     if against not in ("total", "rest"):
-        raise ValueError("against must be 'total' or 'rest'")
-    cube = to_cube(data, region, industry, value, year)
+        raise ValueError("krugman_specialization: against must be 'total' or 'rest'")
+    cube = to_cube(data, region, industry, value, year, "krugman_specialization")
     X = cube.values
     s_r = safe_divide(X, X.sum(axis=2, keepdims=True))
     R = X.sum(axis=1, keepdims=True) - (X if against == "rest" else 0.0)
@@ -150,7 +150,7 @@ def krugman_specialization(data: pd.DataFrame, region: str = "region", industry:
     return axis_frame(cube, region, cube.regions, {"krugman": k, "specialization_coefficient": k / 2})
 
 
-def gini_localization(data: pd.DataFrame, region: str = "region", industry: str = "industry",
+def gini_localization(data: pd.DataFrame, *, region: str = "region", industry: str = "industry",
                       value: str = "value", year: str | None = None) -> pd.DataFrame:
     """Locational Gini of each industry across regions.
 
@@ -160,7 +160,7 @@ def gini_localization(data: pd.DataFrame, region: str = "region", industry: str 
     [0, 1). ``gini_lq``: the unweighted Gini of the regions' LQs (REAT ``gini.conc``), which
     counts every region alike whatever its size. NaN for an industry with no activity.
     """
-    cube = to_cube(data, region, industry, value, year)
+    cube = to_cube(data, region, industry, value, year, "gini_localization")
     X = cube.values
     e_r = X.sum(axis=2, keepdims=True)
     g = lorenz_gini(X, np.broadcast_to(e_r, X.shape), axis=1)
@@ -170,7 +170,7 @@ def gini_localization(data: pd.DataFrame, region: str = "region", industry: str 
                       {"gini": np.where(empty, np.nan, g), "gini_lq": np.where(empty, np.nan, g_lq)})
 
 
-def gini_specialization(data: pd.DataFrame, region: str = "region", industry: str = "industry",
+def gini_specialization(data: pd.DataFrame, *, region: str = "region", industry: str = "industry",
                         value: str = "value", year: str | None = None) -> pd.DataFrame:
     """Gini of specialisation of each region across industries.
 
@@ -179,7 +179,7 @@ def gini_specialization(data: pd.DataFrame, region: str = "region", industry: st
     analogue of Krugman's locational Gini); ``gini_lq``: the unweighted Gini of the region's LQs
     (REAT ``gini.spec``). NaN for a region with no activity.
     """
-    cube = to_cube(data, region, industry, value, year)
+    cube = to_cube(data, region, industry, value, year, "gini_specialization")
     X = cube.values
     E_i = X.sum(axis=1, keepdims=True)
     g = lorenz_gini(X, np.broadcast_to(E_i, X.shape), axis=2)
@@ -189,7 +189,7 @@ def gini_specialization(data: pd.DataFrame, region: str = "region", industry: st
                       {"gini": np.where(empty, np.nan, g), "gini_lq": np.where(empty, np.nan, g_lq)})
 
 
-def herfindahl(data: pd.DataFrame, region: str = "region", industry: str = "industry",
+def herfindahl(data: pd.DataFrame, *, region: str = "region", industry: str = "industry",
                value: str = "value", year: str | None = None, by: str = "industry") -> pd.DataFrame:
     """Herfindahl–Hirschman index of shares (Herfindahl 1950; Hirschman 1945).
 
@@ -199,8 +199,8 @@ def herfindahl(data: pd.DataFrame, region: str = "region", industry: str = "indu
     one holds everything (REAT ``herf(coefnorm=TRUE)``), and ``equivalent_number`` = 1/H.
     """
     if by not in ("industry", "region"):
-        raise ValueError("by must be 'industry' or 'region'")
-    cube = to_cube(data, region, industry, value, year)
+        raise ValueError("herfindahl: by must be 'industry' or 'region'")
+    cube = to_cube(data, region, industry, value, year, "herfindahl")
     X = cube.values
     axis = 1 if by == "industry" else 2
     s = safe_divide(X, X.sum(axis=axis, keepdims=True))

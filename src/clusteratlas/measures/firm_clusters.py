@@ -21,64 +21,26 @@ from shapely.geometry import MultiPoint, shape
 from sklearn.cluster import HDBSCAN
 
 from clusteratlas.measures.kdensity import EARTH_KM
+from clusteratlas.measures.tidy import prepare
 
 KM_PER_DEG = EARTH_KM * np.pi / 180
 
 
-@dataclass
+@dataclass(frozen=True)
 class FirmClusters:
-    """``firms``: the input rows with ``cluster`` (−1: noise) and ``park`` (the park whose
-    boundary holds the site, or None); ``clusters``: one row per cluster; ``overlap``: one row per
-    cluster × park that share firms or area."""
+    """``firms``: the input rows with ``cluster`` (−1: noise), ``membership`` and ``park`` (the
+    park whose boundary holds the site, or None); ``clusters``: one row per cluster;
+    ``overlap``: one row per cluster × park that share firms or area."""
 
     firms: pd.DataFrame
     clusters: pd.DataFrame
     overlap: pd.DataFrame
-    lon: str = "lon"
-    lat: str = "lat"
+    x: str = "lon"
+    y: str = "lat"
 
     def outside_parks(self) -> pd.DataFrame:
         """Cluster firms whose site lies inside no park boundary."""
         return self.firms[(self.firms["cluster"] >= 0) & self.firms["park"].isna()]
-
-    def figure(self, parks: pd.DataFrame | None = None, boundary: str = "boundary", name: str = "name",
-               title: str = "集群与园区 Clusters and parks"):
-        import plotly.graph_objects as go
-
-        fig = go.Figure()
-        for _, p in (parks if parks is not None else pd.DataFrame()).iterrows():
-            for ring in _rings(p.get(boundary)):
-                fig.add_trace(go.Scatter(x=ring[:, 0], y=ring[:, 1], mode="lines", fill="toself",
-                                         name=str(p.get(name, "")), opacity=0.35, line=dict(width=1),
-                                         hoverinfo="name", legendgroup="parks"))
-        for _, c in self.clusters.iterrows():
-            for ring in _rings(c["footprint"]):
-                fig.add_trace(go.Scatter(x=ring[:, 0], y=ring[:, 1], mode="lines",
-                                         line=dict(width=2, dash="dash", color="#c0392b"),
-                                         name=(f"{c['industry']} " if "industry" in c else "")
-                                         + f"cluster {c['cluster']}", hoverinfo="name"))
-        f = self.firms
-        inside = f["park"].notna()
-        for mask, label, colour in ((inside, "企业·园区内 firms in a park", "#2c7fb8"),
-                                    (~inside, "企业·园区外 firms outside parks", "#e67e22")):
-            fig.add_trace(go.Scatter(x=f.loc[mask, self.lon], y=f.loc[mask, self.lat], mode="markers",
-                                     name=label, marker=dict(size=7, color=colour,
-                                                             line=dict(width=0.5, color="#333")),
-                                     text=f.loc[mask, "cluster"].map(lambda c: f"cluster {c}" if c >= 0 else "noise"),
-                                     hovertemplate="%{text}<extra></extra>"))
-        lat0 = float(f[self.lat].mean()) if len(f) else 30.0
-        fig.update_yaxes(scaleanchor="x", scaleratio=1 / np.cos(np.radians(lat0)))
-        fig.update_layout(title=title, height=560, xaxis_title="longitude °E", yaxis_title="latitude °N",
-                          template="plotly_white", margin=dict(l=10, r=10, t=40, b=10))
-        return fig
-
-
-def _rings(geojson) -> list[np.ndarray]:
-    if not isinstance(geojson, str) or not geojson:
-        return []
-    geom = json.loads(geojson)
-    polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
-    return [np.asarray(poly[0]) for poly in polys]
 
 
 def _projector(lon0: float, lat0: float):
@@ -94,12 +56,13 @@ def _projector(lon0: float, lat0: float):
     return to_km, to_deg
 
 
-def firm_clusters(firms: pd.DataFrame, lon: str = "lon", lat: str = "lat", sums: tuple[str, ...] = (),
+def firm_clusters(data: pd.DataFrame, *, x: str = "lon", y: str = "lat", sums: tuple[str, ...] = (),
                   parks: pd.DataFrame | None = None, park_id: str = "park_id",
                   boundary: str = "boundary", min_cluster_size: int = 5, min_samples: int | None = None,
                   max_gap_km: float = 0.0, buffer_km: float = 0.3,
                   allow_single_cluster: bool = False, min_membership: float = 0.2) -> FirmClusters:
-    """Spatial clusters of the given firms (filter them to one industry first).
+    """Spatial clusters of the given firms (filter them to one industry first); ``x``/``y``:
+    longitude and latitude (WGS-84 degrees). A firm without a site is refused, not dropped.
 
     ``sums``: columns added up per cluster (employment, output in CNY 10k …). ``parks``: rows with
     ``park_id`` and a GeoJSON ``boundary`` (WGS-84). ``max_gap_km``: HDBSCAN's
@@ -110,11 +73,13 @@ def firm_clusters(firms: pd.DataFrame, lon: str = "lon", lat: str = "lat", sums:
     km away that later fall out (membership ~0.05); firms below this membership strength count
     as noise, so footprints and park shares describe the cluster's core. ``membership`` keeps it.
     """
-    missing = [c for c in (lon, lat, *sums) if c not in firms.columns]
-    if missing:
-        raise KeyError(f"firms has no column(s) {missing}")
-    f = firms.dropna(subset=[lon, lat]).copy()
-    f["_lon"], f["_lat"] = f[lon].astype(float), f[lat].astype(float)
+    sites = prepare(data, "firm_clusters", numeric=("x", "y"), x=x, y=y)
+    for column in sums:
+        prepare(data, "firm_clusters", numeric=("value",), value=column)
+    # HDBSCAN's labels follow the order of the points: a canonical order keeps them repeatable
+    order = np.lexsort((sites[y].to_numpy(), sites[x].to_numpy()))
+    f = data.iloc[order].reset_index(drop=True)
+    f["_lon"], f["_lat"] = sites[x].to_numpy()[order], sites[y].to_numpy()[order]
     if len(f) < max(min_cluster_size, 2):
         labels = np.full(len(f), -1)
     else:
@@ -170,4 +135,4 @@ def firm_clusters(firms: pd.DataFrame, lon: str = "lon", lat: str = "lat", sums:
     ocols = ["cluster", "park_id", "area_km2", "share_of_cluster_area", "share_of_park_area",
              "firms_inside", "share_of_cluster_firms"]
     return FirmClusters(f.drop(columns=["_lon", "_lat"]), pd.DataFrame(rows, columns=cols),
-                        pd.DataFrame(overlap, columns=ocols), lon, lat)
+                        pd.DataFrame(overlap, columns=ocols), x, y)

@@ -13,11 +13,28 @@ scipy.sparse A); the explicit L is computed only on request.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import scipy.linalg
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
+
+
+@dataclass(frozen=True)
+class IOTable:
+    """A table's blocks as labelled frames (what ``io.iotables`` reads and the analyses use)."""
+
+    Z: pd.DataFrame  # intermediate flows, sectors × sectors
+    Y: pd.DataFrame  # final demand, sectors × categories (imports negative in competitive tables)
+    V: pd.DataFrame  # value-added rows × sectors
+    x: pd.Series  # gross output by sector
+    unit: str = "CNY"
+
+    @property
+    def sectors(self) -> pd.Index:
+        return self.Z.index
 
 
 # ---------------------------------------------------------------- helpers --------------------

@@ -16,23 +16,27 @@ by less than the tolerance tested against the exact mode — and never stores th
 
 Envelopes: each simulation moves the industry's firms, with their weights, to sites drawn from
 the sites of all firms (DO 2005's counterfactual; dbmss "RandomLocation"); local bands are
-pointwise quantiles, the global band is the tightest pointwise band that only 5 % of the
-simulated curves leave anywhere (DO 2005, section 3.3), found separately above and below. Γ = ∫ max(Kd − upper, 0) dr is the
-localisation index and Ψ = ∫ max(lower − Kd, 0) dr the dispersion index, counted only where the
-industry is not localised (DO 2005 sum over distances in km; the integral keeps the value
-independent of the grid step).
+pointwise quantiles (α/2, 1 − α/2). The global band is DO 2005's (section 4.2): the same
+pointwise quantile level q at every distance, the band [Q_q(r), Q_1−q(r)], with q the largest
+level at which no more than α of the simulated curves leave the band anywhere over the whole
+range — 95 % of the curves stay inside it from 0 to rmax at α = 0.05 (:func:`global_envelope`).
+Γ = ∫ max(Kd − upper, 0) dr is the localisation index and Ψ = ∫ max(lower − Kd, 0) dr the
+dispersion index, counted only where the industry is not localised (DO 2005 sum over distances
+in km; the integral keeps the value independent of the grid step).
 """
 
 from __future__ import annotations
 
 import math
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 
 import numba
 import numpy as np
 import pandas as pd
 from scipy.spatial.distance import cdist, pdist
+
+from clusteratlas.measures.tidy import check_n_sim, prepare
 
 EARTH_KM = 6371.0088
 
@@ -51,7 +55,7 @@ def bw_nrd0(x: np.ndarray) -> float:
     return 0.9 * lo * len(x) ** -0.2
 
 
-@numba.njit(nogil=True)
+@numba.njit(nogil=True, cache=True)
 def _linear_binning(x, w, uniform, lo, delta, n):  # pragma: no cover - compiled
     y = np.zeros(2 * n)
     for k in range(x.shape[0]):
@@ -122,24 +126,31 @@ def pair_distances(a: np.ndarray, b: np.ndarray | None, geographic: bool) -> np.
     return _chord_to_km(d) if geographic else d
 
 
-@numba.njit(parallel=True)
-def _pair_histogram(x1, y1, w1, x2, y2, w2, within, step, nbins, weighted):  # pragma: no cover
+@numba.njit(parallel=True, cache=True)
+def _pair_histogram_chunks(x1, y1, w1, x2, y2, w2, within, step, nbins, weighted,
+                           chunks):  # pragma: no cover - compiled
     """Counts (row 0) and weights w_i·w_j (row 1) of the pair distances in bins of ``step``
-    (the last bin: all beyond), over the pairs i < j of one set (``within``) or all of 1 × 2."""
+    (the last bin: all beyond), over the pairs i < j of one set (``within``) or all of 1 × 2.
+    Rows go to ``chunks`` interleaved chunks (i = c, c + chunks, …) so that the triangle's work
+    is shared evenly, each with its own histogram (no thread ids: the kernel can be cached)."""
     n = x1.shape[0]
-    nthreads = numba.get_num_threads()
-    local = np.zeros((nthreads, 2, nbins + 1))
-    for i in numba.prange(n):
-        t = numba.get_thread_id()
-        for j in range(i + 1 if within else 0, x2.shape[0]):
-            d = math.sqrt((x1[i] - x2[j]) ** 2 + (y1[i] - y2[j]) ** 2)
-            k = int(d / step + 0.5)
-            if k > nbins:
-                k = nbins
-            local[t, 0, k] += 1.0
-            if weighted:
-                local[t, 1, k] += w1[i] * w2[j]
+    local = np.zeros((chunks, 2, nbins + 1))
+    for c in numba.prange(chunks):
+        for i in range(c, n, chunks):
+            for j in range(i + 1 if within else 0, x2.shape[0]):
+                d = math.sqrt((x1[i] - x2[j]) ** 2 + (y1[i] - y2[j]) ** 2)
+                k = int(d / step + 0.5)
+                if k > nbins:
+                    k = nbins
+                local[c, 0, k] += 1.0
+                if weighted:
+                    local[c, 1, k] += w1[i] * w2[j]
     return local.sum(axis=0)
+
+
+def _pair_histogram(x1, y1, w1, x2, y2, w2, within, step, nbins, weighted):
+    return _pair_histogram_chunks(x1, y1, w1, x2, y2, w2, within, step, nbins, weighted,
+                                  4 * numba.get_num_threads())
 
 
 # ---------------------------------------------------------------- the estimator -------------
@@ -190,53 +201,98 @@ def _kd_from_histogram(hist, step, rmax, adjust, bw=None, mass=None):
     return x, y / (1 - ym.mean() * (xm[-1] - xm[0])), bw
 
 
-@dataclass
-class KdResult:
-    """Kd of one industry (or pair of industries) with its envelopes."""
+@dataclass(frozen=True)
+class DistanceCurve:
+    """A distance-based curve (``measure`` 'Kd' or 'M') of one industry, or of a pair, with
+    its envelopes when simulated: ``observed`` at the distances ``r`` (in ``unit``); with
+    ``n_sim`` > 0 the simulations' mean, the local band, the global band (``global_level``: the
+    pointwise quantile level it takes), Γ (localisation) and Ψ (dispersion)."""
 
+    measure: str
     r: np.ndarray
-    kd: np.ndarray
-    bandwidth: float
-    n_pairs: int
+    observed: np.ndarray
+    bandwidth: float  # NaN for M
+    n_pairs: int  # pairs of firms (Kd); reference firms (M)
+    industry: object = None
+    other: object = None
+    unit: str = ""
+    rmax: float = float("nan")
+    mode: str = "exact"
+    n_sim: int = 0
+    alpha: float = 0.05
+    sim_mean: np.ndarray | None = None
     local_lo: np.ndarray | None = None
     local_hi: np.ndarray | None = None
     global_lo: np.ndarray | None = None
     global_hi: np.ndarray | None = None
-    sim_mean: np.ndarray | None = None
+    global_level: float | None = None
     gamma: float | None = None  # localisation index Γ
     psi: float | None = None  # dispersion index Ψ
-    n_sim: int = 0
-    meta: dict = field(default_factory=dict)
-
+    simulations: np.ndarray | None = None  # (n_sim, len(r)), with keep_simulations
     @property
     def localised(self) -> bool | None:
         return None if self.gamma is None else self.gamma > 0
 
     def to_frame(self) -> pd.DataFrame:
-        cols = {"r": self.r, "kd": self.kd}
+        """r, observed and, when simulated, sim_mean and the bands, one row per distance."""
+        cols = {"r": self.r, "observed": self.observed}
         for name in ("sim_mean", "local_lo", "local_hi", "global_lo", "global_hi"):
             v = getattr(self, name)
             if v is not None:
                 cols[name] = v
         return pd.DataFrame(cols)
 
-    def figure(self, title: str = "K-density"):
-        import plotly.graph_objects as go
 
-        fig = go.Figure()
-        if self.global_hi is not None:
-            fig.add_trace(go.Scatter(x=np.r_[self.r, self.r[::-1]], y=np.r_[self.global_hi, self.global_lo[::-1]],
-                                     fill="toself", line=dict(width=0), fillcolor="rgba(150,150,150,0.3)",
-                                     name="global 95 % band", hoverinfo="skip"))
-            fig.add_trace(go.Scatter(x=self.r, y=self.local_hi, line=dict(dash="dot", color="#888"),
-                                     name="local 95 % band"))
-            fig.add_trace(go.Scatter(x=self.r, y=self.local_lo, line=dict(dash="dot", color="#888"),
-                                     showlegend=False))
-        fig.add_trace(go.Scatter(x=self.r, y=self.kd, line=dict(color="#c0392b", width=2), name="Kd"))
-        unit = self.meta.get("unit", "")
-        fig.update_layout(title=title, xaxis_title=f"distance {unit}", yaxis_title="Kd",
-                          template="plotly_white", height=380, margin=dict(l=10, r=10, t=40, b=10))
-        return fig
+def global_envelope(sims: np.ndarray, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray, float]:
+    """(lower, upper, q): DO 2005's global band of simulated curves (rows of ``sims``).
+
+    The band takes the same pointwise quantile level at every distance, [Q_q(r), Q_1−q(r)]
+    (linear interpolation between order statistics), with q the largest level at which at most
+    a share α of the curves leave it anywhere (Duranton & Overman 2005, section 4.2). Narrowing
+    the band only adds curves that leave it, so q is found by bisection; at q = 0 the band is
+    the simulations' full range, which none leaves. dbmss's ``GlobalEnvelope`` reaches a band of
+    the same coverage by dropping the curves that make the extremes until 1 − α remain."""
+    if not 0 < alpha < 1:
+        raise ValueError("alpha must be between 0 and 1")
+    ordered = np.sort(sims, axis=0)
+    n = len(ordered)
+
+    def band(q):
+        pos = q * (n - 1)
+        k = int(math.floor(pos))
+        f = pos - k
+        lo = ordered[k] + f * (ordered[min(k + 1, n - 1)] - ordered[k])
+        hi = ordered[n - 1 - k] - f * (ordered[n - 1 - k] - ordered[max(n - 2 - k, 0)])
+        return lo, hi
+
+    def leaving(q):
+        lo, hi = band(q)
+        return ((sims > hi) | (sims < lo)).any(axis=1).mean()
+
+    good, bad = 0.0, 0.5
+    for _ in range(60):
+        mid = (good + bad) / 2
+        if leaving(mid) <= alpha:
+            good = mid
+        else:
+            bad = mid
+    lo, hi = band(good)
+    return lo, hi, good
+
+
+def envelopes(observed: np.ndarray, r: np.ndarray, sims: np.ndarray, alpha: float) -> dict:
+    """The envelope fields of a :class:`DistanceCurve` from its simulated curves: mean, local
+    band, global band, Γ = Σ max(obs − upper, 0) Δr and Ψ (only where Γ = 0), DO 2005 eq. 5–6."""
+    lo, hi, level = global_envelope(sims, alpha)
+    # np.gradient gives the step also on uneven grids (M's); distances where a curve is
+    # undefined (M at r = 0) add nothing
+    dr = np.gradient(r)
+    gamma = float(np.nansum(np.maximum(observed - hi, 0) * dr))
+    psi = 0.0 if gamma > 0 else float(np.nansum(np.maximum(lo - observed, 0) * dr))
+    return dict(n_sim=len(sims), alpha=alpha, sim_mean=sims.mean(axis=0),
+                local_lo=np.quantile(sims, alpha / 2, axis=0),
+                local_hi=np.quantile(sims, 1 - alpha / 2, axis=0),
+                global_lo=lo, global_hi=hi, global_level=level, gamma=gamma, psi=psi)
 
 
 def _rmax(points: np.ndarray, geographic: bool, max_range, window) -> float:
@@ -257,28 +313,42 @@ def _rmax(points: np.ndarray, geographic: bool, max_range, window) -> float:
             "quarter_window": diameter / 4}[max_range]
 
 
-def kdensity(data: pd.DataFrame, industry: str, of: str, x: str = "lon", y: str = "lat",
-             weight: str | None = None, other: str | None = None, geographic: bool | None = None,
+def kdensity(data: pd.DataFrame, *, of, industry: str = "industry", x: str = "lon", y: str = "lat",
+             weight: str | None = None, other=None, geographic: bool | None = None,
              max_range="median", window=None, adjust: float = 1.0, bandwidth: float | None = None,
-             mode: str = "exact", n_sim: int = 0, seed: int | None = None, alpha: float = 0.05) -> KdResult:
+             mode: str = "exact", n_sim: int = 0, seed: int | None = None,
+             alpha: float = 0.05, keep_simulations: bool = False) -> DistanceCurve:
     """Kd of the firms of industry ``of`` (rows where data[industry] == of) among all firms.
 
     ``x``/``y``: lon/lat in degrees (great-circle km) or projected coordinates (``geographic``
     False; default: True when the columns are named lon/lat). ``max_range``: 'median' (DO 2005),
     'half_window', 'third_window', 'quarter_window' (dbmss MaxRange; ``window`` = (xmin, xmax,
-    ymin, ymax) or the points' extent) or a number. ``n_sim`` > 0 adds the envelopes, Γ and Ψ.
+    ymin, ymax) or the points' extent) or a number. ``other``: a second industry, for the
+    co-localisation of the two. ``n_sim`` > 0 adds the envelopes, Γ and Ψ (and, with
+    ``keep_simulations``, the simulated curves themselves).
     """
+    n_sim = check_n_sim(n_sim, "kdensity")
+    d = prepare(data, "kdensity", numeric=("x", "y"), nonnegative=("weight",), canonical=True,
+                industry=industry, x=x, y=y, weight=weight)
+    res = _kdensity(d, industry, of, x, y, weight, other, geographic, max_range, window, adjust,
+                    bandwidth, mode, n_sim, seed, alpha, keep_simulations)
+    return res
+
+
+def _kdensity(data, industry, of, x, y, weight, other, geographic, max_range, window, adjust,
+              bandwidth, mode, n_sim, seed, alpha, keep_simulations=False) -> DistanceCurve:
+    """``kdensity`` on rows already prepared (checked and in canonical order)."""
     if mode not in ("exact", "binned"):
-        raise ValueError("mode must be exact or binned")
+        raise ValueError("kdensity: mode must be exact or binned")
     geographic = (x, y) == ("lon", "lat") if geographic is None else geographic
     if mode == "binned" and geographic:
-        raise ValueError("binned mode works on projected x/y; project lon/lat first (e.g. to km)")
+        raise ValueError("kdensity: binned mode works on projected x/y; project lon/lat first (e.g. to km)")
     pts_all = _xy(data[x].to_numpy(float), data[y].to_numpy(float), geographic)
     w_all = data[weight].to_numpy(float) if weight else np.ones(len(data))
     is_ref = (data[industry] == of).to_numpy()
     is_other = (data[industry] == other).to_numpy() if other is not None else None
     if is_ref.sum() < 2:
-        raise ValueError(f"industry {of!r} has fewer than two firms with sites")
+        raise ValueError(f"kdensity: industry {of!r} has fewer than two firms with sites")
     rmax = _rmax(pts_all[is_ref] if other is None else pts_all[is_ref | is_other], geographic, max_range, window)
 
     def estimate(ref_mask, other_mask, bw=None, w_ref=None, w_other=None):
@@ -308,33 +378,31 @@ def kdensity(data: pd.DataFrame, industry: str, of: str, x: str = "lon", y: str 
         return _kd_from_histogram(hist[0], step, rmax, adjust, bw, mass) + (int(hist[0].sum()),)
 
     r, kd, bw, npairs = estimate(is_ref, is_other, bandwidth)
-    res = KdResult(r, kd, bw, npairs, meta={"unit": "km" if geographic else "", "rmax": rmax, "mode": mode,
-                                             "industry": of, "other": other})
-    if n_sim:
-        rng = np.random.default_rng(seed)
-        n_ref = int(is_ref.sum())
-        n_oth = int(is_other.sum()) if is_other is not None else 0
-        # the draws are made here, in order, so a seed gives the same bands however many
-        # threads run the simulations
-        # a draw without replacement costs O(drawn), not O(all firms): national runs draw a few
-        # thousand sites from a million
-        perms = [rng.choice(len(pts_all), n_ref + n_oth, replace=False) for _ in range(n_sim)]
+    res = DistanceCurve("Kd", r, kd, bw, npairs, industry=of, other=other,
+                        unit="km" if geographic else "", rmax=rmax, mode=mode, alpha=alpha)
+    if not n_sim:
+        return res
+    rng = np.random.default_rng(seed)
+    n_ref = int(is_ref.sum())
+    n_oth = int(is_other.sum()) if is_other is not None else 0
+    # the draws are made here, in order, so a seed gives the same bands however many threads
+    # run the simulations; a draw without replacement costs O(drawn), not O(all firms):
+    # national runs draw a few thousand sites from a million
+    perms = [rng.choice(len(pts_all), n_ref + n_oth, replace=False) for _ in range(n_sim)]
+    w_ref, w_oth = w_all[is_ref], (w_all[is_other] if is_other is not None else None)
 
-        w_ref, w_oth = w_all[is_ref], (w_all[is_other] if is_other is not None else None)
+    def simulate(perm):
+        # the firms move with their weights to randomly drawn sites (dbmss RandomLocation)
+        oth_s = perm[n_ref:] if is_other is not None else None
+        rs, ks, _, _ = estimate(perm[:n_ref], oth_s, bandwidth, w_ref, w_oth)
+        return np.interp(r, rs, ks)
 
-        def simulate(perm):
-            # the firms move with their weights to randomly drawn sites (dbmss RandomLocation)
-            oth_s = perm[n_ref:] if is_other is not None else None
-            rs, ks, _, _ = estimate(perm[:n_ref], oth_s, bandwidth, w_ref, w_oth)
-            return np.interp(r, rs, ks)
-
-        if mode == "exact":  # distances, sorting and binning release the GIL: one thread per core
-            with ThreadPoolExecutor(max_workers=numba.get_num_threads()) as pool:
-                sims = np.array(list(pool.map(simulate, perms)))
-        else:  # the binned kernel is parallel itself
-            sims = np.array([simulate(p) for p in perms])
-        _envelopes(res, sims, alpha)
-    return res
+    if mode == "exact":  # distances, sorting and binning release the GIL: one thread per core
+        with ThreadPoolExecutor(max_workers=numba.get_num_threads()) as pool:
+            sims = np.array(list(pool.map(simulate, perms)))
+    else:  # the binned kernel is parallel itself
+        sims = np.array([simulate(p) for p in perms])
+    return replace(res, **envelopes(kd, r, sims, alpha), simulations=sims if keep_simulations else None)
 
 
 def _pair_weights(w: np.ndarray) -> np.ndarray:
@@ -343,54 +411,41 @@ def _pair_weights(w: np.ndarray) -> np.ndarray:
     return w[i] * w[j]
 
 
-def _envelopes(res: KdResult, sims: np.ndarray, alpha: float) -> None:
-    res.n_sim = len(sims)
-    res.sim_mean = sims.mean(axis=0)
-    res.local_lo = np.quantile(sims, alpha / 2, axis=0)
-    res.local_hi = np.quantile(sims, 1 - alpha / 2, axis=0)
-    # global bands (DO 2005): the tightest pointwise order statistic (k-th highest, k-th
-    # lowest simulated value at each distance) that at most alpha of the simulated curves cross
-    # anywhere, separately above and below; crossing counts only grow as k does
-    ordered = np.sort(sims, axis=0)
-    n = len(sims)
-
-    def tightest(band_of_k, crosses):
-        best = band_of_k(0)
-        for k in range(n):
-            if crosses(band_of_k(k)).any(axis=1).mean() > alpha:
-                break
-            best = band_of_k(k)
-        return best
-
-    hi = tightest(lambda k: ordered[n - 1 - k], lambda band: sims > band)
-    lo = tightest(lambda k: ordered[k], lambda band: sims < band)
-    res.global_hi, res.global_lo = hi, lo
-    # Σ over the grid × its step (DO 2005); np.gradient gives the step also on uneven grids
-    # (M's), and distances where a curve is undefined (M at r = 0) add nothing
-    dr = np.gradient(res.r)
-    res.gamma = float(np.nansum(np.maximum(res.kd - hi, 0) * dr))
-    res.psi = 0.0 if res.gamma > 0 else float(np.nansum(np.maximum(lo - res.kd, 0) * dr))
+KD_COLUMNS = ("n_firms", "bandwidth")
+KD_INFERENCE = ("gamma", "psi", "localised")
 
 
 def _industry_row(data: pd.DataFrame, task: tuple) -> dict:
     industry, of, n_firms, kwargs = task
-    res = kdensity(data, industry, of, **kwargs)
-    return {industry: of, "n_firms": n_firms, "bandwidth": res.bandwidth, "gamma": res.gamma,
-            "psi": res.psi, "localised": res.localised}
+    res = _kdensity(data, industry, of, **kwargs)
+    row = {industry: of, "n_firms": n_firms, "bandwidth": res.bandwidth}
+    if res.n_sim:
+        row.update(gamma=res.gamma, psi=res.psi, localised=res.localised)
+    return row
 
 
-def kdensity_all(data: pd.DataFrame, industry: str, industries=None, min_firms: int = 10,
-                 engine: str = "local", client=None, progress: bool = False, **kwargs) -> pd.DataFrame:
-    """Kd with envelopes for every industry with at least ``min_firms`` firms: one row per
-    industry with n_firms, bandwidth, Γ, Ψ and whether localised. ``engine='local'`` runs in this
-    process; ``engine='dask'`` maps the industries over a dask.distributed ``client`` (the firms
-    are sent to every worker once). Each industry's simulations use ``seed`` (in ``kwargs``), so
-    both engines give the same table. ``progress``: show a progress bar."""
+def kdensity_all(data: pd.DataFrame, *, industry: str = "industry", industries=None,
+                 min_firms: int = 10, x: str = "lon", y: str = "lat", weight: str | None = None,
+                 geographic: bool | None = None, max_range="median", window=None,
+                 adjust: float = 1.0, mode: str = "exact", n_sim: int = 0, seed: int | None = None,
+                 alpha: float = 0.05, engine: str = "local", client=None,
+                 progress: bool = False) -> pd.DataFrame:
+    """Kd for every industry with at least ``min_firms`` firms: one row per industry with
+    n_firms and bandwidth and, with ``n_sim`` > 0, Γ, Ψ and whether localised.
+    ``engine='local'`` runs in this process; ``engine='dask'`` maps the industries over a
+    dask.distributed ``client`` (the firms are sent to every worker once). Each industry's
+    simulations use ``seed``, so both engines give the same table. ``progress``: a progress bar."""
     from clusteratlas.engines import run_tasks
 
-    counts = data[industry].value_counts()
+    n_sim = check_n_sim(n_sim, "kdensity_all")
+    d = prepare(data, "kdensity_all", numeric=("x", "y"), nonnegative=("weight",), canonical=True,
+                industry=industry, x=x, y=y, weight=weight)
+    counts = d[industry].value_counts()
     todo = [i for i in (industries if industries is not None else counts.index) if counts.get(i, 0) >= min_firms]
+    kwargs = dict(x=x, y=y, weight=weight, other=None, geographic=geographic, max_range=max_range,
+                  window=window, adjust=adjust, bandwidth=None, mode=mode, n_sim=n_sim, seed=seed,
+                  alpha=alpha)
     tasks = [(industry, i, int(counts[i]), kwargs) for i in todo]
-    rows = run_tasks(_industry_row, tasks, data, engine=engine, client=client, progress=progress,
+    rows = run_tasks(_industry_row, tasks, d, engine=engine, client=client, progress=progress,
                      description="K-density by industry")
-    return pd.DataFrame(rows, columns=[industry, "n_firms", "bandwidth", "gamma", "psi", "localised"])
+    return pd.DataFrame(rows, columns=[industry, *KD_COLUMNS, *(KD_INFERENCE if n_sim else ())])

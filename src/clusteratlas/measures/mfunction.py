@@ -13,19 +13,21 @@ Envelopes relocate the firms with their weights on the sites of all firms (dbmss
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numba
 import numpy as np
 import pandas as pd
 
-from clusteratlas.measures.kdensity import EARTH_KM, KdResult, _chord_to_km, _envelopes, _xy
+from clusteratlas.measures.kdensity import EARTH_KM, DistanceCurve, _chord_to_km, _xy, envelopes
+from clusteratlas.measures.tidy import check_n_sim, prepare
 
 # dbmss Mhat's default distances, as fractions of the window's diameter / 800
 DBMSS_STEPS = np.r_[0, np.arange(1, 21), np.arange(22, 41, 2), np.arange(45, 101, 5),
                     np.arange(110, 201, 10), np.arange(220, 401, 20)]
 
 
-@numba.njit(parallel=True)
+@numba.njit(parallel=True, cache=True)
 def _neighbourhoods(ref, pts, w, is_nbr, thresholds):  # pragma: no cover - compiled
     """Weights of the neighbours of interest (column 0) and of all neighbours (column 1) of each
     reference point within each threshold (cumulative), the point itself excluded."""
@@ -63,14 +65,17 @@ def _m_values(ref_idx, pts, w, is_ref, is_nbr, thresholds, intra):
         return np.where(finite, local, 0).sum(axis=0) / (finite * global_ratio[:, None]).sum(axis=0)
 
 
-def m_function(data: pd.DataFrame, industry: str, of: str, x: str = "lon", y: str = "lat",
-               weight: str | None = None, other: str | None = None, geographic: bool | None = None,
-               r=None, n_sim: int = 0, seed: int | None = None, alpha: float = 0.05) -> KdResult:
+def m_function(data: pd.DataFrame, *, of, industry: str = "industry", x: str = "lon", y: str = "lat",
+               weight: str | None = None, other=None, geographic: bool | None = None,
+               r=None, n_sim: int = 0, seed: int | None = None, alpha: float = 0.05) -> DistanceCurve:
     """M(r) of the firms of industry ``of`` (neighbours: the same industry, or ``other``).
 
     ``r``: distances (km on lon/lat; units of x/y otherwise); default dbmss's 63 distances up to
-    half the diameter of the firms' extent. The result has the shape of ``kdensity``'s (field
-    ``kd`` holds M), with envelopes when ``n_sim`` > 0."""
+    half the diameter of the firms' extent. A :class:`DistanceCurve` with ``measure`` 'M'
+    (``observed`` holds M), with envelopes when ``n_sim`` > 0."""
+    n_sim = check_n_sim(n_sim, "m_function")
+    data = prepare(data, "m_function", numeric=("x", "y"), nonnegative=("weight",), canonical=True,
+                   industry=industry, x=x, y=y, weight=weight)
     geographic = (x, y) == ("lon", "lat") if geographic is None else geographic
     # unit vectors on lon/lat (compared with the chords of the distances), or x, y, 0
     pts = _xy(data[x].to_numpy(float), data[y].to_numpy(float), geographic)
@@ -81,7 +86,7 @@ def m_function(data: pd.DataFrame, industry: str, of: str, x: str = "lon", y: st
     is_ref = labels == of
     is_nbr = labels == (of if other is None else other)
     if is_ref.sum() < 2:
-        raise ValueError(f"industry {of!r} has fewer than two firms with sites")
+        raise ValueError(f"m_function: industry {of!r} has fewer than two firms with sites")
     if r is None:
         span = pts.max(axis=0) - pts.min(axis=0)
         diameter = float(np.linalg.norm(span))
@@ -92,14 +97,14 @@ def m_function(data: pd.DataFrame, industry: str, of: str, x: str = "lon", y: st
     thresholds = 2 * np.sin(np.minimum(r / (2 * EARTH_KM), np.pi / 2)) if geographic else r.copy()
     intra = other is None
     m = _m_values(np.flatnonzero(is_ref), pts, w, is_ref, is_nbr, thresholds, intra)
-    res = KdResult(r, m, float("nan"), int(is_ref.sum()),
-                   meta={"unit": "km" if geographic else "", "industry": of, "other": other, "measure": "M"})
-    if n_sim:
-        rng = np.random.default_rng(seed)
-        sims = np.empty((n_sim, len(r)))
-        for s in range(n_sim):
-            perm = rng.permutation(len(data))  # firms (type and weight) move to other firms' sites
-            ref_s, nbr_s, w_s = is_ref[perm], is_nbr[perm], w[perm]
-            sims[s] = _m_values(np.flatnonzero(ref_s), pts, w_s, ref_s, nbr_s, thresholds, intra)
-        _envelopes(res, sims, alpha)
-    return res
+    res = DistanceCurve("M", r, m, float("nan"), int(is_ref.sum()), industry=of, other=other,
+                        unit="km" if geographic else "", rmax=float(r.max()), alpha=alpha)
+    if not n_sim:
+        return res
+    rng = np.random.default_rng(seed)
+    sims = np.empty((n_sim, len(r)))
+    for k in range(n_sim):
+        perm = rng.permutation(len(data))  # firms (type and weight) move to other firms' sites
+        ref_s, nbr_s, w_s = is_ref[perm], is_nbr[perm], w[perm]
+        sims[k] = _m_values(np.flatnonzero(ref_s), pts, w_s, ref_s, nbr_s, thresholds, intra)
+    return replace(res, **envelopes(m, r, sims, alpha))

@@ -45,7 +45,7 @@ def esteban_marquillas(e0: np.ndarray, e1: np.ndarray, E_i0: np.ndarray, E_i1: n
             "allocation": (e0 - homothetic) * diff}
 
 
-def shift_share(data: pd.DataFrame, region: str = "region", industry: str = "industry",
+def shift_share(data: pd.DataFrame, *, region: str = "region", industry: str = "industry",
                 value: str = "value", year: str = "year", start=None, end=None,
                 method: str = "classic", reference: pd.DataFrame | None = None,
                 by: str = "cell") -> pd.DataFrame:
@@ -57,15 +57,15 @@ def shift_share(data: pd.DataFrame, region: str = "region", industry: str = "ind
     change, the parts, and ``total_shift`` = industry_mix + competitive.
     """
     if method not in ("classic", "esteban_marquillas", "dynamic"):
-        raise ValueError("method must be 'classic', 'esteban_marquillas' or 'dynamic'")
+        raise ValueError("shift_share: method must be 'classic', 'esteban_marquillas' or 'dynamic'")
     if by not in ("cell", "region"):
-        raise ValueError("by must be 'cell' or 'region'")
-    cube, E_i = _cube(data, region, industry, value, year, reference)
+        raise ValueError("shift_share: by must be 'cell' or 'region'")
+    cube, E_i = _cube(data, region, industry, value, year, reference, "shift_share")
     years = list(cube.years)
     start = years[0] if start is None else start
     end = years[-1] if end is None else end
     if start not in years or end not in years or years.index(start) >= years.index(end):
-        raise ValueError(f"start {start!r} and end {end!r} must be years of the data, start first "
+        raise ValueError(f"shift_share: start {start!r} and end {end!r} must be years of the data, start first "
                          f"(the data has {years})")
     a, b = years.index(start), years.index(end)
     X = cube.values

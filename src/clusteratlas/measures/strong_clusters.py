@@ -38,8 +38,8 @@ def _present_quantile(values: np.ndarray, present: np.ndarray, q: float) -> np.n
             return np.nanquantile(masked, q, axis=1, keepdims=True)
 
 
-def strong_clusters(data: pd.DataFrame, region: str = "region", industry: str = "industry",
-                    employment: str = "employment", establishments: str | None = None,
+def strong_clusters(data: pd.DataFrame, *, region: str = "region", industry: str = "industry",
+                    value: str = "value", establishments: str | None = None,
                     year: str | None = None, method: str = "us_cluster_mapping",
                     lq_quantile: float = 0.75, size_quantile: float = 0.25, min_lq: float = 1.0,
                     top_quantile: float = 0.9, productivity: str | None = None,
@@ -48,24 +48,26 @@ def strong_clusters(data: pd.DataFrame, region: str = "region", industry: str = 
                     eco_productivity_quantile: float = 0.8) -> pd.DataFrame:
     """Flag strong clusters for every region × industry (× year); see the module text.
 
-    Returns the employment, LQ, the criteria met (booleans) and ``strong`` (or ``stars`` for
-    'eco_stars'). ``establishments`` is needed by 'us_cluster_mapping', ``productivity`` (a
+    ``value``: employment (the rules are defined on it; output works the same way). Returns the
+    value, LQ, the criteria met (booleans) and ``strong`` (or ``stars`` for 'eco_stars'), one row
+    per region × industry (× year) of the data — cells with nothing are kept and meet no
+    criterion. ``establishments`` is needed by 'us_cluster_mapping', ``productivity`` (a
     value-added or wage column) by the productivity star of 'eco_stars'.
     """
     if method not in ("us_cluster_mapping", "top_decile", "eco_stars"):
-        raise ValueError("method must be 'us_cluster_mapping', 'top_decile' or 'eco_stars'")
-    check_columns(data, establishments=establishments, productivity=productivity)
+        raise ValueError("strong_clusters: method must be 'us_cluster_mapping', 'top_decile' or 'eco_stars'")
+    check_columns(data, "strong_clusters", establishments=establishments, productivity=productivity)
     if method == "us_cluster_mapping" and establishments is None:
-        raise ValueError("the U.S. Cluster Mapping rule needs an establishments column")
-    cube = to_cube(data, region, industry, employment, year)
+        raise ValueError("strong_clusters: the U.S. Cluster Mapping rule needs an establishments column")
+    cube = to_cube(data, region, industry, value, year, "strong_clusters")
     X = cube.values
     present = X > 0
     lq = lq_array(X, X.sum(axis=1))
-    cols: dict[str, np.ndarray] = {employment: X, "lq": lq}
+    cols: dict[str, np.ndarray] = {value: X, "lq": lq}
 
     def aligned(column: str) -> np.ndarray:
         # the same rows factorise to the same labels, so the cubes line up cell for cell
-        return to_cube(data, region, industry, column, year).values
+        return to_cube(data, region, industry, column, year, "strong_clusters").values
 
     if method == "us_cluster_mapping":
         est = aligned(establishments)
@@ -97,5 +99,4 @@ def strong_clusters(data: pd.DataFrame, region: str = "region", industry: str = 
             cols.update(productivity=per_worker, productivity_star=s_prod)
             stars = stars + s_prod
         cols["stars"] = np.where(present, stars, 0)
-    out = cell_frame(cube, region, industry, cols)
-    return out[out[employment] > 0].reset_index(drop=True)
+    return cell_frame(cube, region, industry, cols)

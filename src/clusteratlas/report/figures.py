@@ -288,3 +288,55 @@ def supply_network_figure(graph, region_id: str, title: str, seed: int = 3) -> g
     fig.update_yaxes(visible=False)
     fig.update_layout(title=title, height=480, **_LAYOUT)
     return fig
+
+
+def distance_curve_figure(curve, title: str = "K-density") -> go.Figure:
+    """A K-density (or M) curve (``measures.DistanceCurve``) with its local and global bands."""
+    fig = go.Figure()
+    level = 1 - curve.alpha
+    if curve.global_hi is not None:
+        fig.add_trace(go.Scatter(x=np.r_[curve.r, curve.r[::-1]], y=np.r_[curve.global_hi, curve.global_lo[::-1]],
+                                 fill="toself", line=dict(width=0), fillcolor="rgba(150,150,150,0.3)",
+                                 name=f"全局{level:.0%}置信带 global {level:.0%} band", hoverinfo="skip"))
+        fig.add_trace(go.Scatter(x=curve.r, y=curve.local_hi, line=dict(dash="dot", color="#888"),
+                                 name=f"逐点{level:.0%}置信带 local {level:.0%} band"))
+        fig.add_trace(go.Scatter(x=curve.r, y=curve.local_lo, line=dict(dash="dot", color="#888"),
+                                 showlegend=False))
+    fig.add_trace(go.Scatter(x=curve.r, y=curve.observed, line=dict(color="#c0392b", width=2), name=curve.measure))
+    fig.update_layout(title=title, xaxis_title=f"距离 distance {curve.unit}", yaxis_title=curve.measure,
+                      height=380, **_LAYOUT)
+    return fig
+
+
+def firm_clusters_figure(clusters, parks: pd.DataFrame | None = None,
+                         title: str = "集群与园区 Clusters and parks") -> go.Figure:
+    """Firm clusters (``measures.FirmClusters``): their footprints over the parks, the firms
+    inside and outside parks."""
+    fig = go.Figure()
+    for _, p in (parks if parks is not None else pd.DataFrame()).iterrows():
+        if not isinstance(p.get("boundary"), str) or not p["boundary"]:
+            continue
+        for ring in _polygons(p["boundary"]):
+            fig.add_trace(go.Scatter(x=ring[:, 0], y=ring[:, 1], mode="lines", fill="toself",
+                                     name=str(p.get("name", "")), opacity=0.35, line=dict(width=1),
+                                     hoverinfo="name", legendgroup="parks"))
+    for _, c in clusters.clusters.iterrows():
+        if not isinstance(c["footprint"], str):
+            continue
+        for ring in _polygons(c["footprint"]):
+            fig.add_trace(go.Scatter(x=ring[:, 0], y=ring[:, 1], mode="lines",
+                                     line=dict(width=2, dash="dash", color="#c0392b"),
+                                     name=(f"{c['industry']} " if "industry" in c else "") + f"cluster {c['cluster']}",
+                                     hoverinfo="name"))
+    f = clusters.firms
+    inside = f["park"].notna()
+    for mask, label, colour in ((inside, "企业·园区内 firms in a park", "#2c7fb8"),
+                                (~inside, "企业·园区外 firms outside parks", "#e67e22")):
+        fig.add_trace(go.Scatter(x=f.loc[mask, clusters.x], y=f.loc[mask, clusters.y], mode="markers",
+                                 name=label, marker=dict(size=7, color=colour, line=dict(width=0.5, color="#333")),
+                                 text=f.loc[mask, "cluster"].map(lambda c: f"cluster {c}" if c >= 0 else "noise"),
+                                 hovertemplate="%{text}<extra></extra>"))
+    lat0 = float(f[clusters.y].mean()) if len(f) else 30.0
+    fig.update_yaxes(scaleanchor="x", scaleratio=1 / np.cos(np.radians(lat0)))
+    fig.update_layout(title=title, height=560, xaxis_title="longitude °E", yaxis_title="latitude °N", **_LAYOUT)
+    return fig

@@ -1,10 +1,12 @@
 """The diagnostic report: a self-contained HTML page (plotly.js inlined, opens offline) and an
-XLSX workbook of the same tables."""
+XLSX workbook of the same tables, rendered from a diagnosis (``clusteratlas.study``): this module
+formats, it computes nothing."""
 
 from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -15,30 +17,8 @@ from plotly.offline import get_plotlyjs
 
 import clusteratlas
 from clusteratlas.classify import GBT4754
-from clusteratlas.analyses.clusters import (
-    ClusterDiagnostics,
-    cluster_diagnostics,
-    comparison_regions,
-    lq_map,
-    regional_values,
-)
-from clusteratlas.analyses.distance import distance_clusters
-from clusteratlas.analyses.land_efficiency import land_efficiency
-from clusteratlas.analyses.pipeline import pipeline_summary
-from clusteratlas.analyses.recommend import industry_space, opportunities
-from clusteratlas.analyses.summary import economic_summary
-from clusteratlas.analyses.targets import target_progress
-from clusteratlas.analyses.valuechain import (
-    chain_gaps,
-    local_supporting_rate,
-    project_impact,
-    value_chain,
-)
-from clusteratlas.analyses.tiers import core_firm_share, firm_tiers
-from clusteratlas.analyses.overview import Overview, latest_period, overview
-from clusteratlas.io.periods import label as period_label
-from clusteratlas.io.store import Store
 from clusteratlas.report import figures, xlsx
+from clusteratlas.study.diagnosis import Diagnosis, NotComputable
 
 KPIS = [  # indicator, label, divisor, unit
     ("output", "规上工业总产值 Output", 1e8, "亿元"),
@@ -78,8 +58,8 @@ LQ_COLUMNS = {
 EG_COLUMNS = {
     "industry": ("代码 code", None, None), "name_zh": ("行业 industry", None, None),
     "n_firms": ("企业数 firms", 1, 0), "H": ("企业赫芬达尔 plant H", 1, 3),
-    "gamma": ("EG γ", 1, 3), "p_gamma": ("p (dartboard)", 1, 3),
-    "gamma_ms": ("MS γ", 1, 3), "p_gamma_ms": ("p (dartboard) ", 1, 3),
+    "gamma": ("EG γ", 1, 3), "gamma_p": ("p (dartboard)", 1, 3),
+    "gamma_ms": ("MS γ", 1, 3), "gamma_ms_p": ("p (dartboard) ", 1, 3),
 }
 KD_COLUMNS = {
     "industry": ("代码 code", None, None), "name_zh": ("行业 industry", None, None),
@@ -157,8 +137,7 @@ SHIFT_COLUMNS = {
 class ReportFiles:
     html: Path
     xlsx: Path
-    overview: Overview
-    clusters: ClusterDiagnostics | None = None
+    diagnosis: Diagnosis
 
 
 def _table(frame: pd.DataFrame, columns: dict, table_id: str) -> str:
@@ -181,7 +160,8 @@ def _table(frame: pd.DataFrame, columns: dict, table_id: str) -> str:
     return f'<table id="{table_id}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 
-def _kpis(totals: pd.DataFrame) -> list[dict]:
+def kpis(totals: pd.DataFrame) -> list[dict]:
+    """The headline figures of an overview, formatted with their units and growth."""
     t = totals.set_index("indicator")
     out = []
     for ind, lab, div, unit in KPIS:
@@ -195,80 +175,62 @@ def _kpis(totals: pd.DataFrame) -> list[dict]:
     return out
 
 
-def study_region(store: Store) -> str:
-    """The region with the most firms: the one the data were gathered for."""
-    r = store.sql("SELECT region_id, count(*) n FROM firms GROUP BY 1 ORDER BY n DESC, 1 LIMIT 1")
-    if r.empty:
-        raise ValueError("the store has no firms: import firm data first")
-    return str(r.iloc[0, 0])
+def _section(compute):
+    """A section's value, or (None, the reason it cannot be computed)."""
+    try:
+        return compute(), None
+    except NotComputable as e:
+        return None, str(e)
 
 
-def _incentives_section(entities, year: int) -> dict | None:
-    """Award totals by rule and payer of the shipped ruleset for the given entities."""
-    if entities is None:
+def _incentives_section(run) -> dict | None:
+    """Award totals by rule and payer of a recorded run (``study.records.RecordedRun``)."""
+    if run is None:
         return None
-    from clusteratlas.analyses.incentives import Ruleset, apply_budget, run
-
-    rs = Ruleset.load("changsha_2005")
-    res = run(rs, entities, year)
-    fund = rs.parameter_values(f"{year}-12-31")["guarantee_fund_annual"]
-    budgeted = apply_budget(res, {"c16_guarantee_subsidy": fund})
-    paid = budgeted[budgeted["status"] == "award"]
-    totals = paid.groupby(["rule_id", "title_zh", "payer"], as_index=False)[["amount", "paid"]].sum()
-    by_payer = paid.groupby("payer", as_index=False)[["amount", "paid"]].sum()
-    decisions = int((res.lines["status"] == "for decision").sum())
-    suppressed = int((res.lines["status"] == "suppressed").sum())
-    cols = {"rule_id": ("规则 rule", None, None), "title_zh": ("条款 clause", None, None),
-            "payer": ("支付方 payer", None, None), "amount": ("测算 computed (万元)", 1e4, 1),
-            "paid": ("预算内 within budget (万元)", 1e4, 1)}
-    return dict(title=rs.metadata.get("title_zh"), sha=res.ruleset_sha256[:12], year=year,
-                table=_table(totals, cols, "table-incentives"),
-                payers=_table(by_payer, {k: cols[k] for k in ("payer", "amount", "paid")}, "table-payers"),
-                decisions=decisions, suppressed=suppressed,
-                skipped=", ".join(res.skipped["rule_id"]) if len(res.skipped) else "",
-                lines=res.lines)
+    t = run.totals
+    cols = {"rule_id": ("规则 rule", None, None), "clause": ("条款 clause", None, None),
+            "title_zh": ("名称 title", None, None), "entities": ("对象 entities", 1, 0),
+            "amount": ("测算 computed (万元)", 1e4, 1)}
+    status = run.lines["status"]
+    return dict(title=str(run.meta["ruleset"]), sha=str(run.meta["ruleset_sha256"])[:12],
+                year=int(run.meta["year"]), run_id=int(run.meta["run_id"]),
+                label=str(run.meta["label"] or ""), total=t.total / 1e4,
+                table=_table(t.by_rule, cols, "table-incentives"),
+                payers=_table(t.by_payer, {"payer": ("支付方 payer", None, None),
+                                           "amount": ("测算 computed (万元)", 1e4, 1)}, "table-payers"),
+                decisions=int((status == "for decision").sum()), suppressed=int((status == "suppressed").sum()))
 
 
-def build_report(store: Store, out_dir: Path, region_id: str | None = None,
-                 period: tuple[int, int] | None = None, synthetic_note: str | None = None,
-                 io_table=None, incentive_inputs=None, incentive_year: int | None = None) -> ReportFiles:
+def build_report(diagnosis: Diagnosis, out_dir: Path, synthetic_note: str | None = None,
+                 run=None) -> ReportFiles:
+    """Write ``report.html`` and ``report.xlsx`` of a diagnosis into ``out_dir``; ``run``: a
+    recorded incentive run to show (``study.records.recorded_run``)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    region_id = region_id or study_region(store)
-    firms, fy, parks = store.table("firms"), store.table("firm_years"), store.table("parks")
-    regions = store.table("regions")
-    local = firms[firms["region_id"] == region_id]
-    year, month_to = period or latest_period(fy, local["firm_id"])
-    ov = overview(firms, fy, parks, region_id, year, month_to)
-    cur = fy[(fy["year"] == year) & (fy["month_to"] == month_to)].set_index("firm_id")["output"]
-    local_parks = parks[parks["region_id"] == region_id]
-    name = regions.set_index("region_id")["name"].get(region_id, region_id)
-    datasets = store.datasets()
-    datasets["rows"] = datasets["row_counts"].map(lambda d: ", ".join(f"{k} {v}" for k, v in d.items()))
+    d, study = diagnosis, diagnosis.study
+    ov = d.overview()
+    fy = study.tables["firm_years"]
+    cur = fy[(fy["year"] == study.year) & (fy["month_to"] == study.month_to)].set_index("firm_id")["output"]
+    datasets = study.datasets.copy()
+    datasets["rows"] = datasets["row_counts"].map(lambda r: ", ".join(f"{k} {v}" for k, v in r.items()))
+    names = study.tables["regions"].set_index("region_id")["name"]
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(
         str(resources.files("clusteratlas.report").joinpath("templates"))), autoescape=True)
     fig_html = dict(full_html=False, include_plotlyjs=False, config={"displaylogo": False})
     ind = ov.by_industry.assign(label=ov.by_industry["division"] + " " + ov.by_industry["name_zh"])
-    try:
-        cl = cluster_diagnostics(store, region_id, year, month_to)
-    except (ValueError, KeyError) as e:  # no comparison data: the section says so
-        cl, cluster_note = None, str(e)
-    else:
-        cluster_note = None
-    names = regions.set_index("region_id")["name"]
-    opp = _opportunities_section(store, region_id, year, month_to, fig_html)
-    evaluation = _evaluation_section(store, region_id, year, month_to, ov, name, fig_html)
-    chain = _chain_section(store, region_id, cl, fig_html, io_table)
-    incentives = _incentives_section(incentive_inputs, incentive_year or year)
-    distance = _distance_section(store, region_id, year, month_to, local_parks, fig_html)
+    cl, cluster_note = _section(d.clusters)
+    opp = _opportunities_section(d, fig_html)
     clusters = None
     if cl is not None:
         strong = cl.strong.assign(region=cl.strong["region"].map(lambda r: f"{names.get(r, r)} {r}"))
+        lq_maps, _ = _section(d.lq_maps)
         clusters = dict(
-            comparison=", ".join(names.get(r, r) for r in cl.comparison),
+            comparison=", ".join(names.get(r, r) for r in cl.comparison), n_sim=cl.n_sim, seed=cl.seed,
             fig_lq=figures.lq_bubbles(cl.lq, cl.value, "区位商与增长 LQ and growth").to_html(**fig_html),
-            maps_lq=_lq_maps(store, region_id, year, month_to, cl, local_parks, fig_html),
+            maps_lq=[figures.lq_choropleth(m, f"区位商 LQ: {m['industry'].iloc[0]} "
+                                              f"{GBT4754.label(m['industry'].iloc[0])}", study.parks)
+                     .to_html(**fig_html) for m in (lq_maps or [])],
             table_lq=_table(cl.lq, LQ_COLUMNS, "table-lq"),
             table_eg=_table(cl.agglomeration, EG_COLUMNS, "table-eg") if not cl.agglomeration.empty else "",
             table_strong=_table(strong, STRONG_COLUMNS, "table-strong"),
@@ -276,43 +238,44 @@ def build_report(store: Store, out_dir: Path, region_id: str | None = None,
             if not cl.shift.empty else "",
             table_shift=_table(cl.shift, SHIFT_COLUMNS, "table-shift") if not cl.shift.empty else "",
         )
-    html = env.get_template("report.html.j2").render(
-        region_name=name, period_label=period_label(year, month_to),
-        period_en=f"{year}, months 1–{month_to}" if month_to < 12 else f"{year}",
-        month_to=month_to, version=clusteratlas.__version__,
+    provenance = d.provenance()
+    html_text = env.get_template("report.html.j2").render(
+        region_name=study.name, period_label=study.period_label, period_en=study.period_en,
+        month_to=study.month_to, version=clusteratlas.__version__,
         generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
         synthetic_note=synthetic_note, plotly_js=get_plotlyjs(),
-        kpis=_kpis(ov.totals),
+        kpis=kpis(ov.totals),
         fig_industry=figures.output_bars(ind, "label", "分行业产值 Output by industry").to_html(**fig_html),
         table_industry=_table(ov.by_industry, INDUSTRY_COLUMNS, "table-industry"),
         fig_park=figures.output_bars(ov.by_park, "name", "分园区产值 Output by park").to_html(**fig_html),
         table_park=_table(ov.by_park, PARK_COLUMNS, "table-park"),
-        fig_map=figures.park_map(local_parks, local, cur).to_html(**fig_html),
+        fig_map=figures.park_map(study.parks, study.firms, cur).to_html(**fig_html),
         datasets=datasets.to_dict("records"), clusters=clusters, cluster_note=cluster_note,
-        opportunities=opp, evaluation=evaluation, chain=chain, incentives=incentives,
-        distance=distance,
+        opportunities=opp, evaluation=_evaluation_section(d, fig_html), chain=_chain_section(d, fig_html),
+        incentives=_incentives_section(run), distance=_distance_section(d, fig_html),
+        settings=provenance["settings"],
+        # inside a script element: "</" would end it, whatever a file name in the store says
+        provenance=json.dumps(provenance, ensure_ascii=False, default=str).replace("</", "<\\/"),
+        io_table=study.io_table_source,
     )
     html_path = out_dir / "report.html"
-    html_path.write_text(html, encoding="utf-8")
-    xlsx_path = xlsx.write_workbook(out_dir / "report.xlsx", ov, name, datasets, cl,
+    html_path.write_text(html_text, encoding="utf-8")
+    xlsx_path = xlsx.write_workbook(out_dir / "report.xlsx", ov, study.name, study.datasets, cl,
                                     None if opp is None else opp["frame"],
-                                    None if incentives is None else incentives["lines"])
-    return ReportFiles(html_path, xlsx_path, ov, cl)
+                                    None if run is None else run.lines, provenance)
+    return ReportFiles(html_path, xlsx_path, d)
 
 
-def _distance_section(store: Store, region_id: str, year: int, month_to: int, parks, fig_html):
+def _distance_section(d: Diagnosis, fig_html):
     """K-density plots of the region's largest industries and the cluster-vs-park map."""
-    try:
-        dc = distance_clusters(store, region_id, year, month_to)
-    except ValueError:
+    dc, _ = _section(d.distance)
+    if dc is None or dc.summary.empty:
         return None
-    if dc.summary.empty:
-        return None
-    figs = [dc.kd[d].figure(f"{d} {name} K-density").to_html(**fig_html)
-            for d, name in zip(dc.summary["industry"], dc.summary["name_zh"])]
-    return dict(table=_table(dc.summary, KD_COLUMNS, "table-kd"), figs=figs,
-                n_sim=next(iter(dc.kd.values())).n_sim,
-                map=dc.clusters.figure(parks).to_html(**fig_html),
+    figs = [figures.distance_curve_figure(dc.kd[i], f"{i} {name} K-density").to_html(**fig_html)
+            for i, name in zip(dc.summary["industry"], dc.summary["name_zh"])]
+    return dict(table=_table(dc.summary, KD_COLUMNS, "table-kd"), figs=figs, n_sim=dc.n_sim,
+                alpha=d.settings.alpha,
+                map=figures.firm_clusters_figure(dc.clusters, d.study.parks).to_html(**fig_html),
                 footprints=_table(dc.clusters.clusters, FOOTPRINT_COLUMNS, "table-footprints"),
                 outside=len(dc.clusters.outside_parks()))
 
@@ -325,129 +288,75 @@ def _money_text(v: float, unit: str) -> str:
     return f"{v:,.0f} {'家' if unit == 'count' else unit}"
 
 
-def _evaluation_section(store: Store, region_id: str, year: int, month_to: int, ov: Overview,
-                        region_name: str, fig_html: dict) -> dict:
+def _evaluation_section(d: Diagnosis, fig_html: dict) -> dict:
     """Summary paragraph, grades and park ranking, targets, tiers, pipeline."""
-    firms, fy = store.table("firms"), store.table("firm_years")
-    targets = store.table("targets")
-    keys = sorted({str(t) for t in targets.loc[targets["scope"] == "industry", "scope_id"]})
-    summary = economic_summary(ov, region_name, keys)
-    local = firms[firms["region_id"] == region_id]
-    full_years = fy[(fy["month_to"] == 12) & fy["firm_id"].isin(local["firm_id"])]["year"]
+    summary = d.summary()
+    e = d.evaluation()
     out: dict = {"summary_zh": summary.text_zh, "summary_en": summary.text_en}
-    if len(full_years):
-        fy_year = int(full_years.max())
-        le = land_efficiency(firms, fy, fy_year, 12, region_id=region_id,
-                             overrides=store.table("grade_overrides"))
+    if e.land_efficiency is not None:
+        le = e.land_efficiency
         dist = le.firms["grade"].value_counts().reindex(["A", "B", "C", "D"], fill_value=0)
-        out["grades"] = dict(year=fy_year, method=le.method.title_zh, source=le.method.source,
+        out["grades"] = dict(year=e.year, method=le.method.title_zh, source=le.method.source,
                              verified=le.method.verified,
                              distribution=", ".join(f"{g}: {n}" for g, n in dist.items()),
                              table=_table(le.parks, GRADE_COLUMNS, "table-grades"))
-        tiers = pd.concat([
-            firm_tiers(firms, fy, fy_year, 12, region_id=region_id).assign(label=f"{fy_year}年 全年"),
-            firm_tiers(firms, fy, year, month_to, annualise=True, region_id=region_id)
-            .assign(label=f"{period_label(year, month_to)} 年化 annualised")])
-        out["tiers"] = _table(tiers, TIER_COLUMNS, "table-tiers")
-        out["core"] = _table(core_firm_share(firms, fy, year, month_to, region_id=region_id).head(6),
-                             CORE_COLUMNS, "table-core")
-    if len(targets):
-        tp = target_progress(targets, firms, fy, year, month_to)
+        out["tiers"] = _table(e.tiers, TIER_COLUMNS, "table-tiers")
+        out["core"] = _table(e.core.head(6), CORE_COLUMNS, "table-core")
+    tp = e.targets
+    if len(tp):
+        tp = tp.copy()
         tp["label"] = tp["scope"] + " " + tp["scope_id"].astype(str) + " · " + tp["indicator"]
         tp["target_text"] = [_money_text(v, u) for v, u in zip(tp["target"], tp["unit"])]
         tp["actual_text"] = [_money_text(v, u) + (f" ({p})" if isinstance(p, str) else "")
                              for v, u, p in zip(tp.get("actual"), tp["unit"], tp.get("actual_period"))]
         tp["status_light"] = tp["status"].map(LIGHT)
         out["targets"] = _table(tp, TARGET_COLUMNS, "table-targets")
-    projects = store.table("projects")
-    if len(projects):
-        start = f"{year}-01-01"
-        end = (pd.Timestamp(year=year, month=month_to, day=1) + pd.offsets.MonthEnd(0)).date().isoformat()
-        ps = pipeline_summary(projects, start, end)
-        out["pipeline"] = dict(text_zh=ps.text_zh, text_en=ps.text_en,
-                               fig=figures.pipeline_funnel(ps.funnel, "招商项目漏斗 Project funnel")
+    if e.pipeline is not None:
+        out["pipeline"] = dict(text_zh=e.pipeline.text_zh, text_en=e.pipeline.text_en,
+                               fig=figures.pipeline_funnel(e.pipeline.funnel, "招商项目漏斗 Project funnel")
                                .to_html(**fig_html))
     return out
 
 
-def _chain_section(store: Store, region_id: str, cl, fig_html: dict, io_table=None) -> dict | None:
-    """The lead cluster's chain map, the gap list, leading firms' supporting rates, and a
-    project-impact example; needs a national input-output table (``io_table``)."""
-    if io_table is None or cl is None or cl.lq.empty:
+def _chain_section(d: Diagnosis, fig_html: dict) -> dict | None:
+    """The lead cluster's chain map on the latest full year, the gap list, leading firms'
+    supporting rates, the supply network and a project-impact example."""
+    c, _ = _section(d.chain)
+    if c is None:
         return None
-    firms = store.table("firms")
-    local = firms[firms["region_id"] == region_id]
-    presence = cl.lq.set_index("industry")[[cl.value, "lq"]].rename(columns={cl.value: "output"})
-    presence["firms"] = local["industry_code"].map(GBT4754.division_of).value_counts()
-    presence["firms"] = presence["firms"].fillna(0)
-    lead = cl.lq.sort_values(cl.value, ascending=False).iloc[0]["industry"]
-    graph = value_chain(io_table, lead, presence)
-    clusters = list(cl.strong.loc[cl.strong["region"] == region_id, "industry"]) or [lead]
-    annual = 12.0 / cl.month_to  # the table's flows are annual: scale year-to-date output
-    regional = presence["output"] * annual
-    emp = regional_values(store, "employment", [region_id])
-    emp = emp[(emp.year == cl.year) & (emp.month_to == cl.month_to)].set_index("industry")["employment"]
-    gaps = chain_gaps(io_table, regional, clusters, presence)
-    gaps["gap_text"] = gaps["gap"].map({True: "缺失 gap", False: ""})
-    rates = local_supporting_rate(firms, store.table("firm_years"), store.table("supply_links"),
-                                  region_id)
-    projects = store.table("projects")
-    example = projects[projects["industry_code"].astype(str).str.startswith(str(lead))]
-    example = example.sort_values("contracted_investment", ascending=False).head(1)
+    gaps = c.gaps.assign(gap_text=c.gaps["gap"].map({True: "缺失 gap", False: ""})) if len(c.gaps) else c.gaps
+    firms = d.study.tables["firms"].set_index("firm_id")["name"]
     impact = None
-    if len(example):
-        p = example.iloc[0]
-        annual_output = float(p["contracted_investment"])  # a 1:1 output-to-investment assumption
-        pi = project_impact(io_table, regional, str(p["industry_code"]), annual_output,
-                            regional_jobs=emp)
-        impact = dict(name=p["name"], investment=float(p["contracted_investment"]) / 1e4,
-                      multiplier=pi.multiplier_type1,
-                      table=_table(pi.table, IMPACT_COLUMNS, "table-impact"))
-    from clusteratlas.measures.network import buyer_summary, single_source_risks, supply_network
-
-    links = store.table("supply_links")
-    network = supply_network(links, firms)
-    buyers = buyer_summary(network, region_id)
-    risks = single_source_risks(links, firms, region_id)
+    if c.impact is not None:
+        impact = dict(name=c.impact["name"], investment=c.impact["investment"] / 1e4,
+                      multiplier=c.impact["multiplier"], table=_table(c.impact["table"], IMPACT_COLUMNS, "table-impact"))
+    lead = f"{c.focal} {GBT4754.label(c.focal) if c.focal in GBT4754.table['code'].values else ''}".strip()
     return dict(
-        network=figures.supply_network_figure(network, region_id, "供应网络 Supply network").to_html(**fig_html),
-        buyers=_table(buyers, {"name": ("采购企业 buyer", None, None), "purchases": ("采购 purchases (万元)", 1e4, 0),
-                               "local_share_pct": ("本地占比 local %", 1, 1), "suppliers": ("供应商 suppliers", 1, 0),
-                               "local_suppliers": ("本地供应商 local suppliers", 1, 0)}, "table-buyers"),
-        risks=_table(risks.assign(name=risks["buyer_id"].map(firms.set_index("firm_id")["name"])).head(10),
+        year=c.year,
+        network=figures.supply_network_figure(c.network, d.study.region, "供应网络 Supply network").to_html(**fig_html),
+        buyers=_table(c.buyers, {"name": ("采购企业 buyer", None, None), "purchases": ("采购 purchases (万元)", 1e4, 0),
+                                 "local_share_pct": ("本地占比 local %", 1, 1), "suppliers": ("供应商 suppliers", 1, 0),
+                                 "local_suppliers": ("本地供应商 local suppliers", 1, 0)}, "table-buyers"),
+        risks=_table(c.risks.assign(name=c.risks["buyer_id"].map(firms)).head(10),
                      {"name": ("采购企业 buyer", None, None), "product": ("产品 product", None, None),
                       "amount": ("金额 amount (万元)", 1e4, 0), "risk": ("风险 risk", None, None)}, "table-risks"),
-        lead=f"{lead} {GBT4754.label(lead)}",
-        fig=figures.chain_map(graph, f"产业链图谱 Chain map: {lead} {GBT4754.label(lead)}").to_html(**fig_html),
+        lead=lead,
+        fig=figures.chain_map(c.graph, f"产业链图谱 Chain map: {lead} ({c.year})").to_html(**fig_html),
         gaps=_table(gaps.head(10), GAP_COLUMNS, "table-gaps"),
-        rates=_table(rates, RATE_COLUMNS, "table-rates") if len(rates) else "",
+        rates=_table(c.rates, RATE_COLUMNS, "table-rates") if len(c.rates) else "",
         impact=impact)
 
 
-def _lq_maps(store, region_id, year, month_to, cl, parks, fig_html, n: int = 2) -> list[str]:
-    """Choropleths of the LQ of the region's ``n`` largest industries across the comparison
-    regions, where the store holds their boundaries."""
-    out = []
-    for industry, label in cl.lq.nlargest(n, cl.value)[["industry", "name_zh"]].itertuples(index=False):
-        m = lq_map(store, region_id, year, month_to, industry, cl.value)
-        if m["boundary"].notna().sum() >= 2:
-            out.append(figures.lq_choropleth(m, f"区位商 LQ: {industry} {label}", parks).to_html(**fig_html))
-    return out
-
-
-def _opportunities_section(store: Store, region_id: str, year: int, month_to: int, fig_html: dict):
+def _opportunities_section(d: Diagnosis, fig_html: dict):
     """The industry space and the ranked opportunities; None when there are too few regions."""
-    regions = comparison_regions(store, region_id)
-    vals = regional_values(store, "output", regions)
-    vals = vals[(vals.year == year) & (vals.month_to == month_to)]
-    if vals.region.nunique() < 3 or region_id not in set(vals.region):
+    opp, _ = _section(d.opportunities)
+    if opp is None:
         return None
-    opp = opportunities(vals, region_id, value="output", top=12)
-    table = opp.table.assign(name_zh=opp.table["industry"].map(lambda d: GBT4754.label(d, "zh")))
-    space = industry_space(vals, region_id, value="output")
+    table = opp.table.assign(name_zh=opp.table["industry"].map(lambda c: GBT4754.label(c, "zh")))
     label = lambda code: f"{code} {GBT4754.label(code, 'zh')}"  # noqa: E731
+    n_regions = len(d.study.comparison)
     return dict(
-        n_regions=vals.region.nunique(), strategy=opp.strategy,
-        fig=figures.industry_space_figure(space, "产业空间 Industry space", label).to_html(**fig_html),
-        table=_table(table, OPPORTUNITY_COLUMNS, "table-opportunities"),
+        n_regions=n_regions, strategy=opp.strategy,
+        fig=figures.industry_space_figure(d.industry_space(), "产业空间 Industry space", label).to_html(**fig_html),
+        table=_table(table.head(15), OPPORTUNITY_COLUMNS, "table-opportunities"),
         frame=opp.table)

@@ -24,7 +24,7 @@ MONEY = ["output", "value_added", "revenue", "tax_paid", "exports", "fixed_asset
 
 def write_workbook(path: Path, ov: Overview, region_name: str, datasets: pd.DataFrame,
                    clusters=None, opportunities: pd.DataFrame | None = None,
-                   award_lines: pd.DataFrame | None = None) -> Path:
+                   award_lines: pd.DataFrame | None = None, provenance: dict | None = None) -> Path:
     totals = ov.totals.copy()
     is_money = totals["indicator"].isin(MONEY + ["output_in_parks"])
     totals.loc[is_money, ["value", "previous"]] /= 1e4
@@ -33,8 +33,13 @@ def write_workbook(path: Path, ov: Overview, region_name: str, datasets: pd.Data
         {"employment": "persons", "firms": "firms", "energy_tce": "tce", "land_mu": "mu",
          "park_share_of_output_pct": "%"}.get(i, ""))
     with pd.ExcelWriter(path, engine="xlsxwriter") as xw:
-        info = pd.DataFrame({"item": ["region", "period", "region_id"],
-                             "value": [region_name, label(ov.year, ov.month_to), ov.region_id]})
+        items = {"region": region_name, "period": label(ov.year, ov.month_to), "region_id": ov.region_id}
+        for k, v in (provenance or {}).get("settings", {}).items():
+            items[f"setting: {k}"] = v
+        for k in ("data_version", "io_table", "comparison"):
+            if provenance and k in provenance:
+                items[k] = ", ".join(provenance[k]) if isinstance(provenance[k], list) else provenance[k]
+        info = pd.DataFrame({"item": list(items), "value": [str(v) for v in items.values()]})
         info.to_excel(xw, sheet_name="report", index=False)
         totals.to_excel(xw, sheet_name="overview", index=False)
         _scaled(ov.by_industry, MONEY).to_excel(xw, sheet_name="by_industry", index=False)

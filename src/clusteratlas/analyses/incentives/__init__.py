@@ -12,12 +12,12 @@ from clusteratlas.analyses.incentives.engine import (
 from clusteratlas.analyses.incentives.library import (
     SHIPPED,
     RulesetRejected,
-    add_ruleset,
+    check_ruleset,
     list_rulesets,
     load_ruleset,
 )
-from clusteratlas.analyses.incentives.totals import AwardTotals, award_totals, recorded_lines, recorded_runs
+from clusteratlas.analyses.incentives.totals import AwardTotals, award_totals
 
-__all__ = ["SHIPPED", "AwardTotals", "Ruleset", "RulesetRejected", "RunResult", "add_ruleset", "apply_budget",
-           "award_totals", "compare", "explain", "list_rulesets", "load_ruleset", "recorded_lines",
-           "recorded_runs", "run", "run_test_cases"]
+__all__ = ["SHIPPED", "AwardTotals", "Ruleset", "RulesetRejected", "RunResult", "apply_budget",
+           "award_totals", "check_ruleset", "compare", "explain", "list_rulesets", "load_ruleset",
+           "run", "run_test_cases"]

@@ -18,7 +18,6 @@ entity, what each rule looked at and concluded, in Chinese and English.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -467,38 +466,14 @@ def shipped_cases(name: str = "changsha_2005") -> list[dict]:
     return yaml.safe_load(f.read_text(encoding="utf-8"))["cases"]
 
 
-def save_run(store, result: RunResult, ruleset: Ruleset, label: str | None = None,
-             dataset_id: int | None = None) -> int:
-    """Record a run and its award lines in the store (append-only); returns the run id."""
-    params = json.dumps(result.parameters, ensure_ascii=False, default=str)
-    store.con.execute("BEGIN TRANSACTION")
-    try:
-        run_id = store.con.execute(
-            "INSERT INTO incentive_runs (ruleset, ruleset_sha256, inputs_sha256, dataset_id, year, "
-            "parameters, label) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING run_id",
-            [ruleset.metadata.get("id", ""), result.ruleset_sha256, result.inputs_sha256, dataset_id,
-             result.year, params, label]).fetchall()[0][0]
-        lines = result.lines[LINE_COLUMNS].assign(run_id=run_id)
-        store.con.register("_lines", lines)
-        store.con.execute("INSERT INTO award_lines SELECT run_id, entity_id, entity, rule_id, clause, "
-                          "title_zh, kind, year, payer, amount, status, reason FROM _lines")
-        store.con.unregister("_lines")
-        store.con.execute("COMMIT")
-    except BaseException:
-        store.con.execute("ROLLBACK")
-        raise
-    return int(run_id)
-
-
-def entities_from_store(store, region_id: str, year: int, key_divisions=(), usd_rate: float = 8.0) -> pd.DataFrame:
-    """Firm and project entities of a region built from what the store holds: firm_years of the
+def entities(firms: pd.DataFrame, firm_years: pd.DataFrame, projects: pd.DataFrame, region_id: str,
+             year: int, key_divisions=(), usd_rate: float = 8.0) -> pd.DataFrame:
+    """Firm and project entities of a region built from the store's tables: firm_years of the
     year (and the one before, for increases), leading flags, key industries standing for a
     policy's named clusters, projects with their investment. Inputs the store does not hold stay
     absent, so the rules that need them are reported as not evaluable rather than guessed."""
-    firms = store.table("firms")
     firms = firms[firms["region_id"] == region_id]
-    fy = store.table("firm_years")
-    fy = fy[fy["month_to"] == 12]
+    fy = firm_years[firm_years["month_to"] == 12]
     cur = fy[fy["year"] == year].set_index("firm_id")
     prev = fy[fy["year"] == year - 1].set_index("firm_id")
     division = firms["industry_code"].astype(str).str[:2]
@@ -514,7 +489,6 @@ def entities_from_store(store, region_id: str, year: int, key_divisions=(), usd_
     land = f["entity_id"].map(cur["land_mu"]) if "land_mu" in cur else np.nan
     f["output_per_mu"] = f["entity_id"].map(cur["output"]) / land if "output" in cur else np.nan
     f = f.dropna(axis=1, how="all")
-    projects = store.table("projects")
     projects = projects[projects["region_id"] == region_id]
     p = pd.DataFrame({
         "entity_id": projects["project_id"], "entity": "project",

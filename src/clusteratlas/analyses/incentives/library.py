@@ -27,8 +27,10 @@ class RulesetRejected(ValueError):
         self.failures = failures if failures is not None else pd.DataFrame()
 
 
-def add_ruleset(store, text: str, cases_text: str | None = None, author: str | None = None) -> int:
-    """Check a ruleset (and its cases) and keep it in the store; returns its ruleset_id."""
+def check_ruleset(text: str, cases_text: str | None = None) -> Ruleset:
+    """The ruleset a policy office wants to add, parsed; ``RulesetRejected`` unless it parses,
+    names itself in letters, digits and _ (not a shipped name), and passes every case of
+    ``cases_text``."""
     try:
         rs = Ruleset.parse(text)
     except (ValueError, KeyError, TypeError, AttributeError, yaml.YAMLError) as e:
@@ -48,35 +50,27 @@ def add_ruleset(store, text: str, cases_text: str | None = None, author: str | N
         failed = checks[~checks["passed"]]
         if len(failed):
             raise RulesetRejected(f"{len(failed)} of {len(checks)} test checks fail", failed)
-    return int(store.con.execute(
-        "INSERT INTO rulesets (name, title_zh, sha256, source_text, cases_text, author) "
-        "VALUES (?, ?, ?, ?, ?, ?) RETURNING ruleset_id",
-        [name, rs.metadata.get("title_zh"), rs.sha256, text, cases_text, author]).fetchall()[0][0])
+    return rs
 
 
-def list_rulesets(store=None) -> pd.DataFrame:
-    """Every ruleset a run may use: shipped ones, then the store's (newest first)."""
+def list_rulesets(stored: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every ruleset a run may use: shipped ones, then ``stored`` (the store's, newest first)."""
     rows = []
     for name in SHIPPED:
         rs = Ruleset.load(name)
         rows.append({"name": name, "title_zh": rs.metadata.get("title_zh"), "sha256": rs.sha256,
                      "source": "shipped", "ruleset_id": None, "author": None, "created_at": None})
-    if store is not None:
-        stored = store.sql("SELECT name, title_zh, sha256, 'store' AS source, ruleset_id, author, "
-                           "created_at FROM rulesets ORDER BY ruleset_id DESC")
+    if stored is not None:
         rows += stored.to_dict("records")
     return pd.DataFrame(rows, columns=["name", "title_zh", "sha256", "source", "ruleset_id", "author",
                                        "created_at"])
 
 
-def load_ruleset(name: str, store=None) -> Ruleset:
-    """A shipped ruleset by name, else the newest of that name in the store (never a path: the
-    API passes names from callers). ValueError when there is none."""
+def load_ruleset(name: str, stored_text: str | None = None) -> Ruleset:
+    """A shipped ruleset by name, else ``stored_text`` (the store's newest of that name) —
+    never a path: the API passes names from callers. ValueError when there is none."""
     if name in SHIPPED:
         return Ruleset.load(name)
-    if store is not None:
-        hit = store.sql("SELECT source_text FROM rulesets WHERE name = ? ORDER BY ruleset_id DESC "
-                        "LIMIT 1", [name])
-        if len(hit):
-            return Ruleset.parse(hit.iloc[0, 0])
+    if stored_text is not None:
+        return Ruleset.parse(stored_text)
     raise ValueError(f"no ruleset {name!r}")

@@ -1,4 +1,4 @@
-"""Award totals of a run, and the runs recorded in the store.
+"""Award totals of a run (its lines as ``run`` gives them or as the store keeps them).
 
 Totals by rule count the entities awarded; for readers without firm-level rights they follow
 the disclosure rules: a rule's total paid to fewer than ``min_entities`` entities, or mostly to
@@ -45,20 +45,3 @@ def award_totals(lines: pd.DataFrame, withhold: bool = False, min_entities: int 
             by_payer["amount"] = np.nan
     by_rule = by_rule.sort_values("rule_id", ignore_index=True)
     return AwardTotals(by_rule, by_payer, float(paid["amount"].sum()))
-
-
-def recorded_runs(store) -> pd.DataFrame:
-    """The incentive runs recorded in the store, newest first, with their line counts."""
-    return store.sql(
-        "SELECT r.run_id, r.ruleset, r.ruleset_sha256, r.inputs_sha256, r.year, r.label, "
-        "r.created_at, count(l.run_id) AS lines, count(l.run_id) FILTER (WHERE l.status = 'award') "
-        "AS awards FROM incentive_runs r LEFT JOIN award_lines l USING (run_id) GROUP BY ALL "
-        "ORDER BY r.run_id DESC")
-
-
-def recorded_lines(store, run_id: int) -> pd.DataFrame:
-    """The award lines of one recorded run; KeyError when there is no such run."""
-    if store.sql("SELECT count(*) n FROM incentive_runs WHERE run_id = ?", [run_id]).iloc[0, 0] == 0:
-        raise KeyError(f"no incentive run {run_id} in the store")
-    return store.sql("SELECT * FROM award_lines WHERE run_id = ? ORDER BY entity_id, rule_id, payer",
-                     [run_id])

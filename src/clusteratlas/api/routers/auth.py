@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException
 
-from clusteratlas.api import security
-from clusteratlas.api.deps import store, user
-from clusteratlas.api.security import User
+from clusteratlas.api.deps import audit, store, user
+from clusteratlas.io import accounts
+from clusteratlas.policy.access import User
 from clusteratlas.io.store import Store
 
 router = APIRouter()
@@ -17,11 +17,11 @@ router = APIRouter()
 @router.post("/api/auth/token", tags=["auth"], summary="Log in; returns a bearer token")
 def token(username: Annotated[str, Form()], password: Annotated[str, Form()],
           s: Store = Depends(store)):
-    got = security.login(s, username, password)
+    got = accounts.login(s, username, password)
     if got is None:
         raise HTTPException(401, "wrong user name or password")
     tok, expires = got
-    security.audit(s, User(username, "?"), "login", "auth")
+    audit(s, User(username, "?"), "login", "auth")
     return {"access_token": tok, "token_type": "bearer", "expires_at": expires.isoformat()}
 
 

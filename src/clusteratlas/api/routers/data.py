@@ -6,10 +6,9 @@ from __future__ import annotations
 import pandas as pd
 from fastapi import APIRouter, Depends, Query
 
-from clusteratlas.api import security
-from clusteratlas.api.deps import require, store
+from clusteratlas.api.deps import audit, require, store
 from clusteratlas.api.formats import Format, frame_response
-from clusteratlas.api.security import User
+from clusteratlas.policy.access import PIPELINE_READERS, SIGNED_IN, User, visible_projects
 from clusteratlas.io.store import Store
 
 router = APIRouter()
@@ -42,12 +41,12 @@ def targets(format: Format = None, s: Store = Depends(store)):
 def firm_rows(s: Store, u: User, sql: str, params: list, resource: str) -> pd.DataFrame:
     cond, args = u.firm_filter()
     frame = s.sql(sql.format(cond=cond), [*args, *params])
-    security.audit(s, u, "read", resource, f"{len(frame)} rows")
+    audit(s, u, "read", resource, f"{len(frame)} rows")
     return frame
 
 
 @router.get("/api/firms", tags=["data"], summary="Firms the caller may see (firm-level, audited)")
-def firms(format: Format = None, u: User = Depends(require("admin", "analyst", "park_manager", "firm")),
+def firms(format: Format = None, u: User = Depends(require(*SIGNED_IN)),
           s: Store = Depends(store)):
     f = firm_rows(s, u, "SELECT f.* EXCLUDE (dataset_id) FROM firms f WHERE {cond}", [], "firms")
     return frame_response(f, format, "firms")
@@ -55,7 +54,7 @@ def firms(format: Format = None, u: User = Depends(require("admin", "analyst", "
 
 @router.get("/api/firm-years", tags=["data"], summary="Firm figures the caller may see (audited)")
 def firm_years(year: int | None = None, firm_id: str | None = None, format: Format = None,
-               u: User = Depends(require("admin", "analyst", "park_manager", "firm")),
+               u: User = Depends(require(*SIGNED_IN)),
                s: Store = Depends(store)):
     extra, params = "", []
     if year is not None:
@@ -70,7 +69,7 @@ def firm_years(year: int | None = None, firm_id: str | None = None, format: Form
 
 
 @router.get("/api/supply-links", tags=["data"], summary="Purchases of the firms the caller may see (audited)")
-def supply_links(format: Format = None, u: User = Depends(require("admin", "analyst", "park_manager", "firm")),
+def supply_links(format: Format = None, u: User = Depends(require(*SIGNED_IN)),
                  s: Store = Depends(store)):
     f = firm_rows(s, u, "SELECT l.* EXCLUDE (dataset_id) FROM supply_links l JOIN firms f "
                         "ON f.firm_id = l.buyer_id WHERE {cond}", [], "supply_links")
@@ -78,14 +77,10 @@ def supply_links(format: Format = None, u: User = Depends(require("admin", "anal
 
 
 @router.get("/api/projects", tags=["data"], summary="The investment pipeline (analysts and park managers)")
-def projects(format: Format = None, u: User = Depends(require("admin", "analyst", "park_manager")),
+def projects(format: Format = None, u: User = Depends(require(*PIPELINE_READERS)),
              s: Store = Depends(store)):
-    p = s.table("projects").drop(columns="dataset_id")
-    if u.role == "park_manager":
-        p = p[p["park_id"] == u.park_id]
-    elif u.role == "analyst":
-        p = p[p["region_id"] == u.region_id]
-    security.audit(s, u, "read", "projects", f"{len(p)} rows")
+    p = visible_projects(s.table("projects").drop(columns="dataset_id"), u)
+    audit(s, u, "read", "projects", f"{len(p)} rows")
     return frame_response(p, format, "projects")
 
 

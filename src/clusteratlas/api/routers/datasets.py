@@ -9,10 +9,9 @@ from pathlib import Path
 from fastapi import APIRouter, Depends, File, Form, HTTPException, UploadFile
 from fastapi.responses import JSONResponse
 
-from clusteratlas.api import security
-from clusteratlas.api.deps import require, store
+from clusteratlas.api.deps import audit, require, store
 from clusteratlas.api.formats import records
-from clusteratlas.api.security import User
+from clusteratlas.policy.access import UPLOADERS, User
 from clusteratlas.io.errors import ImportRejected
 from clusteratlas.io.importer import import_files
 from clusteratlas.io.store import Store
@@ -21,7 +20,7 @@ router = APIRouter()
 
 
 @router.get("/api/datasets", tags=["datasets"])
-def datasets(u: User = Depends(require("admin", "analyst")), s: Store = Depends(store)):
+def datasets(u: User = Depends(require(*UPLOADERS)), s: Store = Depends(store)):
     d = s.datasets()
     d["row_counts"] = d["row_counts"].map(lambda x: x)
     return JSONResponse(records(d))
@@ -31,7 +30,7 @@ def datasets(u: User = Depends(require("admin", "analyst")), s: Store = Depends(
              responses={422: {"description": "rejected: every problem with file, sheet, row, column, value, rule"}})
 def upload(files: list[UploadFile] = File(...), table: str | None = Form(None),
            usd_rate: float | None = Form(None), repair_geometry: bool = Form(False),
-           u: User = Depends(require("admin", "analyst")), s: Store = Depends(store)):
+           u: User = Depends(require(*UPLOADERS)), s: Store = Depends(store)):
     with tempfile.TemporaryDirectory() as tmp:
         paths = []
         for f in files:
@@ -43,11 +42,11 @@ def upload(files: list[UploadFile] = File(...), table: str | None = Form(None),
             report = import_files(s, paths, table=table, usd_rate=usd_rate,
                                   repair_geometry=repair_geometry)
         except ImportRejected as e:
-            security.audit(s, u, "write", "datasets", f"rejected {len(e.issues)} problems")
+            audit(s, u, "write", "datasets", f"rejected {len(e.issues)} problems")
             return JSONResponse(status_code=422, content={
                 "detail": "import rejected; nothing was changed",
                 "issues": records(e.to_frame())})
-    security.audit(s, u, "write", "datasets", ", ".join(f.file for f in report.files))
+    audit(s, u, "write", "datasets", ", ".join(f.file for f in report.files))
     return {"files": [{"file": f.file, "dataset_id": f.dataset_id, "rows": f.rows} for f in report.files],
             "notes": report.notes}
 
@@ -63,7 +62,7 @@ def io_tables(s: Store = Depends(store)):
 def upload_io_table(file: UploadFile = File(...), name: str | None = Form(None),
                     year: int | None = Form(None, ge=1949, le=2100), region_id: str | None = Form(None),
                     unit: str | None = Form(None),
-                    u: User = Depends(require("admin", "analyst")), s: Store = Depends(store)):
+                    u: User = Depends(require(*UPLOADERS)), s: Store = Depends(store)):
     from clusteratlas.io.iotables import import_io_table
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -73,5 +72,5 @@ def upload_io_table(file: UploadFile = File(...), name: str | None = Form(None),
             table_id = import_io_table(s, path, name, year=year, region_id=region_id, unit=unit)
         except ValueError as e:
             raise HTTPException(422, str(e))
-    security.audit(s, u, "write", "io_tables", f"table {table_id}: {path.name}")
+    audit(s, u, "write", "io_tables", f"table {table_id}: {path.name}")
     return {"table_id": table_id}

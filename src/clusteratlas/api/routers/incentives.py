@@ -9,15 +9,15 @@ from pathlib import Path
 from typing import Annotated
 
 import numpy as np
-import pandas as pd
 from fastapi import APIRouter, Body, Depends, File, Form, HTTPException, Query, UploadFile
 from fastapi.responses import JSONResponse
 
-from clusteratlas.api import security
-from clusteratlas.api.deps import Service, require, service, store, user
+from clusteratlas.api.deps import audit, require, service, store, user
 from clusteratlas.api.formats import Format, frame_response, records
-from clusteratlas.api.security import User
 from clusteratlas.io.store import Store
+from clusteratlas.policy.access import SIGNED_IN, UPLOADERS, User, visible_entities
+from clusteratlas.study import records as study_records
+from clusteratlas.study.service import StudyService
 
 router = APIRouter()
 
@@ -28,17 +28,13 @@ RulesetName = Annotated[str, Query(pattern="^[A-Za-z0-9_]{1,64}$",
 
 @router.get("/api/rulesets", tags=["incentives"], summary="Rulesets: shipped ones and the store's")
 def rulesets(s: Store = Depends(store)):
-    from clusteratlas.analyses.incentives import list_rulesets
-
-    return JSONResponse(records(list_rulesets(s)))
+    return JSONResponse(records(study_records.rulesets(s)))
 
 
 @router.get("/api/rulesets/{name}", tags=["incentives"], summary="A ruleset's rules (the newest of the name)")
 def ruleset_rules(name: str, s: Store = Depends(store)):
-    from clusteratlas.analyses.incentives import load_ruleset
-
     try:
-        rs = load_ruleset(name, s)
+        rs = study_records.load_ruleset(name, s)
     except ValueError as e:
         raise HTTPException(404, str(e))
     return {"id": rs.metadata.get("id"), "title_zh": rs.metadata.get("title_zh"), "sha256": rs.sha256,
@@ -54,7 +50,6 @@ def add_ruleset(file: UploadFile = File(..., description="the ruleset, YAML"),
                 cases: UploadFile | None = File(None, description="its test cases, YAML (all must pass)"),
                 u: User = Depends(require("admin")), s: Store = Depends(store)):
     from clusteratlas.analyses.incentives import RulesetRejected
-    from clusteratlas.analyses.incentives import add_ruleset as add
 
     try:
         text = file.file.read().decode("utf-8")
@@ -62,10 +57,10 @@ def add_ruleset(file: UploadFile = File(..., description="the ruleset, YAML"),
     except UnicodeDecodeError as e:
         raise HTTPException(422, f"rulesets are UTF-8 YAML: {e}")
     try:
-        ruleset_id = add(s, text, cases_text, author=u.username)
+        ruleset_id = study_records.add_ruleset(s, text, cases_text, author=u.username)
     except RulesetRejected as e:
         return JSONResponse(status_code=422, content={"detail": str(e), "failures": records(e.failures)})
-    security.audit(s, u, "write", "rulesets", f"ruleset {ruleset_id}")
+    audit(s, u, "write", "rulesets", f"ruleset {ruleset_id}")
     return {"ruleset_id": ruleset_id}
 
 
@@ -78,10 +73,10 @@ def calculate(entity: Annotated[dict, Body(openapi_examples={"supporting project
                             "new_project_investment": 2e7, "equipment_investment": 1.2e7}}})],
               year: int = Query(..., ge=1990, le=2100, examples=[2006]), ruleset: RulesetName = "changsha_2005",
               u: User = Depends(user), s: Store = Depends(store)):
-    from clusteratlas.analyses.incentives import explain, load_ruleset
+    from clusteratlas.analyses.incentives import explain
 
     try:
-        rs = load_ruleset(ruleset, s)
+        rs = study_records.load_ruleset(ruleset, s)
     except ValueError as e:
         raise HTTPException(404, str(e))
     entity = {**entity, "entity_id": str(entity.get("entity_id", "calculator"))}
@@ -97,7 +92,7 @@ def calculate(entity: Annotated[dict, Body(openapi_examples={"supporting project
 
 @router.get("/api/incentives/runs", tags=["incentives"], summary="Incentive runs recorded in the store")
 def incentive_runs(s: Store = Depends(store)):
-    from clusteratlas.analyses.incentives import recorded_runs
+    from clusteratlas.io.records import recorded_runs
 
     return JSONResponse(records(recorded_runs(s)))
 
@@ -109,13 +104,12 @@ def record_incentive_run(file: UploadFile = File(..., description="CSV/XLSX/Parq
                          ruleset: str = Form("changsha_2005", pattern="^[A-Za-z0-9_]{1,64}$",
                                              description="a ruleset's name, shipped or in the store (never a path)"),
                          label: str | None = Form(None),
-                         u: User = Depends(require("admin", "analyst")), s: Store = Depends(store)):
-    from clusteratlas.analyses.incentives import award_totals, load_ruleset, run
-    from clusteratlas.analyses.incentives.engine import save_run
+                         u: User = Depends(require(*UPLOADERS)), s: Store = Depends(store)):
+    from clusteratlas.analyses.incentives import award_totals, run
     from clusteratlas.io.readers import read_table
 
     try:
-        rs = load_ruleset(ruleset, s)
+        rs = study_records.load_ruleset(ruleset, s)
     except ValueError as e:
         raise HTTPException(404, str(e))
     with tempfile.TemporaryDirectory() as tmp:
@@ -129,9 +123,8 @@ def record_incentive_run(file: UploadFile = File(..., description="CSV/XLSX/Parq
         result = run(rs, entities, year)
     except (KeyError, ValueError) as e:  # a missing column or a bad value in the file
         raise HTTPException(422, f"{path.name}: {e}")
-    ds = s.sql("SELECT max(dataset_id) m FROM datasets").iloc[0, 0]
-    run_id = save_run(s, result, rs, label=label, dataset_id=None if pd.isna(ds) else int(ds))
-    security.audit(s, u, "write", "incentive_runs", f"run {run_id}: {len(entities)} entities, {year}")
+    run_id = study_records.record_run(s, result, rs, label=label)
+    audit(s, u, "write", "incentive_runs", f"run {run_id}: {len(entities)} entities, {year}")
     totals = award_totals(result.lines)
     return {"run_id": run_id, "ruleset_sha256": result.ruleset_sha256, "total": totals.total,
             "by_rule": records(totals.by_rule), "skipped": records(result.skipped)}
@@ -140,12 +133,10 @@ def record_incentive_run(file: UploadFile = File(..., description="CSV/XLSX/Parq
 @router.get("/api/incentives/runs/{run_id}/totals", tags=["incentives"],
             summary="Award totals of a run by rule and payer (disclosure-controlled without firm rights)")
 def incentive_totals(run_id: int, u: User = Depends(user), s: Store = Depends(store),
-                     svc: Service = Depends(service)):
-    from clusteratlas.analyses.incentives import award_totals, recorded_lines
-
-    # a recorded run never changes: its totals are cached by run alone
-    t = svc.cached(s, ("award-totals", run_id, u.sees_raw_aggregates),
-                   lambda: award_totals(recorded_lines(s, run_id), withhold=not u.sees_raw_aggregates))
+                     svc: StudyService = Depends(service)):
+    # a recorded run never changes: its totals are kept by run
+    t = svc.cached(s, ("award-totals", run_id, u.sees_raw_aggregates), lambda: study_records.recorded_run(
+        s, run_id, withhold=not u.sees_raw_aggregates)).totals
     return {"run_id": run_id, "total": t.total, "by_rule": records(t.by_rule),
             "by_payer": records(t.by_payer)}
 
@@ -153,11 +144,12 @@ def incentive_totals(run_id: int, u: User = Depends(user), s: Store = Depends(st
 @router.get("/api/incentives/runs/{run_id}/lines", tags=["incentives"],
             summary="Award lines of a run, for the entities the caller may see (audited)")
 def incentive_lines(run_id: int, format: Format = None,
-                    u: User = Depends(require("admin", "analyst", "park_manager", "firm")),
-                    s: Store = Depends(store)):
-    from clusteratlas.analyses.incentives import recorded_lines
+                    u: User = Depends(require(*SIGNED_IN)), s: Store = Depends(store)):
+    from clusteratlas.io.records import recorded_lines
 
     lines = recorded_lines(s, run_id)
-    lines = lines[lines["entity_id"].isin(security.visible_entities(s, u, lines["entity_id"].unique()))]
-    security.audit(s, u, "read", "award_lines", f"run {run_id}: {len(lines)} rows")
+    allowed = visible_entities(lines["entity_id"].unique(), s.table("firms"), s.table("projects"),
+                               s.table("parks"), u)
+    lines = lines[lines["entity_id"].isin(allowed)]
+    audit(s, u, "read", "award_lines", f"run {run_id}: {len(lines)} rows")
     return frame_response(lines, format, f"award_lines_{run_id}")

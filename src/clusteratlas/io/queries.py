@@ -1,0 +1,31 @@
+"""The store reads the analyses are built on, by name: the imported tables a study works from,
+the store's data version, and the dataset versions behind it. Analyses never read the store
+themselves; the study (:mod:`clusteratlas.study`) reads it here once and hands them frames."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from clusteratlas.io.schema import IMPORT_ORDER
+
+STUDY_TABLES = (*IMPORT_ORDER, "grade_overrides")
+
+
+def data_version(store) -> int:
+    """The newest dataset id (0 for an empty store): the store's content changes only by
+    imports, so every result computed from it is a function of this number."""
+    return int(store.con.execute("SELECT coalesce(max(dataset_id), 0) FROM datasets").fetchall()[0][0])
+
+
+def study_tables(store) -> dict[str, pd.DataFrame]:
+    """Every imported table (and the grade overrides), without the dataset column."""
+    return {name: store.table(name).drop(columns="dataset_id", errors="ignore") for name in STUDY_TABLES}
+
+
+def dataset_versions(store) -> pd.DataFrame:
+    """The dataset versions of the store (file, SHA-256, size, time, rows per table)."""
+    return store.datasets()
+
+
+def newest_io_table_id(store) -> int:
+    return int(store.sql("SELECT coalesce(max(table_id), 0) t FROM io_tables").iloc[0, 0])

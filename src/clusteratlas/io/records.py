@@ -1,0 +1,79 @@
+"""What the system writes besides imports, and reads back: incentive runs and their award lines,
+rulesets added by a policy office, manual grade overrides. Each write is append-only; what checks
+a record before it is written lives with the analysis it belongs to."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+
+def insert_run(store, *, ruleset: str, ruleset_sha256: str, inputs_sha256: str, year: int,
+               parameters: dict, lines: pd.DataFrame, label: str | None = None,
+               dataset_id: int | None = None) -> int:
+    """Record an incentive run and its award lines in one transaction; returns the run id."""
+    params = json.dumps(parameters, ensure_ascii=False, default=str)
+    store.con.execute("BEGIN TRANSACTION")
+    try:
+        run_id = store.con.execute(
+            "INSERT INTO incentive_runs (ruleset, ruleset_sha256, inputs_sha256, dataset_id, year, "
+            "parameters, label) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING run_id",
+            [ruleset, ruleset_sha256, inputs_sha256, dataset_id, year, params, label]).fetchall()[0][0]
+        columns = [r[0] for r in store.con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'award_lines' "
+            "ORDER BY ordinal_position").fetchall()]
+        store.con.register("_lines", lines.assign(run_id=run_id)[columns])
+        store.con.execute(f"INSERT INTO award_lines SELECT {', '.join(columns)} FROM _lines")
+        store.con.unregister("_lines")
+        store.con.execute("COMMIT")
+    except BaseException:
+        store.con.execute("ROLLBACK")
+        raise
+    return int(run_id)
+
+
+def recorded_runs(store) -> pd.DataFrame:
+    """The incentive runs recorded in the store, newest first, with their line counts."""
+    return store.sql(
+        "SELECT r.run_id, r.ruleset, r.ruleset_sha256, r.inputs_sha256, r.year, r.label, "
+        "r.created_at, count(l.run_id) AS lines, count(l.run_id) FILTER (WHERE l.status = 'award') "
+        "AS awards FROM incentive_runs r LEFT JOIN award_lines l USING (run_id) GROUP BY ALL "
+        "ORDER BY r.run_id DESC")
+
+
+def recorded_lines(store, run_id: int) -> pd.DataFrame:
+    """The award lines of one recorded run; KeyError when there is no such run."""
+    if store.sql("SELECT count(*) n FROM incentive_runs WHERE run_id = ?", [run_id]).iloc[0, 0] == 0:
+        raise KeyError(f"no incentive run {run_id} in the store")
+    return store.sql("SELECT * FROM award_lines WHERE run_id = ? ORDER BY entity_id, rule_id, payer",
+                     [run_id])
+
+
+def insert_ruleset(store, *, name: str, title_zh: str | None, sha256: str, source_text: str,
+                   cases_text: str | None, author: str | None) -> int:
+    return int(store.con.execute(
+        "INSERT INTO rulesets (name, title_zh, sha256, source_text, cases_text, author) "
+        "VALUES (?, ?, ?, ?, ?, ?) RETURNING ruleset_id",
+        [name, title_zh, sha256, source_text, cases_text, author]).fetchall()[0][0])
+
+
+def stored_rulesets(store) -> pd.DataFrame:
+    """The rulesets added to the store, newest first (without their texts)."""
+    return store.sql("SELECT name, title_zh, sha256, 'store' AS source, ruleset_id, author, "
+                     "created_at FROM rulesets ORDER BY ruleset_id DESC")
+
+
+def ruleset_text(store, name: str) -> str | None:
+    """The YAML of the newest ruleset of that name in the store, or None."""
+    hit = store.sql("SELECT source_text FROM rulesets WHERE name = ? ORDER BY ruleset_id DESC LIMIT 1",
+                    [name])
+    return str(hit.iloc[0, 0]) if len(hit) else None
+
+
+def insert_grade_override(store, *, method: str, firm_id: str, year: int, month_to: int, grade: str,
+                          reason: str, author: str) -> int:
+    return int(store.con.execute(
+        "INSERT INTO grade_overrides (method, firm_id, year, month_to, grade, reason, author) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING override_id",
+        [method, firm_id, year, month_to, grade, reason, author]).fetchall()[0][0])

@@ -1,0 +1,123 @@
+"""Roles, their scopes, and what each may see.
+
+| role | firm-level data | aggregates |
+|---|---|---|
+| admin | all | as computed |
+| analyst | firms of their region | as computed |
+| park_manager | firms of their park | disclosure-controlled |
+| firm | their own firm | disclosure-controlled |
+| public | none | disclosure-controlled |
+
+"Disclosure-controlled" views are :mod:`clusteratlas.policy.published`. Every right is a role and
+a scope (a region, a park, a firm); the functions here decide on frames and never read the store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+ROLES = ("admin", "analyst", "park_manager", "firm", "public")
+SIGNED_IN = ("admin", "analyst", "park_manager", "firm")
+UPLOADERS = ("admin", "analyst")
+PIPELINE_READERS = ("admin", "analyst", "park_manager")
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    role: str
+    region_id: str | None = None
+    park_id: str | None = None
+    firm_id: str | None = None
+
+    @property
+    def sees_raw_aggregates(self) -> bool:
+        return self.role in ("admin", "analyst")
+
+    def sees_firm_sites_in(self, region_id: str) -> bool:
+        """Whether this user may see where all the firms of a region sit (maps, cluster
+        footprints): admins, and the region's own analysts."""
+        return self.role == "admin" or (self.role == "analyst" and self.region_id == region_id)
+
+    def may_see_firm(self, firm: dict) -> bool:
+        """Whether this user may read the firm-level data of ``firm`` (a firms row)."""
+        if self.role == "admin":
+            return True
+        if self.role == "analyst":
+            return firm.get("region_id") == self.region_id
+        if self.role == "park_manager":
+            return self.park_id is not None and firm.get("park_id") == self.park_id
+        if self.role == "firm":
+            return firm.get("firm_id") == self.firm_id
+        return False
+
+    def firm_filter(self) -> tuple[str, list]:
+        """A SQL condition on the firms table (alias f) selecting what this user may read."""
+        if self.role == "admin":
+            return "TRUE", []
+        if self.role == "analyst":
+            return "f.region_id = ?", [self.region_id]
+        if self.role == "park_manager":
+            return "f.park_id = ?", [self.park_id]
+        if self.role == "firm":
+            return "f.firm_id = ?", [self.firm_id]
+        return "FALSE", []
+
+
+PUBLIC = User("public", "public")
+
+
+def check_new_user(role: str, password: str, region_id=None, park_id=None, firm_id=None) -> None:
+    """ValueError unless the role exists, the password is long enough and the role's scope is
+    given (an analyst's region, a park manager's park, a firm user's firm)."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {ROLES}")
+    if len(password) < 8:
+        raise ValueError("a password needs at least 8 characters")
+    needs = {"analyst": region_id, "park_manager": park_id, "firm": firm_id}
+    if role in needs and not needs[role]:
+        raise ValueError(f"a {role} needs its {'region' if role == 'analyst' else role.split('_')[0]} id")
+
+
+def user_from_row(row: dict | None) -> User | None:
+    return None if row is None else User(**row)
+
+
+def _visible_firms(firms: pd.DataFrame, user: User, ids) -> set[str]:
+    f = firms.set_index("firm_id")
+    return {i for i in ids if i in f.index and user.may_see_firm(
+        {"firm_id": i, "region_id": f.at[i, "region_id"], "park_id": f.at[i, "park_id"]})}
+
+
+def visible_needs(needs: pd.DataFrame, firms: pd.DataFrame, user: User) -> pd.DataFrame:
+    """The purchase needs (a catalogue's ``needs``) of the firms ``user`` may see."""
+    allowed = _visible_firms(firms, user, needs["buyer_id"].unique())
+    return needs[needs["buyer_id"].isin(allowed)]
+
+
+def visible_entities(entity_ids, firms: pd.DataFrame, projects: pd.DataFrame, parks: pd.DataFrame,
+                     user: User) -> set[str]:
+    """Which of ``entity_ids`` (firms, projects, parks of incentive runs) ``user`` may see the
+    award lines of: firms as ``may_see_firm``; projects and parks by their region or park for
+    analysts and park managers; anything else, admins only."""
+    ids = {str(i) for i in entity_ids}
+    if user.role == "admin":
+        return ids
+    out = _visible_firms(firms, user, ids)
+    if user.role in ("analyst", "park_manager"):
+        column, value = ("region_id", user.region_id) if user.role == "analyst" else ("park_id", user.park_id)
+        out |= ids & set(projects.loc[projects[column] == value, "project_id"].astype(str))
+        out |= ids & set(parks.loc[parks[column] == value, "park_id"].astype(str))
+    return out
+
+
+def visible_projects(projects: pd.DataFrame, user: User) -> pd.DataFrame:
+    """The investment projects a pipeline reader may see: a park manager's park, an analyst's
+    region, all for admins."""
+    if user.role == "park_manager":
+        return projects[projects["park_id"] == user.park_id]
+    if user.role == "analyst":
+        return projects[projects["region_id"] == user.region_id]
+    return projects if user.role == "admin" else projects.iloc[0:0]

@@ -1,0 +1,55 @@
+"""A store with its studies and diagnoses kept: what a long-running face (the service) holds.
+
+Every result is kept under the store's data version (a new import changes it, and with it every
+key), the study (region and period) and the settings, so each page and endpoint asking the same
+question gets the same object, computed once."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from clusteratlas.io import queries
+from clusteratlas.io.store import Store
+from clusteratlas.study.cache import Memo
+from clusteratlas.study.context import Study, open_study
+from clusteratlas.study.diagnosis import Diagnosis, Settings, diagnose
+
+log = logging.getLogger("clusteratlas")
+
+
+class StudyService:
+    """The store at ``db`` with its results kept. ``io_table``: a national input-output table
+    file (NBS layout) to use instead of the store's newest; ``settings``: the diagnosis
+    settings every face of this service uses."""
+
+    def __init__(self, db: str | Path, io_table: str | Path | None = None, settings: Settings | None = None):
+        from clusteratlas.io.iotables import read_nbs_table
+
+        self.root = Store(db)
+        self.settings = settings or Settings()
+        self.file_table = None
+        self.file_table_source = None
+        if io_table is not None:
+            import hashlib
+
+            self.file_table = read_nbs_table(io_table)
+            sha = hashlib.sha256(Path(io_table).read_bytes()).hexdigest()
+            self.file_table_source = f"file {Path(io_table).name} ({sha[:12]})"
+        self._memo = Memo(limit=512)
+
+    def cached(self, store: Store, key: tuple, compute):
+        """``compute()`` kept under ``key`` and the store's data version."""
+        return self._memo.get((queries.data_version(store), *key), compute)
+
+    def study(self, store: Store, region: str | None = None, period: tuple[int, int] | None = None) -> Study:
+        def compute():
+            log.info("opening the study of %s %s", region or "the study region", period or "(latest period)")
+            return open_study(store, region, period, self.file_table, self.file_table_source)
+        return self.cached(store, ("study", region, period, queries.newest_io_table_id(store)), compute)
+
+    def diagnosis(self, store: Store, region: str | None = None, period: tuple[int, int] | None = None,
+                  settings: Settings | None = None) -> Diagnosis:
+        study = self.study(store, region, period)
+        settings = settings or self.settings
+        return self.cached(store, ("diagnosis", study.key(), settings), lambda: diagnose(study, settings))

@@ -1,0 +1,114 @@
+"""One question, one answer: the report, the dashboard and the API give the same EG p-values,
+K-density bands and opportunities for the sample district, because each renders a diagnosis of
+the same study under the same settings (the report's is built apart, in this process)."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import httpx
+import numpy as np
+import pandas as pd
+import pytest
+
+from clusteratlas.io import Store
+from clusteratlas.report.html import build_report
+from clusteratlas.study import diagnose, open_study
+from tests.api.conftest import SETTINGS, login
+
+
+class _Tables(HTMLParser):
+    """The tables of a page by id: header row and body rows as text."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables, self._id, self._row, self._cell = {}, None, None, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "table" and a.get("id"):
+            self._id = a["id"]
+            self.tables[self._id] = []
+        elif tag == "tr" and self._id:
+            self._row = []
+        elif tag in ("td", "th") and self._row is not None:
+            self._cell = ""
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell += data
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self._row.append(self._cell.strip())
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            self.tables[self._id].append(self._row)
+            self._row = None
+        elif tag == "table":
+            self._id = None
+
+
+def tables(html: str) -> dict[str, pd.DataFrame]:
+    p = _Tables()
+    p.feed(html)
+    return {k: pd.DataFrame(rows[1:], columns=rows[0]) for k, rows in p.tables.items() if rows}
+
+
+@pytest.fixture(scope="module")
+def faces(server, tmp_path_factory):
+    analyst = login(server, "analyst")
+    base = server["base"]
+    api = {"eg": httpx.get(base + "/api/analyses/agglomeration", headers=analyst, timeout=300).json(),
+           "kd": httpx.get(base + "/api/analyses/k-density", headers=analyst, timeout=300).json(),
+           "opp": httpx.get(base + "/api/analyses/opportunities", headers=analyst, timeout=300).json()}
+    cookies = {"ca_token": analyst["Authorization"][7:]}
+    dashboard = {**tables(httpx.get(base + "/clusters", cookies=cookies, timeout=300).text),
+                 **tables(httpx.get(base + "/opportunities", cookies=cookies, timeout=300).text)}
+    with Store(server["db"], read_only=True) as s:  # the report: its own diagnosis, same settings
+        d = diagnose(open_study(s), SETTINGS)
+        files = build_report(d, tmp_path_factory.mktemp("one-answer"))
+    report = tables(files.html.read_text(encoding="utf-8"))
+    return api, dashboard, report, d
+
+
+def test_ellison_glaeser_p_values_agree(faces):
+    api, dashboard, report, d = faces
+    a = pd.DataFrame(api["eg"]).set_index("industry")
+    web = dashboard["eg-table"].set_index("industry")
+    rep = report["table-eg"].set_index("代码 code")
+    assert len(a) >= 5
+    for industry, row in a.iterrows():
+        assert float(web.loc[industry, "gamma_p"]) == pytest.approx(row["gamma_p"], abs=5e-4)
+        assert float(rep.loc[industry, "p (dartboard)"]) == pytest.approx(row["gamma_p"], abs=5e-4)
+        assert float(web.loc[industry, "gamma_ms_p"]) == pytest.approx(row["gamma_ms_p"], abs=5e-4)
+    np.testing.assert_allclose(d.clusters().agglomeration.set_index("industry").loc[a.index, "gamma_p"],
+                               a["gamma_p"], rtol=0, atol=0)
+
+
+def test_k_density_bands_agree(faces):
+    api, dashboard, report, d = faces
+    assert api["kd"]["n_sim"] == SETTINGS.n_sim and api["kd"]["seed"] == SETTINGS.seed
+    for industry, curve in d.distance().kd.items():
+        remote = pd.DataFrame(api["kd"]["curves"][industry])
+        np.testing.assert_allclose(remote["global_hi"], curve.global_hi, rtol=1e-12)
+        np.testing.assert_allclose(remote["global_lo"], curve.global_lo, rtol=1e-12)
+    a = pd.DataFrame(api["kd"]["industries"]).set_index("industry")
+    web = dashboard["kd-table"].set_index("industry")
+    rep = report["table-kd"].set_index("代码 code")
+    for industry, row in a.iterrows():
+        assert float(web.loc[industry, "gamma"]) == pytest.approx(row["gamma"], abs=5e-5)
+        assert float(rep.loc[industry, "Γ localisation"]) == pytest.approx(row["gamma"], abs=5e-5)
+        assert float(rep.loc[industry, "Ψ dispersion"]) == pytest.approx(row["psi"], abs=5e-5)
+
+
+def test_opportunities_agree(faces):
+    api, dashboard, report, d = faces
+    a = pd.DataFrame(api["opp"])
+    web = dashboard["opportunities-table"]
+    rep = report["table-opportunities"]
+    n = min(len(web), len(rep))
+    assert n >= 5
+    assert list(a["industry"][:n]) == list(web["industry"][:n]) == list(rep["代码 code"][:n])
+    np.testing.assert_allclose(web["score"][:n].astype(float), a["score"][:n], atol=5e-4)
+    np.testing.assert_allclose(rep["得分 score"][:n].astype(float), a["score"][:n], atol=5e-3)
