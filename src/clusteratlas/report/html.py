@@ -58,8 +58,8 @@ LQ_COLUMNS = {
 EG_COLUMNS = {
     "industry": ("代码 code", None, None), "name_zh": ("行业 industry", None, None),
     "n_firms": ("企业数 firms", 1, 0), "H": ("企业赫芬达尔 plant H", 1, 3),
-    "gamma": ("EG γ", 1, 3), "gamma_p": ("p (dartboard)", 1, 3),
-    "gamma_ms": ("MS γ", 1, 3), "gamma_ms_p": ("p (dartboard) ", 1, 3),
+    "gamma": ("EG γ", 1, 3), "gamma_p": ("EG p (dartboard)", 1, 3),
+    "gamma_ms": ("MS γ", 1, 3), "gamma_ms_p": ("MS p (dartboard)", 1, 3),
 }
 KD_COLUMNS = {
     "industry": ("代码 code", None, None), "name_zh": ("行业 industry", None, None),
