@@ -1,0 +1,121 @@
+"""The study is resolved once from the store; the diagnosis computes each section once under one
+settings object, carries where its numbers come from, says why a section cannot be computed, and
+as published never shows a withheld value."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from clusteratlas.policy.access import PUBLIC, User
+from clusteratlas.study import NotComputable, Settings, diagnose, open_study
+
+SMALL = Settings(n_sim=49, seed=7)
+
+
+@pytest.fixture(scope="module")
+def d(sample_study):
+    return diagnose(sample_study, SMALL)
+
+
+def test_the_study_settles_region_period_comparison_and_key_industries(sample_store, sample_study):
+    default = open_study(sample_store)
+    assert (default.region, default.period) == ("421003", (2006, 6))  # most firms; latest period
+    assert default.name == "荆州区" and len(default.comparison) == 8 and "421003" in default.comparison
+    assert set(default.key_divisions) >= {"35", "22"}  # the divisions its targets name
+    assert default.data_version == int(sample_store.datasets()["dataset_id"].max())
+    assert default.key() == sample_study.key()
+    with pytest.raises(KeyError, match="999999"):
+        open_study(sample_store, "999999")
+
+
+def test_a_section_is_computed_once_and_kept(d):
+    assert d.clusters() is d.clusters() and d.distance() is d.distance()
+    # many requests at once: one computation, one object
+    got = []
+    fresh = diagnose(d.study, SMALL)
+    threads = [threading.Thread(target=lambda: got.append(fresh.overview())) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len({id(x) for x in got}) == 1
+
+
+def test_one_settings_object_drives_every_test(d):
+    c, dist = d.clusters(), d.distance()
+    assert (c.n_sim, c.seed) == (49, 7) and (dist.n_sim, dist.seed) == (49, 7)
+    assert all(curve.n_sim == 49 and curve.alpha == SMALL.alpha for curve in dist.kd.values())
+    p = c.agglomeration["gamma_p"].dropna()
+    assert ((p * 50).round(9) % 1 == 0).all()  # p = (1 + k)/(n_sim + 1)
+
+
+def test_the_diagnosis_carries_its_settings_and_dataset_versions(d):
+    p = d.provenance()
+    assert p["settings"]["n_sim"] == 49 and p["region"] == "421003" and p["period"] == [2006, 6]
+    files = {x["file"] for x in p["datasets"]}
+    assert len(files) == len(d.study.datasets) and all(len(x["sha256"]) == 64 for x in p["datasets"])
+
+
+def test_a_section_the_data_cannot_give_says_why(sample_store):
+    study = open_study(sample_store)  # the sample store holds no input-output table
+    with pytest.raises(NotComputable, match="input-output table"):
+        diagnose(study, SMALL).chain()
+    sections = diagnose(study, SMALL).sections()
+    assert isinstance(sections["chain"], NotComputable)
+    assert not isinstance(sections["clusters"], Exception)
+
+
+def test_the_published_diagnosis_shows_no_withheld_value(d):
+    pub = d.for_viewer(PUBLIC)
+    assert pub.published and d.for_viewer(User("a", "analyst", region_id="421003")) is d
+    assert d.for_viewer(PUBLIC) is pub  # kept, like every section
+    withheld = set(d.study.withheld(regions=["421003"])["industry"])
+    assert withheld  # the sample has divisions of fewer than three firms
+    ind = pub.overview().by_industry.set_index("division")
+    assert ind.loc[sorted(withheld), "output"].isna().all()
+    lq = pub.location_quotients().set_index("industry")
+    assert lq.loc[sorted(withheld), "lq"].isna().all()
+    assert not set(pub.clusters().lq["industry"]) & withheld
+    assert (pub.clusters().agglomeration["n_firms"] >= 3).all()
+    opp = pub.opportunities().table
+    assert opp.loc[opp["industry"].isin(withheld), "output"].isna().all()
+    assert pub.distance().clusters.firms.empty  # footprints are drawn through firm sites
+    with pytest.raises(NotComputable):
+        pub.land_efficiency()
+    with pytest.raises(PermissionError):
+        pub.suppressed_output_table(min_firms=1, dominance=1.0)
+    # the raw diagnosis is untouched by the published one
+    assert d.overview().by_industry.set_index("division").loc[sorted(withheld), "output"].notna().all()
+
+
+def test_the_service_keeps_one_diagnosis_per_store_version_study_and_settings(tmp_path, sample_store):
+    import shutil
+
+    from clusteratlas.io import import_files
+    from clusteratlas.study.service import StudyService
+    from tests.conftest import write_csv
+
+    sample_store.con.execute("CHECKPOINT")
+    shutil.copy(sample_store.path, tmp_path / "s.duckdb")
+    svc = StudyService(tmp_path / "s.duckdb", settings=SMALL)
+    s = svc.root.cursor()
+    first = svc.diagnosis(s)
+    assert svc.diagnosis(s) is first and svc.diagnosis(s, "421003", (2006, 6)).study.key() == first.study.key()
+    assert svc.diagnosis(s, settings=Settings(n_sim=19)) is not first
+    # an import changes the data version: the next question gets a new diagnosis
+    write_csv(tmp_path / "t.csv", [["目标编号", "对象类型", "对象代码", "指标", "目标类型", "年份", "目标值", "单位"],
+                                   ["T99", "region", "421003", "output", "level", 2010, "5000000000", "CNY"]])
+    import_files(s, [tmp_path / "t.csv"])
+    assert svc.diagnosis(s) is not first
+    s.close()
+    svc.root.close()
+
+
+def test_analyses_are_called_on_frames_not_the_store(d):
+    t = d.study.tables
+    assert all(isinstance(v, pd.DataFrame) for v in t.values())
+    assert np.isclose(d.overview().totals.set_index("indicator").at["output", "value"], 23.4e8)
