@@ -32,6 +32,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_matching.py
 	$(BIN)/python benchmarks/bench_kdensity.py
 	$(BIN)/python benchmarks/bench_service.py
+	$(BIN)/python benchmarks/bench_startup.py
 
 sample: $(BIN)/.installed
 	$(BIN)/python -m clusteratlas.sample.generate

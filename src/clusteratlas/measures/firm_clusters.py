@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry import MultiPoint, shape
-from sklearn.cluster import HDBSCAN
 
 from clusteratlas.measures.kdensity import EARTH_KM
 from clusteratlas.measures.tidy import prepare
@@ -83,6 +82,8 @@ def firm_clusters(data: pd.DataFrame, *, x: str = "lon", y: str = "lat", sums: t
     if len(f) < max(min_cluster_size, 2):
         labels = np.full(len(f), -1)
     else:
+        from sklearn.cluster import HDBSCAN  # scikit-learn loads in ~0.7 s: only when clustering
+
         model = HDBSCAN(min_cluster_size=min_cluster_size, min_samples=min_samples, metric="haversine", copy=True,
                         cluster_selection_epsilon=max_gap_km / EARTH_KM,
                         allow_single_cluster=allow_single_cluster)
