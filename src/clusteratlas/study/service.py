@@ -37,10 +37,15 @@ class StudyService:
             sha = hashlib.sha256(Path(io_table).read_bytes()).hexdigest()
             self.file_table_source = f"file {Path(io_table).name} ({sha[:12]})"
         self._memo = Memo(limit=512)
+        self._version = None
 
     def cached(self, store: Store, key: tuple, compute):
-        """``compute()`` kept under ``key`` and the store's data version."""
-        return self._memo.get((queries.data_version(store), *key), compute)
+        """``compute()`` kept under ``key`` and the store's data version. Results of an older
+        version are let go when a newer one is first seen: no question is asked of old data."""
+        version = queries.data_version(store)
+        if version != self._version:
+            self._memo, self._version = Memo(limit=512), version
+        return self._memo.get((version, *key), compute)
 
     def study(self, store: Store, region: str | None = None, period: tuple[int, int] | None = None) -> Study:
         def compute():

@@ -381,7 +381,8 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
         except NotComputable as e:
             return simple(request, u, L["opportunities"], f"<p>{escape(str(e))}</p>")
         lang = "zh" if _lang(request) == "zh" else "en"
-        table = opp.table.assign(name=opp.table["industry"].map(lambda c: GBT4754.label(c, lang)))
+        table = opp.table.head(15)
+        table = table.assign(name=table["industry"].map(lambda c: GBT4754.label(c, lang)))
         body = "".join(f'<a href="?strategy={k}" id="strategy-{k}">{k}</a> ' for k in STRATEGIES)
         body += fig_html(figures.industry_space_figure(space, "Industry space", lambda c: f"{c} {GBT4754.label(c)}"))
         body += table[["rank", "industry", "name", "score", "density", "cog", "pci", "reason"]].round(3).to_html(
