@@ -28,4 +28,12 @@ def dataset_versions(store) -> pd.DataFrame:
 
 
 def newest_io_table_id(store) -> int:
-    return int(store.sql("SELECT coalesce(max(table_id), 0) t FROM io_tables").iloc[0, 0])
+    return int(store.con.execute("SELECT coalesce(max(table_id), 0) FROM io_tables").fetchall()[0][0])
+
+
+def versions(store) -> tuple[int, int]:
+    """(data version, newest input-output table id) in one read: what every cached result of a
+    service is keyed by."""
+    return tuple(int(v) for v in store.con.execute(
+        "SELECT (SELECT coalesce(max(dataset_id), 0) FROM datasets), "
+        "(SELECT coalesce(max(table_id), 0) FROM io_tables)").fetchall()[0])

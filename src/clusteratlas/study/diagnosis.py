@@ -274,8 +274,7 @@ class Diagnosis:
                     firm_tiers(t["firms"], t["firm_years"], s.year, s.month_to, annualise=True,
                                region_id=s.region).assign(label=f"{s.period_label} 年化 annualised")])
                 core = core_firm_share(t["firms"], t["firm_years"], s.year, s.month_to, region_id=s.region)
-            progress = target_progress(t["targets"], t["firms"], t["firm_years"], s.year, s.month_to) \
-                if len(t["targets"]) else pd.DataFrame(columns=["target_id", "scope", "scope_id"])
+            progress = self.targets()
             pipeline = None
             if len(t["projects"]):
                 end = (pd.Timestamp(year=s.year, month=s.month_to, day=1) + pd.offsets.MonthEnd(0)).date()
@@ -284,7 +283,13 @@ class Diagnosis:
         return self._get("evaluation", compute)
 
     def targets(self) -> pd.DataFrame:
-        return self.evaluation().targets
+        """Progress towards every target of the store at the study's period."""
+        def compute():
+            s, t = self.study, self.study.tables
+            if not len(t["targets"]):
+                return pd.DataFrame(columns=["target_id", "scope", "scope_id"])
+            return target_progress(t["targets"], t["firms"], t["firm_years"], s.year, s.month_to)
+        return self._get("targets", compute)
 
     def pipeline(self, start=None, end=None):
         """The project funnel: over the study's year to date, or between ``start`` and ``end``."""
@@ -458,15 +463,21 @@ class PublishedDiagnosis(Diagnosis):
         return self._get("industry_space", lambda: published.public_industry_space(
             self.raw.industry_space(), not self._withheld(regions=[self.study.region]).empty))
 
-    def evaluation(self) -> Evaluation:
-        """Targets as published; grades, tiers and core shares are firm-level (not published)."""
+    def targets(self) -> pd.DataFrame:
+        """No firm-scope target, no actual figure of a withheld industry or park."""
         def compute():
-            e = self.raw.evaluation()
             try:
                 ov = self.overview()
             except ValueError:  # no firm data in the period: nothing to withhold from
                 ov = None
-            return Evaluation(e.year, None, None, None, published.withhold_targets(e.targets, ov), e.pipeline)
+            return published.withhold_targets(self.raw.targets(), ov)
+        return self._get("targets", compute)
+
+    def evaluation(self) -> Evaluation:
+        """Targets as published; grades, tiers and core shares are firm-level (not published)."""
+        def compute():
+            e = self.raw.evaluation()
+            return Evaluation(e.year, None, None, None, self.targets(), e.pipeline)
         return self._get("evaluation", compute)
 
     def scorecards(self) -> dict[str, pd.DataFrame]:

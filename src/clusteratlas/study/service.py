@@ -39,22 +39,25 @@ class StudyService:
         self._memo = Memo(limit=512)
         self._version = None
 
-    def cached(self, store: Store, key: tuple, compute):
-        """``compute()`` kept under ``key`` and the store's data version. Results of an older
-        version are let go when a newer one is first seen: no question is asked of old data."""
-        version = queries.data_version(store)
+    def cached(self, store: Store, key: tuple, compute, version: tuple[int, int] | None = None):
+        """``compute()`` kept under ``key`` and the store's versions (its data and its newest
+        input-output table). Results of older versions are let go when newer ones are first
+        seen: no question is asked of old data."""
+        version = version or queries.versions(store)
         if version != self._version:
             self._memo, self._version = Memo(limit=512), version
         return self._memo.get((version, *key), compute)
 
-    def study(self, store: Store, region: str | None = None, period: tuple[int, int] | None = None) -> Study:
+    def study(self, store: Store, region: str | None = None, period: tuple[int, int] | None = None,
+              version: tuple[int, int] | None = None) -> Study:
         def compute():
             log.info("opening the study of %s %s", region or "the study region", period or "(latest period)")
             return open_study(store, region, period, self.file_table, self.file_table_source)
-        return self.cached(store, ("study", region, period, queries.newest_io_table_id(store)), compute)
+        return self.cached(store, ("study", region, period), compute, version)
 
     def diagnosis(self, store: Store, region: str | None = None, period: tuple[int, int] | None = None,
                   settings: Settings | None = None) -> Diagnosis:
-        study = self.study(store, region, period)
+        version = queries.versions(store)  # one read per request
+        study = self.study(store, region, period, version)
         settings = settings or self.settings
-        return self.cached(store, ("diagnosis", study.key(), settings), lambda: diagnose(study, settings))
+        return self.cached(store, ("diagnosis", study.key(), settings), lambda: diagnose(study, settings), version)
