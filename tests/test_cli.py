@@ -92,8 +92,10 @@ def test_demo_writes_the_report_and_says_where(demo_run, tmp_path):
 def test_industries_and_bad_options():
     res = run("industries", "35")
     assert res.returncode == 0 and "专用设备制造业" in res.stdout
-    bad = run("report", "--period", "soon")
-    assert bad.returncode != 0
+    bad = cli("report", "--period", "soon")
+    assert bad.returncode == 2 and "not a period" in bad.stderr
+    missing = cli("report", "--db", "nowhere.duckdb")
+    assert missing.returncode == 2 and "no store at nowhere.duckdb" in missing.stderr
 
 
 def test_measure_on_a_file_and_on_the_store(demo_run, tmp_path):

@@ -109,9 +109,8 @@ def datasets(db: DbOption = DEFAULT_PATH) -> None:
     """List the dataset versions in the store."""
     from rich.table import Table
 
-    from clusteratlas.io.store import Store
 
-    with Store(db, read_only=True) as store:
+    with _read_store(db) as store:
         d = store.datasets()
     t = Table(title=f"datasets in {db}")
     for col in ("id", "file", "sha256", "imported", "rows"):
@@ -120,6 +119,17 @@ def datasets(db: DbOption = DEFAULT_PATH) -> None:
         t.add_row(str(r.dataset_id), r.source_name, r.sha256[:12], str(r.imported_at)[:19],
                   ", ".join(f"{k}: {v}" for k, v in r.row_counts.items()))
     console.print(t)
+
+
+def _read_store(db: Path):
+    """The store at ``db`` opened for reading; exits 2 saying so when there is none."""
+    from clusteratlas.io.store import Store
+
+    try:
+        return Store(db, read_only=True)
+    except FileNotFoundError:
+        err.print(f"[red]no store at {db}: import files into it first (clusteratlas import FILES --db {db})[/red]")
+        raise typer.Exit(2)
 
 
 def _period_option(text: str | None) -> tuple[int, int] | None:
@@ -178,12 +188,12 @@ def report(
     seed: SeedOption = None,
 ) -> None:
     """Write the diagnostic report of a region from the store."""
-    from clusteratlas.io.store import Store
     from clusteratlas.report.html import build_report
     from clusteratlas.study.records import recorded_run
 
-    with Store(db, read_only=True) as store:
-        d = _diagnosis(store, region, _period_option(period), io_table, _settings(n_sim, seed))
+    p, settings = _period_option(period), _settings(n_sim, seed)
+    with _read_store(db) as store:
+        d = _diagnosis(store, region, p, io_table, settings)
         files = build_report(d, out, run=recorded_run(store))
     console.print(f"report: [bold]{files.html.resolve()}[/bold]\nworkbook: {files.xlsx.resolve()}")
 
@@ -318,11 +328,10 @@ def lq_map_cmd(
     GeoJSON for GIS software, an HTML choropleth, or a table."""
     import json
 
-    from clusteratlas.io.store import Store
     from clusteratlas.report.figures import lq_choropleth
     from clusteratlas.report.geojson import feature_collection
 
-    with Store(db, read_only=True) as store:
+    with _read_store(db) as store:
         d = _diagnosis(store, region, _period_option(period))
     try:
         frame = d.lq_map(industry)
@@ -368,9 +377,8 @@ def kdensity(
         raise typer.BadParameter("give exactly one of --input FILE or --db STORE")
     try:
         if db is not None:
-            from clusteratlas.io.store import Store
 
-            with Store(db, read_only=True) as store:
+            with _read_store(db) as store:
                 d = _diagnosis(store, None, _period_option(period), settings=_settings(n_sim, seed))
             result = d.distance().summary
         else:
@@ -398,9 +406,8 @@ def _store_data(db: Path, kind: str, period, year):
     for one period (every period with --year), or the study region's firms with employment as
     their value and parks as regions."""
     from clusteratlas.analyses.clusters import in_period, park_firms
-    from clusteratlas.io.store import Store
 
-    with Store(db, read_only=True) as store:
+    with _read_store(db) as store:
         study = _diagnosis(store, None, period).study
     if kind == "regional":
         vals = study.values("output")
@@ -463,14 +470,13 @@ def chain(
     firms' local supporting rate, or the impact of a project."""
     import pandas as pd
 
-    from clusteratlas.io.store import Store
     from clusteratlas.study import NotComputable
 
     if what not in ("map", "gaps", "rates", "impact"):
         raise typer.BadParameter("what must be map, gaps, rates or impact")
     if what == "impact" and output is None:
         raise typer.BadParameter("impact needs --output (CNY per year)")
-    with Store(db, read_only=True) as store:
+    with _read_store(db) as store:
         d = _diagnosis(store, region, None, io_table)
     try:
         c = d.chain(None if what == "impact" else focal)
@@ -519,9 +525,8 @@ def iotable_import(
 def iotable_list(db: DbOption = DEFAULT_PATH) -> None:
     """The input-output tables in the store, newest first."""
     from clusteratlas.io.iotables import list_io_tables
-    from clusteratlas.io.store import Store
 
-    with Store(db, read_only=True) as store:
+    with _read_store(db) as store:
         _write_table(list_io_tables(store), None)
 
 
@@ -571,10 +576,9 @@ def incentives_add(
 @incentives_app.command("list")
 def incentives_list(db: DbOption = DEFAULT_PATH) -> None:
     """Rulesets a run may use: shipped ones and the store's."""
-    from clusteratlas.io.store import Store
     from clusteratlas.study.records import rulesets
 
-    with Store(db, read_only=True) as store:
+    with _read_store(db) as store:
         _write_table(rulesets(store), None)
 
 
@@ -756,7 +760,7 @@ def match_cmd(
         with Store(db) as store:
             console.print(record(store))
         return
-    with Store(db, read_only=True) as store:
+    with _read_store(db) as store:
         cat = _diagnosis(store).catalogue()
     if region is not None:
         cat = matching.Catalogue(cat.needs, cat.suppliers[cat.suppliers["region_id"] == region])

@@ -17,7 +17,7 @@ from clusteratlas.study import Settings
 from clusteratlas.study.records import add_user
 
 PASSWORD = "correct horse battery"
-SETTINGS = Settings(n_sim=199)
+SETTINGS = Settings(n_sim=99)
 
 
 @pytest.fixture(scope="session")

@@ -46,7 +46,7 @@ def report(tmp_path_factory, sample_store):
         import_io_table(s, data_dir() / IO_TABLE, "sample national table (synthetic)", year=2017)
         rs = Ruleset.load("changsha_2005")
         record_run(s, run(rs, pd.read_csv(data_dir() / INCENTIVE_INPUTS), 2006), rs, label="sample")
-        d = diagnose(open_study(s), Settings(n_sim=199))
+        d = diagnose(open_study(s), Settings(n_sim=99))
         return build_report(d, folder / "out", synthetic_note="synthetic firms", run=recorded_run(s))
 
 

@@ -72,9 +72,6 @@ class Study:
         return (self.store_path, self.data_version, self.region, self.year, self.month_to,
                 self.io_table_source)
 
-    def table(self, name: str) -> pd.DataFrame:
-        return self.tables[name]
-
     @property
     def firms(self) -> pd.DataFrame:
         """The study region's firms."""
