@@ -330,9 +330,8 @@ def kdensity(data: pd.DataFrame, *, of, industry: str = "industry", x: str = "lo
     n_sim = check_n_sim(n_sim, "kdensity")
     d = prepare(data, "kdensity", numeric=("x", "y"), nonnegative=("weight",), canonical=True,
                 industry=industry, x=x, y=y, weight=weight)
-    res = _kdensity(d, industry, of, x, y, weight, other, geographic, max_range, window, adjust,
-                    bandwidth, mode, n_sim, seed, alpha, keep_simulations)
-    return res
+    return _kdensity(d, industry, of, x, y, weight, other, geographic, max_range, window, adjust,
+                     bandwidth, mode, n_sim, seed, alpha, keep_simulations)
 
 
 def _kdensity(data, industry, of, x, y, weight, other, geographic, max_range, window, adjust,

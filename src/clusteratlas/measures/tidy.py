@@ -66,11 +66,8 @@ def prepare(data: pd.DataFrame, measure: str, *, numeric=(), nonnegative=(), can
     column (for measures that draw random numbers). Columns keep their names."""
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"{measure}: data must be a pandas DataFrame, not {type(data).__name__}")
+    check_columns(data, measure, **roles)
     used = {role: name for role, name in roles.items() if name is not None}
-    missing = {role: name for role, name in used.items() if name not in data.columns}
-    if missing:
-        raise KeyError(f"{measure}: " + ", ".join(f"column {n!r} (the {r})" for r, n in missing.items())
-                       + f" not in the data; it has {list(data.columns)}")
     columns = list(dict.fromkeys(used.values()))
     out = data[columns].copy()
     for role, name in used.items():

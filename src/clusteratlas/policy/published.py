@@ -73,7 +73,7 @@ def public_overview(ov, previous_rows: pd.DataFrame):
     """The overview (``analyses.overview.Overview``) as published: its industry and park parts
     under primary and complementary suppression (the parts sum to the published total), no
     growth on a part that was withheld last year (``previous_rows``: the region's above-scale
-    firms of the same period a year earlier, with division, park_id and value), and the output
+    firms of the same period a year earlier, with industry (division), park_id and value), and the output
     in parks withheld when the part outside the parks is (it is the total minus that output)."""
     ind, park, totals = ov.by_industry.copy(), ov.by_park.copy(), ov.totals.copy()
     for frame in (ind, park):
@@ -86,8 +86,8 @@ def public_overview(ov, previous_rows: pd.DataFrame):
         frame.loc[hide, ["output", "value_added", "tax_paid", "exports", "output_per_mu",
                          "share_pct", "growth_pct", "top_firm_share"]] = np.nan
     if not previous_rows.empty:  # growth on a part withheld last year gives last year's value
-        for frame, key in ((ind, "division"), (park, "park_id")):
-            why = breakdown_reasons(previous_rows, key, "value")
+        for frame, key, by in ((ind, "division", "industry"), (park, "park_id", "park_id")):
+            why = breakdown_reasons(previous_rows, by, "value")
             frame.loc[frame[key].isin(why.index[why != ""]), "growth_pct"] = np.nan
     outside = park[park["park_id"] == OUTSIDE_PARKS]
     if len(outside) and outside["output"].isna().any():

@@ -94,7 +94,7 @@ class Study:
 
     def firm_rows(self, year: int, month_to: int, value: str = "output", region_only: bool = False) -> pd.DataFrame:
         """One row per above-scale firm of a period with a ``value``: firm_id, region, industry
-        (division), park_id (``OUTSIDE_PARKS`` outside every park) and value."""
+        (the GB/T 4754 division), park_id (``OUTSIDE_PARKS`` outside every park) and value."""
         def compute():
             fy = self.tables["firm_years"]
             fy = fy[(fy["year"] == year) & (fy["month_to"] == month_to)
@@ -103,7 +103,6 @@ class Study:
                                                                     "park_id"]], on="firm_id")
             return pd.DataFrame({"firm_id": d["firm_id"], "region": d["region_id"],
                                  "industry": d["industry_code"].map(GBT4754.division_of),
-                                 "division": d["industry_code"].map(GBT4754.division_of),
                                  "park_id": d["park_id"].fillna(OUTSIDE_PARKS), "value": d[value]})
         rows = self._memo.get(("firm_rows", year, month_to, value), compute)
         return rows[rows["region"] == self.region] if region_only else rows

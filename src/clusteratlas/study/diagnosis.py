@@ -190,7 +190,7 @@ class Diagnosis:
         firms in each cell and the largest firm's share: (values, firms, top_share)."""
         def compute():
             d = self.study.firm_rows(self.study.year, self.study.month_to, region_only=True)
-            g = d.groupby(["division", "park_id"])["value"]
+            g = d.groupby(["industry", "park_id"])["value"]
             return (g.sum().unstack(fill_value=0.0), g.size().unstack(fill_value=0),
                     (g.max() / g.sum()).unstack(fill_value=0.0))
         return self._get("output_table", compute)
