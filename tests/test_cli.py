@@ -66,15 +66,19 @@ def test_import_then_a_rejected_file_exit_codes_and_messages(tmp_path):
              write_csv(tmp_path / "firms.csv", FIRMS)]
     ok = run("import", *files, "--db", db)
     assert ok.returncode == 0, ok.stderr
-    assert "firms: 3" in ok.stdout
+    assert "firms 3" in ok.stdout
     bad = write_csv(tmp_path / "fy.csv", [["企业代码", "年份", "工业总产值(万元)"], ["F1", "2005", "-3"],
                                           ["F2", "2005", "abc"]])
     errors = tmp_path / "errors.csv"
-    res = run("import", bad, "--db", db, "--errors-out", errors)
+    res = run("import", bad, "--db", db, "--errors-out", errors)  # piped: one line a problem
     assert res.returncode == 1
-    assert "negative_value" in res.stderr and "not_a_number" in res.stderr
-    assert "nothing was changed" in res.stderr
+    lines = res.stderr.strip().splitlines()
+    assert lines[0] == "导入被拒绝：共 2 个问题，库中数据未作任何改动。"
+    assert lines[1] == "fy.csv 第 2 行，工业总产值(万元) [C] 列 值“-3”：不能为负数（negative_value）"
+    assert lines[2].startswith("fy.csv 第 3 行，工业总产值(万元) [C] 列 值“abc”：") and "not_a_number" in lines[2]
     assert errors.read_text(encoding="utf-8-sig").count("\n") == 3
+    en = run("import", bad, "--db", db, "--lang", "en")
+    assert "nothing was changed" in en.stderr and "fy.csv row 2, column 工业总产值(万元) [C]" in en.stderr
     with Store(db, read_only=True) as s:
         assert s.row_counts()["firm_years"] == 0
 

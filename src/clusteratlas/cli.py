@@ -8,6 +8,7 @@ the same settings as the report, the dashboard and the API.
 from __future__ import annotations
 
 import shutil
+import warnings
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -17,6 +18,10 @@ from rich.console import Console
 from clusteratlas import __version__
 
 DEFAULT_PATH = Path("clusteratlas.duckdb")  # the store when --db is not given
+
+# numpy's RuntimeWarnings (a 0/0 inside a measure) are not for the clerk: what a result cannot
+# say is said by the result (NaN, a reason), never by a stack line on the terminal
+warnings.simplefilter("ignore", RuntimeWarning)
 
 app = typer.Typer(help="ClusterAtlas: measure, plan and evaluate industrial clusters and parks.",
                   no_args_is_help=True, add_completion=False)
@@ -37,46 +42,94 @@ def _progress():
                     TimeElapsedColumn(), console=err, transient=True)
 
 
-def _print_rejection(e, errors_out: Path | None, limit: int = 40) -> None:
-    from rich.table import Table
+def _fail(message: str, code: int = 2):
+    """Say why on one unwrapped line of stderr and exit non-zero (no traceback)."""
+    import sys
 
-    t = Table(title=f"import rejected: {len(e.issues)} problem(s); nothing was changed",
-              title_style="bold red", show_lines=False)
-    for col in ("file", "sheet", "row", "column", "value", "rule", "message"):
-        t.add_column(col, overflow="fold")
-    for i in e.issues[:limit]:
-        t.add_row(i.file, i.sheet or "", "" if i.row is None else str(i.row), i.column or "",
-                  i.value or "", i.rule, i.message)
-    err.print(t)
-    if len(e.issues) > limit:
-        err.print(f"… {len(e.issues) - limit} more" + ("" if errors_out else
-                                                      "; write them all with --errors-out FILE.csv"))
+    print(message, file=sys.stderr)
+    raise typer.Exit(code)
+
+
+def _print_problems(issues, lang: str, limit: int | None = None) -> None:
+    """One line a problem, never wrapped: readable in a terminal, a pipe or a log file."""
+    import sys
+
+    for i in issues[:limit]:
+        print(i.text(lang), file=sys.stderr)
+
+
+def _print_rejection(e, errors_out: Path | None, lang: str = "zh", limit: int = 200) -> None:
+    import sys
+
+    n = len(e.issues)
+    print(f"导入被拒绝：共 {n} 个问题，库中数据未作任何改动。" if lang == "zh" else
+          f"import rejected: {n} problem(s); nothing was changed", file=sys.stderr)
+    _print_problems(e.issues, lang, limit)
+    if n > limit:
+        print((f"…… 另有 {n - limit} 个问题" + ("" if errors_out else "；用 --errors-out 文件.csv 导出全部"))
+              if lang == "zh" else (f"… {n - limit} more" + (
+                  "" if errors_out else "; write them all with --errors-out FILE.csv")), file=sys.stderr)
     if errors_out:
-        e.to_frame().to_csv(errors_out, index=False, encoding="utf-8-sig")
-        err.print(f"all problems written to {errors_out}")
+        frame = e.to_frame()
+        if errors_out.suffix.lower() in (".xlsx", ".xlsm"):
+            frame.to_excel(errors_out, index=False)
+        else:
+            frame.to_csv(errors_out, index=False, encoding="utf-8-sig")
+        print(f"全部问题已写入 {errors_out}" if lang == "zh" else f"all problems written to {errors_out}",
+              file=sys.stderr)
+
+
+LangOption = Annotated[str, typer.Option("--lang", help="提示语言：zh（中文）或 en / language of messages")]
 
 
 @app.command("import")
 def import_cmd(
-    files: Annotated[list[Path], typer.Argument(help="CSV, XLSX, Parquet or GeoJSON files", exists=False)],
-    db: DbOption = DEFAULT_PATH,
-    table: Annotated[Optional[str], typer.Option(help="the table the files hold (else recognised from headers)")] = None,
-    sheet: Annotated[Optional[str], typer.Option(help="read only this sheet of a workbook")] = None,
-    mapping: Annotated[Optional[Path], typer.Option(help="YAML mapping of headers, units, sheets")] = None,
-    usd_rate: Annotated[Optional[float], typer.Option(help="CNY per USD for amounts in USD")] = None,
-    force: Annotated[bool, typer.Option(help="import files whose exact bytes were imported before")] = False,
+    files: Annotated[list[Path], typer.Argument(
+        help="要导入的文件：CSV、XLSX、Parquet 或 GeoJSON / the files", exists=False)],
+    db: Annotated[Path, typer.Option("--db", help="库文件（DuckDB）/ the store")] = DEFAULT_PATH,
+    table: Annotated[Optional[str], typer.Option(
+        help="文件所属的表（默认按表头识别）/ the table the files hold")] = None,
+    sheet: Annotated[Optional[str], typer.Option(help="只读工作簿中的这张表 / only this sheet")] = None,
+    mapping: Annotated[Optional[Path], typer.Option(
+        help="列名、单位、工作表的对照文件（YAML）/ a mapping of headers, units, sheets")] = None,
+    usd_rate: Annotated[Optional[float], typer.Option(
+        help="美元汇率（每美元折合人民币元）/ CNY per USD")] = None,
+    force: Annotated[bool, typer.Option(
+        help="内容完全相同的文件也重新导入 / import files whose bytes were imported before")] = False,
     repair_geometry: Annotated[bool, typer.Option(
-        help="store self-intersecting boundaries repaired (each listed; the kept file is unchanged)")] = False,
-    errors_out: Annotated[Optional[Path], typer.Option(help="write every problem to this CSV")] = None,
+        help="自相交的边界修复后保存（逐条列出）/ store self-intersecting boundaries repaired")] = False,
+    errors_out: Annotated[Optional[Path], typer.Option(
+        help="把全部问题写入此 CSV 或 XLSX 文件 / write every problem to this CSV or XLSX")] = None,
+    region: Annotated[Optional[str], typer.Option(
+        help="无地区列时的行政区划代码（默认取信用代码第3–8位）/ the region of firms and "
+             "parks in files that give none")] = None,
+    strict: Annotated[bool, typer.Option(
+        help="警告也视为错误（合计不符、数值相差万倍）/ reject on warnings too")] = False,
+    lang: LangOption = "zh",
 ) -> None:
-    """Check FILES and import them into the store, all or nothing."""
-    from rich.table import Table
+    """检查文件并导入库中：全部成功或全部不导入；每个问题都指明文件、工作表、行、列和数值。
+
+    Check FILES and import them into the store, all or nothing.
+    """
+    import sys
 
     from clusteratlas.io.errors import ImportRejected
     from clusteratlas.io.importer import import_files
     from clusteratlas.io.mapping import Mapping
     from clusteratlas.io.store import Store
 
+    if lang not in ("zh", "en"):
+        err.print("--lang must be zh or en")
+        raise typer.Exit(2)
+    zh = lang == "zh"
+    if region is not None:
+        from clusteratlas.classify import division_name
+
+        if division_name(region) is None:
+            print(f"--region {region}：不是民政部县级以上行政区划代码" if zh else
+                  f"--region {region}: not a county-level or higher division code (MCA list)",
+                  file=sys.stderr)
+            raise typer.Exit(2)
     try:
         m = Mapping.load(mapping)
     except (OSError, ValueError) as e:
@@ -87,21 +140,42 @@ def import_cmd(
         try:
             report = import_files(store, files, mapping=m, table=table, sheet=sheet,
                                   usd_rate=usd_rate, force=force, repair_geometry=repair_geometry,
+                                  region=region, strict=strict,
                                   progress=lambda msg, frac: bar.update(task, description=msg,
                                                                         completed=frac))
         except ImportRejected as e:
             bar.stop()
-            _print_rejection(e, errors_out)
+            _print_rejection(e, errors_out, lang)
             raise typer.Exit(1)
-    t = Table(title=f"imported into {db}")
-    for col in ("file", "dataset", "rows"):
-        t.add_column(col)
+    if report.warnings:
+        print(f"警告 {len(report.warnings)} 条（已导入；加 --strict 则视为错误）：" if zh else
+              f"{len(report.warnings)} warning(s) (imported; --strict makes them errors):",
+              file=sys.stderr)
+        _print_problems(report.warnings, lang)
+    print(f"已导入 {db}：" if zh else f"imported into {db}:")
     for f in report.files:
-        t.add_row(f.file, "—" if f.dataset_id is None else str(f.dataset_id),
-                  ", ".join(f"{k}: {v:,}" for k, v in f.rows.items()) or "unchanged")
-    console.print(t)
+        rows = ", ".join(f"{k} {v:,}" for k, v in f.rows.items()) or ("未变" if zh else "unchanged")
+        replaced = ", ".join(f"{k} {v:,}" for k, v in f.replaced.items())
+        dataset = "—" if f.dataset_id is None else str(f.dataset_id)
+        print(f"  {f.file}  数据集 {dataset}  行数：{rows}" + (f"  （替换原有：{replaced}）" if replaced else "")
+              if zh else f"  {f.file}  dataset {dataset}  rows: {rows}"
+              + (f"  (replaced: {replaced})" if replaced else ""))
     for note in report.notes:
-        console.print(f"[yellow]note[/yellow] {note}")
+        print(("  说明 " if zh else "  note ") + note)
+
+
+@app.command()
+def template(
+    out: Annotated[Path, typer.Option("--out", help="the workbook to write (.xlsx)")] = Path("模板.xlsx"),
+    year: Annotated[int, typer.Option(help="the year its titles name")] = 2023,
+) -> None:
+    """Write the workbook a bureau fills in: 企业名录, 年度指标, 园区, 地区, 地区行业汇总 and 说明.
+
+    生成填报模板：中文表头、单位、每表一行示例和填写说明；模板本身即可导入。
+    """
+    from clusteratlas.io.template import write_template
+
+    print(f"已写入 {write_template(out, year)}")
 
 
 @app.command()
@@ -194,7 +268,10 @@ def report(
     p, settings = _period_option(period), _settings(n_sim, seed)
     with _read_store(db) as store:
         d = _diagnosis(store, region, p, io_table, settings)
-        files = build_report(d, out, run=recorded_run(store))
+        try:
+            files = build_report(d, out, run=recorded_run(store))
+        except ValueError as e:  # NotComputable included: what the data cannot give, said once
+            _fail(f"report: {e.args[0] if e.args else e}")
     console.print(f"report: [bold]{files.html.resolve()}[/bold]\nworkbook: {files.xlsx.resolve()}")
 
 
@@ -336,9 +413,12 @@ def lq_map_cmd(
     try:
         frame = d.lq_map(industry)
     except (KeyError, ValueError) as e:
-        err.print(f"[red]{e.args[0] if e.args else e}[/red]")
-        raise typer.Exit(2)
+        _fail(f"lq-map: {e.args[0] if e.args else e}")
     suffix = out.suffix.lower()
+    if suffix in (".geojson", ".json", ".html") and not frame["boundary"].notna().any():
+        _fail("lq-map: no region of the map has a boundary, so no map was written; import the "
+              "boundaries (clusteratlas import counties.geojson --db …) or write a table (--out lq.csv)"
+              " / 地图中的地区都没有边界，未写出地图：请先导入行政区边界，或输出表格（--out lq.csv）")
     if suffix in (".geojson", ".json"):
         fc = feature_collection(frame.rename(columns={"region": "region_id"}), year=d.study.year,
                                 month_to=d.study.month_to, industry=str(frame["industry"].iloc[0]))
@@ -449,8 +529,7 @@ def recommend(
         result = opportunities(data, region_id, region=region, industry=industry, value=value,
                                strategy=strategy, linkages=link, top=top)
     except (KeyError, ValueError) as e:
-        err.print(f"[red]recommend: {e}[/red]")
-        raise typer.Exit(2)
+        _fail(f"recommend: {e.args[0] if e.args else e}")
     _write_table(result.table, out)
 
 
@@ -489,8 +568,7 @@ def chain(
         else:
             result = d.project_impact(focal or c.focal, output, jobs).table
     except (NotComputable, KeyError) as e:
-        err.print(f"[red]chain: {e.args[0] if e.args else e}[/red]")
-        raise typer.Exit(2)
+        _fail(f"chain: {e.args[0] if e.args else e}")
     _write_table(result, out)
 
 

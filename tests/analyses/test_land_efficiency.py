@@ -43,16 +43,39 @@ def test_scores_by_hand():
     firms, fy = ten_firms()
     r = land_efficiency(firms, fy, 2005, method=TWO_ITEMS).firms.set_index("firm_id")
     base_tax = 9400 / 100  # Σ tax / Σ land = 94 CNY per mu
-    assert r.loc["f0", "tax_per_mu"] == pytest.approx(10 / base_tax * 60)
-    assert r.loc["f9", "tax_per_mu"] == pytest.approx(1.5 * 60)  # 500/94 × 60 capped at 90
+    assert r.loc["f0", "tax_per_mu"] == pytest.approx(10)  # the ratio, CNY per mu
+    assert r.loc["f0", "tax_per_mu_score"] == pytest.approx(10 / base_tax * 60)  # its points
+    assert r.loc["f9", "tax_per_mu_score"] == pytest.approx(1.5 * 60)  # 500/94 × 60 capped at 90
     # value added per t: base = Σ VA / Σ emission over firms that have both = (850 − 100 … )
     have = fy.emission_t.notna()
     base_em = fy.value_added[have].sum() / fy.emission_t[have].sum()
-    assert r.loc["f0", "va_per_emission"] == pytest.approx(min(100 / base_em * 40, 60))
-    assert r.loc["f4", "va_per_emission"] == 0  # a negative value scores 0
-    others = r.drop(index="f3")["va_per_emission"]
-    assert r.loc["f3", "va_per_emission"] == pytest.approx(others.mean())  # missing → average
-    assert r.loc["f0", "score"] == pytest.approx(r.loc["f0", "tax_per_mu"] + r.loc["f0", "va_per_emission"])
+    assert r.loc["f0", "va_per_emission_score"] == pytest.approx(min(100 / base_em * 40, 60))
+    assert r.loc["f4", "va_per_emission_score"] == 0  # a negative value scores 0
+    others = r.drop(index="f3")["va_per_emission_score"]
+    # the method says how to fill this item (missing: average): marked, and graded by that rule
+    assert r.loc["f3", "va_per_emission_score"] == pytest.approx(others.mean())
+    assert r.loc["f3", "va_per_emission_missing"] and r.loc["f3", "complete"]
+    assert r.loc["f0", "score"] == pytest.approx(r.loc["f0", "tax_per_mu_score"]
+                                                 + r.loc["f0", "va_per_emission_score"])
+
+
+def test_a_firm_missing_an_item_the_method_does_not_fill_is_incomplete_and_outside_the_quota():
+    firms, fy = ten_firms()
+    fy.loc[fy.firm_id.isin(["f0", "f1"]), "tax_paid"] = np.nan  # the tax item fills nothing
+    r = land_efficiency(firms, fy, 2005, method=TWO_ITEMS)
+    f = r.firms.set_index("firm_id")
+    assert not f.loc["f0", "complete"] and f.loc["f0", "missing_items"] == "tax_per_mu"
+    assert pd.isna(f.loc["f0", "score"]) and pd.isna(f.loc["f0", "grade"]) and pd.isna(f.loc["f0", "rank"])
+    graded = f[f.complete]
+    assert len(graded) == 8 and (graded.computed_grade == "A").sum() == 1  # ⌊0.2 × 8⌋, not of 10
+    assert list(graded.sort_values("score", ascending=False)["rank"]) == list(range(1, 9))
+    assert r.parks.set_index("park_id").loc["P1", "incomplete"] == 2
+    # with value added missing for every firm, no firm of a value-added method is graded
+    fy["value_added"] = np.nan
+    fy["emission_t"] = 1.0
+    only_va = land_efficiency(firms, fy, 2005, method=TWO_ITEMS)
+    assert not only_va.firms["complete"].any() and only_va.firms["grade"].isna().all()
+    assert only_va.parks["value_added_per_mu"].isna().all()  # no figure, never 0
 
 
 def test_quota_grades_and_a_tie_at_the_boundary():

@@ -28,7 +28,7 @@ OPTIONS = {"reference", "method", "by", "against", "threshold", "population", "c
            "presence", "of", "other", "geographic", "max_range", "window", "adjust", "bandwidth",
            "mode", "keep_simulations", "min_firms", "engine", "client", "progress", "r", "sums",
            "parks", "park_id", "boundary", "min_cluster_size", "min_samples", "max_gap_km",
-           "buffer_km", "allow_single_cluster", "min_membership"}
+           "buffer_km", "allow_single_cluster", "min_membership", "park_of"}
 MISSING = re.compile(r"column '[\w]+' \(the \w+\) has a missing value in row \d+")
 
 

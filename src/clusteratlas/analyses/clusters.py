@@ -14,7 +14,7 @@ coverage. Industries are GB/T 4754-2017 divisions.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -74,6 +74,8 @@ def lq_map(values: pd.DataFrame, regions: pd.DataFrame, region_id: str, year: in
     cur = in_period(values, year, month_to)
     if cur.empty or region_id not in set(cur.region):
         raise ValueError(f"no {value} for region {region_id} in {year} (months 1–{month_to})")
+    if cur.region.nunique() < 2:
+        raise ValueError(no_comparison(region_id))
     lq = location_quotient(cur, value=value)
     if industry is None:
         mine = lq[lq.region == region_id]
@@ -104,6 +106,31 @@ def comparison_regions(regions: pd.DataFrame, region_id: str) -> list[str]:
     return sorted(r.index[r["parent_id"] == parent])
 
 
+def no_comparison(region_id: str) -> str:
+    """Why location quotients cannot be computed from a store holding one region's data."""
+    return (f"没有对比地区：库中只有本地区（{region_id}）的数据，区位商、优势集群和偏离-份额分析无从计算。"
+            "请导入同一上级地区下其他县（市、区）的数据，或全市、全省的分行业汇总（“地区行业汇总”表，"
+            "region_industry_years）。 No comparison regions: the store holds data of region "
+            f"{region_id} only, so no location quotient, strong cluster or shift-share can be "
+            "computed; import the other counties of the same prefecture, or the prefecture's or "
+            "province's totals by industry (region_industry_years).")
+
+
+def reference_region(regions: pd.DataFrame, aggregates: pd.DataFrame, region_id: str) -> str | None:
+    """The nearest enclosing region (parent, grandparent, …) with aggregate statistics by
+    industry: the reference economy when the store has no sibling regions."""
+    r = regions.set_index("region_id")
+    have = set(aggregates["region_id"])
+    seen = {region_id}
+    code = r.at[region_id, "parent_id"] if region_id in r.index else None
+    while isinstance(code, str) and code not in seen:
+        if code in have:
+            return code
+        seen.add(code)
+        code = r.at[code, "parent_id"] if code in r.index else None
+    return None
+
+
 @dataclass(frozen=True)
 class ClusterDiagnostics:
     region_id: str
@@ -117,40 +144,76 @@ class ClusterDiagnostics:
     comparison: list[str]
     n_sim: int = 0
     seed: int | None = None
+    reference: str | None = None  # the enclosing region the LQ is against, without siblings
+    reasons: dict = field(default_factory=dict)  # part (lq, strong, shift) → why it is empty
 
 
 def cluster_diagnostics(values: pd.DataFrame, establishments: pd.DataFrame, park_firms: pd.DataFrame,
                         region_id: str, year: int, month_to: int, value: str = "output",
-                        n_sim: int = 999, seed: int | None = 2006) -> ClusterDiagnostics:
+                        n_sim: int = 999, seed: int | None = 2006,
+                        reference: pd.DataFrame | None = None) -> ClusterDiagnostics:
     """All cluster measures of one region for one period (see the module text). ``values`` and
     ``establishments``: ``regional_values`` of the comparison regions (value and
-    establishments); ``park_firms``: the region's firms in the period (``park_agglomeration``)."""
+    establishments); ``park_firms``: the region's firms in the period (``park_agglomeration``);
+    ``reference``: ``regional_values`` of an enclosing region, the LQ's reference where the
+    store has no sibling regions (``reference_region``). Parts that cannot be computed are
+    empty, with the reason in ``reasons`` — never an LQ of one region against itself."""
     regions = sorted(set(values.region))
     cur, prev = in_period(values, year, month_to), in_period(values, year - 1, month_to)
     if cur.empty or region_id not in set(cur.region):
         raise ValueError(f"no {value} for region {region_id} in {year} (months 1–{month_to})")
+    reasons: dict[str, str] = {}
+    siblings = cur.region.nunique() >= 2
+    ref_cur = ref_prev = None
+    if not siblings and reference is not None:
+        ref_cur = in_period(reference, year, month_to)[["industry", value]]
+        ref_prev = in_period(reference, year - 1, month_to)[["industry", value]]
+        ref_cur = ref_cur if not ref_cur.empty else None
+    if not siblings and ref_cur is None:
+        # one region against itself gives LQ = 1 for every industry: say so, show nothing
+        reasons = {part: no_comparison(region_id) for part in ("lq", "strong", "shift")}
+        mine = pd.DataFrame()
+    else:
+        def lq_of(frame, ref):
+            try:
+                out = location_quotient(frame, value=value, reference=ref)
+            except ValueError as e:  # the reference lacks an industry of the region
+                raise ValueError(f"the reference region's totals cannot serve as the comparison: {e}") from e
+            return out[out.region == region_id].drop(columns="region")
 
-    lq = location_quotient(cur, value=value)
-    mine = lq[lq.region == region_id].drop(columns="region")
-    if not prev.empty:
-        lq_prev = location_quotient(prev, value=value)
-        lq_prev = lq_prev[lq_prev.region == region_id].set_index("industry")
-        mine["lq_previous"] = mine["industry"].map(lq_prev["lq"])
-        mine["growth_pct"] = (mine[value] / mine["industry"].map(lq_prev[value]) - 1) * 100
-    mine["share_pct"] = mine[value] / mine[value].sum() * 100
-    mine["name_zh"] = mine["industry"].map(lambda d: GBT4754.label(d, "zh"))
-    mine["name_en"] = mine["industry"].map(lambda d: GBT4754.label(d, "en"))
-    mine = mine[mine[value] > 0].sort_values("lq", ascending=False, ignore_index=True)
+        mine = lq_of(cur if siblings else cur[cur.region == region_id], ref_cur)
+        if not prev.empty and region_id in set(prev.region) and (siblings or ref_prev is not None
+                                                                 and not ref_prev.empty):
+            try:
+                lq_prev = lq_of(prev if siblings else prev[prev.region == region_id],
+                                None if siblings else ref_prev).set_index("industry")
+                mine["lq_previous"] = mine["industry"].map(lq_prev["lq"])
+                mine["growth_pct"] = (mine[value] / mine["industry"].map(lq_prev[value]) - 1) * 100
+            except ValueError:
+                reasons["lq_previous"] = "the reference region has no totals for last year's industries"
+        mine["share_pct"] = mine[value] / mine[value].sum() * 100
+        mine["name_zh"] = mine["industry"].map(lambda d: GBT4754.label(d, "zh"))
+        mine["name_en"] = mine["industry"].map(lambda d: GBT4754.label(d, "en"))
+        mine = mine[mine[value] > 0].sort_values("lq", ascending=False, ignore_index=True)
 
-    est = in_period(establishments, year, month_to)
-    both = cur.merge(est, on=["region", "industry", "year", "month_to"], how="left").fillna(
-        {"establishments": 0})
-    strong = strong_clusters(both, value=value, establishments="establishments")
-    strong = strong[strong.strong].copy()
-    strong["name_zh"] = strong["industry"].map(lambda d: GBT4754.label(d, "zh"))
+    strong = pd.DataFrame()
+    if cur.region.nunique() >= 3:
+        est = in_period(establishments, year, month_to)
+        both = cur.merge(est, on=["region", "industry", "year", "month_to"], how="left").fillna(
+            {"establishments": 0})
+        strong = strong_clusters(both, value=value, establishments="establishments")
+        strong = strong[strong.strong].copy()
+        strong["name_zh"] = strong["industry"].map(lambda d: GBT4754.label(d, "zh"))
+    else:
+        reasons.setdefault("strong", f"strong clusters rank a region among its comparison regions: "
+                                     f"at least 3 with data are needed, the store has {cur.region.nunique()} "
+                                     f"(优势集群需至少 3 个对比地区的数据)")
 
     shift = pd.DataFrame()
-    if not prev.empty:
+    if not siblings:
+        reasons.setdefault("shift", "the shift-share needs the comparison regions' change as the "
+                                    "reference: import their data (偏离-份额分析需要对比地区的数据)")
+    elif not prev.empty:
         panel = pd.concat([prev, cur])
         shift = shift_share(panel, value=value, year="year", method="esteban_marquillas")
         shift = shift[shift.region == region_id].drop(columns="region")
@@ -159,7 +222,9 @@ def cluster_diagnostics(values: pd.DataFrame, establishments: pd.DataFrame, park
 
     agglomeration = park_agglomeration(park_firms, n_sim, seed)
     return ClusterDiagnostics(region_id, year, month_to, value, mine, strong.reset_index(drop=True),
-                              shift, agglomeration, regions, n_sim, seed)
+                              shift, agglomeration, regions, n_sim, seed,
+                              None if siblings or ref_cur is None else str(reference.region.iloc[0]),
+                              reasons)
 
 
 def park_firms(firms: pd.DataFrame, firm_years: pd.DataFrame, region_id: str, year: int,

@@ -60,7 +60,8 @@ def industry_clusters(sited: pd.DataFrame, parks: pd.DataFrame, divisions, min_c
     firm_parts, cluster_parts, overlap_parts, offset = [], [], [], 0
     for d in divisions:
         fc = firm_clusters(sited[sited["industry"] == d], sums=("output", "employment"), parks=parks,
-                           min_cluster_size=min_cluster_size, allow_single_cluster=True)
+                           min_cluster_size=min_cluster_size, allow_single_cluster=True,
+                           park_of="park_id")
         found = fc.firms["cluster"] >= 0
         fc.firms.loc[found, "cluster"] += offset
         fc.clusters["cluster"] += offset

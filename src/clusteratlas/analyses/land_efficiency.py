@@ -91,7 +91,8 @@ class Method:
 
 
 def item_scores(values: pd.DataFrame, method: Method) -> pd.DataFrame:
-    """Scores of each indicator (columns = indicator keys) from the firms' raw columns."""
+    """Each indicator's ratio (column ``key``, in the indicator's unit, e.g. CNY per mu), its
+    score (``key_score``, points) and whether its data are missing (``key_missing``)."""
     out = pd.DataFrame(index=values.index)
     for ind in method.indicators:
         num = values[ind["numerator"]].astype(float)
@@ -109,9 +110,12 @@ def item_scores(values: pd.DataFrame, method: Method) -> pd.DataFrame:
         rule_neg = ind.get("negative", method.negative)
         score = score.where(~(ratio < 0), 0.0 if rule_neg == "zero" else score)
         rule_missing = ind.get("missing", method.missing)
-        fill = score.mean() if rule_missing == "average" else 0.0
-        out[ind["key"]] = score.fillna(fill if not np.isnan(fill) else 0.0)
-        out[ind["key"] + "_value"] = ratio
+        fill = score.mean() if rule_missing == "average" else np.nan
+        out[ind["key"]] = ratio
+        # a missing item is filled only where the method's text says how (missing: average);
+        # otherwise its score stays missing and the firm cannot be graded (``land_efficiency``)
+        out[ind["key"] + "_score"] = score.fillna(fill)
+        out[ind["key"] + "_missing"] = ~ok
         out.attrs[ind["key"] + "_base"] = base
     return out
 
@@ -170,12 +174,23 @@ def land_efficiency(firms: pd.DataFrame, firm_years: pd.DataFrame, year: int,
     keys = [i["key"] for i in m.indicators]
     d = pd.concat([d[["firm_id", "name", "park_id", "industry_code", "land_mu", "tax_paid",
                       "value_added"]], items], axis=1)
-    d["score"] = items[keys].sum(axis=1)
+    scores = items[[k + "_score" for k in keys]]
+    # a firm whose score rests on an item without data is incomplete: not scored, not graded,
+    # and not counted in the quotas the complete firms are graded under
+    d["complete"] = scores.notna().all(axis=1)
+    names = {i["key"]: i.get("name_zh", i["key"]) for i in m.indicators}
+    d["missing_items"] = [
+        "; ".join(names[k] for k in keys if miss[k + "_missing"] and pd.isna(miss[k + "_score"]))
+        for _, miss in items.iterrows()] if len(items) else []
+    d["score"] = scores.sum(axis=1, min_count=len(keys)).where(d["complete"])
+    done = d["complete"]
+    d["computed_grade"] = pd.Series(None, index=d.index, dtype=object)
     if m.grades["method"] == "quota":
         first_key = m.indicators[0]["key"]
-        d["computed_grade"] = grade_by_quota(d["score"], m.grades["quota"], d[first_key + "_value"])
+        d.loc[done, "computed_grade"] = grade_by_quota(d.loc[done, "score"], m.grades["quota"],
+                                                       d.loc[done, first_key])
     else:
-        d["computed_grade"] = grade_by_thresholds(d["score"], m.grades["thresholds"])
+        d.loc[done, "computed_grade"] = grade_by_thresholds(d.loc[done, "score"], m.grades["thresholds"])
     d["override_grade"], d["override_reason"] = None, None
     if overrides is not None and len(overrides):
         o = overrides[(overrides["method"] == m.name) & (overrides["year"] == year)
@@ -188,14 +203,18 @@ def land_efficiency(firms: pd.DataFrame, firm_years: pd.DataFrame, year: int,
     if cons:
         table = pd.DataFrame({g: cons[g] for g in GRADES if g in cons}, index=cons["columns"]).T
         d = d.merge(table, left_on="grade", right_index=True, how="left")
-    d = d.sort_values("score", ascending=False, ignore_index=True)
-    d.insert(0, "rank", np.arange(1, len(d) + 1))
+    d = d.sort_values("score", ascending=False, ignore_index=True, na_position="last")
+    d.insert(0, "rank", pd.array([i + 1 if c else pd.NA for i, c in enumerate(d["complete"])],
+                                 dtype="Int64"))
 
-    g = d.assign(park_id=d["park_id"].fillna("—")).groupby("park_id")
+    g = d.assign(park_id=d["park_id"].fillna("—"),
+                 _va_land=d["land_mu"].where(d["value_added"].notna())).groupby("park_id")
     parks = pd.DataFrame({
-        "firms": g.size(), "mean_score": g["score"].mean(), "land_mu": g["land_mu"].sum(),
+        "firms": g.size(), "incomplete": g["complete"].apply(lambda c: int((~c).sum())),
+        "mean_score": g["score"].mean(), "land_mu": g["land_mu"].sum(),
         "tax_per_mu": g["tax_paid"].sum() / g["land_mu"].sum(),
-        "value_added_per_mu": g["value_added"].sum() / g["land_mu"].sum(),
+        # over the firms that report value added (min_count: none reported is no figure, not 0)
+        "value_added_per_mu": g["value_added"].sum(min_count=1) / g["_va_land"].sum(min_count=1),
         **{f"grade_{x}": g["grade"].apply(lambda s, x=x: int((s == x).sum())) for x in GRADES},
     }).reset_index()
     parks = parks.sort_values("mean_score", ascending=False, ignore_index=True)

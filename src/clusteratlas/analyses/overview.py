@@ -72,6 +72,14 @@ def overview(firms: pd.DataFrame, firm_years: pd.DataFrame, parks: pd.DataFrame,
     fy["park_id"] = fy["park_id"].fillna(OUTSIDE_PARKS)
     cur, prev = _period(fy, year, month_to), _period(fy, year - 1, month_to)
     if cur.empty:
+        rows = fy[(fy["year"] == year) & (fy["month_to"] == month_to)]
+        if len(rows) and rows["above_scale"].isna().all():
+            # a missing flag is unknown, never "not above-scale": say so rather than report 0
+            raise ValueError(
+                f"the {len(rows)} firm rows of region {region_id} for {year} (months 1–{month_to}) "
+                "carry no above-scale flag: add a 是否规上 column, or title the sheet 规模以上…, "
+                f"and import again (这 {len(rows)} 行企业数据没有“是否规上”标志：请增加该列，或在表名"
+                "中写明“规模以上”后重新导入)")
         raise ValueError(f"no above-scale firm data for region {region_id} in {year} "
                          f"(months 1–{month_to})")
 

@@ -58,6 +58,21 @@ def _z(s: pd.Series) -> pd.Series:
     return (s - s.mean()) / sd if sd > 0 else s * 0.0
 
 
+MIN_REGIONS = 3  # relatedness and complexity compare regions: with fewer, every ranking is noise
+
+
+def check_regions(data: pd.DataFrame, region: str, region_id=None) -> None:
+    """ValueError saying why, unless the data hold at least ``MIN_REGIONS`` regions with values."""
+    n = data[region].nunique() if len(data) else 0
+    if n < MIN_REGIONS:
+        raise ValueError(
+            f"nothing to rank: relatedness and complexity need values by industry of at least "
+            f"{MIN_REGIONS} regions, the data hold {n}; import the comparison regions' output "
+            f"(推荐需要至少 {MIN_REGIONS} 个地区的分行业数据，现有 {n} 个：请导入对比地区的数据)")
+    if region_id is not None and region_id not in set(data[region]):
+        raise ValueError(f"region {region_id!r} has no data")
+
+
 def opportunities(data: pd.DataFrame, region_id, region: str = "region",
                   industry: str = "industry", value: str = "value", year: str | None = None,
                   strategy: str = "balanced", weights: dict | None = None,
@@ -73,6 +88,7 @@ def opportunities(data: pd.DataFrame, region_id, region: str = "region",
         weights = dict(STRATEGIES[strategy])
     if year is not None:
         data = data[data[year] == data[year].max()]
+    check_regions(data, region, region_id)
     cx = complexity(data, region=region, industry=industry, value=value)
     mine = cx[cx[region] == region_id]
     if mine.empty:
@@ -131,6 +147,7 @@ def industry_space(data: pd.DataFrame, region_id=None, region: str = "region",
     """The proximity network (Hidalgo et al. 2007): the maximum spanning tree of φ plus every
     edge with φ ≥ ``threshold``; nodes carry the industry's total value, PCI, and whether
     ``region_id`` has RCA ≥ 1 in it."""
+    check_regions(data, region)
     prox = proximity(data, region=region, industry=industry, value=value)
     prox = prox[prox[f"{industry}_1"] < prox[f"{industry}_2"]]
     full = nx.Graph()

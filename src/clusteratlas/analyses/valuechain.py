@@ -54,7 +54,8 @@ def regional_presence(values: pd.DataFrame, firms: pd.DataFrame, firm_years: pd.
     """The region's presence by division for a chain map or gap list: output (CNY), the number
     of above-scale firms, and the LQ against the comparison regions (``values``: their
     ``analyses.clusters.regional_values``), so that a sector is a gap only where the region is
-    weak in it, not merely absent from a frame."""
+    weak in it, not merely absent from a frame. Without comparison regions the LQ is NaN
+    (unknown) and a sector is a gap only where the region has no above-scale firm in it."""
     from clusteratlas.analyses.clusters import in_period
     from clusteratlas.measures import location_quotient
 
@@ -63,6 +64,9 @@ def regional_presence(values: pd.DataFrame, firms: pd.DataFrame, firm_years: pd.
         raise ValueError(f"no output for region {region_id} in {year} (months 1–{month_to})")
     lq = location_quotient(v, value="output")
     out = lq[lq.region == region_id].set_index("industry")[["output", "lq"]]
+    if v.region.nunique() < 2:
+        # against itself every LQ is 1: unknown, so a gap rests on the firm count alone
+        out["lq"] = np.nan
     fy = firm_years[(firm_years["year"] == year) & (firm_years["month_to"] == month_to)
                     & firm_years["above_scale"].fillna(False).astype(bool)]
     codes = fy.merge(firms[firms["region_id"] == region_id], on="firm_id")["industry_code"]
@@ -116,12 +120,13 @@ def _presence(presence: pd.DataFrame | None, sector: str) -> dict:
     if presence is None:
         return {}
     divs = [d for d in sector_divisions(sector) if d in presence.index]
-    if not divs:
-        return {"firms": 0, "output": 0.0, "lq": 0.0, "present": False}
+    if not divs:  # absent: LQ 0 against comparison regions, unknown without them
+        known = "lq" in presence and presence["lq"].notna().any()
+        return {"firms": 0, "output": 0.0, "lq": 0.0 if known else np.nan, "present": False}
     p = presence.loc[divs]
     out = {"firms": int(p.get("firms", pd.Series(0)).sum()), "output": float(p.get("output", pd.Series(0.0)).sum())}
     if "lq" in p and out["output"] > 0:
-        out["lq"] = float((p["lq"] * p["output"]).sum() / out["output"])
+        out["lq"] = float((p["lq"] * p["output"]).sum(min_count=1) / out["output"])
     elif "lq" in p:
         out["lq"] = float(p["lq"].max())
     out["present"] = out["firms"] > 0 or out["output"] > 0
@@ -163,6 +168,11 @@ def chain_gaps(table: IOTable, regional: pd.Series, clusters, presence: pd.DataF
     return out.sort_values("leakage", ascending=False, ignore_index=True)
 
 
+RATE_COLUMNS = ["firm_id", "name", "park_id", "division", "year", "linked_purchases", "local",
+                "in_park", "suppliers_local", "purchases", "rate_pct", "park_rate_pct",
+                "change_points"]
+
+
 def local_supporting_rate(firms: pd.DataFrame, firm_years: pd.DataFrame,
                           supply_links: pd.DataFrame, region_id: str,
                           targets=(40.0, 50.0)) -> pd.DataFrame:
@@ -177,6 +187,8 @@ def local_supporting_rate(firms: pd.DataFrame, firm_years: pd.DataFrame,
     f_region = firms.set_index("firm_id")["region_id"]
     f_park = firms.set_index("firm_id")["park_id"]
     links = supply_links[supply_links["buyer_id"].isin(lead["firm_id"])].copy()
+    if links.empty:  # no leading firm flagged, or none with supply links: no rate, not 0 %
+        return pd.DataFrame(columns=RATE_COLUMNS + [f"gap_to_{t:g}_points" for t in targets])
     sup_region = links["supplier_id"].map(f_region).fillna(links["supplier_region_id"])
     links["local"] = sup_region == region_id
     links["in_park"] = links["supplier_id"].map(f_park).notna() & \

@@ -1,4 +1,5 @@
-"""Industry classifications shipped with ClusterAtlas and their crosswalks."""
+"""Code lists shipped with ClusterAtlas: industry classifications, their crosswalks, and
+China's administrative divisions."""
 
 from clusteratlas.classify.classifications import (
     GBT4754,
@@ -7,5 +8,7 @@ from clusteratlas.classify.classifications import (
     isic4_sections,
     naics2017_sectors,
 )
+from clusteratlas.classify.divisions import division_name, divisions, full_name, is_division, region_rows
 
-__all__ = ["GBT4754", "Classification", "crosswalk", "isic4_sections", "naics2017_sectors"]
+__all__ = ["GBT4754", "Classification", "crosswalk", "isic4_sections", "naics2017_sectors",
+           "divisions", "division_name", "full_name", "is_division", "region_rows"]

@@ -18,7 +18,8 @@ _REGION_ID = ("行政区划代码", "区划代码", "地区代码", "区域代�
               "region_id", "region code", "region")
 _INDUSTRY = ("行业代码", "国民经济行业代码", "行业分类代码", "行业小类代码", "行业大类代码",
              "国民经济行业分类代码", "industry_code", "industry code", "industry", "gbt4754")
-_PARK_ID = ("园区代码", "园区编号", "所在园区代码", "所在园区", "园区", "park_id", "park code", "park")
+_PARK_ID = ("园区代码", "园区编号", "所在园区代码", "所在园区", "所属园区", "园区名称", "所属园区名称",
+            "所在园区名称", "入驻园区", "园区", "park_id", "park code", "park", "park name")
 _YEAR = ("年份", "年度", "统计年度", "year")
 _PERIOD = ("统计期", "报告期", "时期", "期别", "period")
 _MONTH_TO = ("截止月份", "累计截止月", "月份", "month_to", "month")
@@ -135,7 +136,7 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "stage": ("项目阶段", "进展阶段", "阶段", "stage"),
         "industry_code": _INDUSTRY,
         "region_id": _REGION_ID,
-        "park_id": ("入驻园区", "落户园区", *_PARK_ID),
+        "park_id": ("落户园区", *_PARK_ID),
         "investor": ("投资方", "投资主体", "客商", "investor"),
         "source_region": ("投资来源地", "客商来源地", "来源地", "source_region", "source"),
         "contracted_investment": ("协议投资额", "合同投资额", "计划总投资", "总投资",

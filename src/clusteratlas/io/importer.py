@@ -19,8 +19,9 @@ from pathlib import Path
 import pandas as pd
 
 from clusteratlas.io.errors import ImportIssue, ImportRejected
-from clusteratlas.io.mapping import Mapping, MappedSheet, map_sheet
+from clusteratlas.io.mapping import COMPANION, Mapping, MappedSheet, map_sheet
 from clusteratlas.io.readers import ReadFailed, read_file
+from clusteratlas.io.resolve import PARTIAL, resolve
 from clusteratlas.io.schema import IMPORT_ORDER, TABLES
 from clusteratlas.io.store import Store
 from clusteratlas.io.validate import ROW, convert
@@ -34,12 +35,14 @@ class FileResult:
     sha256: str
     dataset_id: int | None  # None when the same bytes were already imported
     rows: dict[str, int] = field(default_factory=dict)
+    replaced: dict[str, int] = field(default_factory=dict)  # rows of the store superseded
 
 
 @dataclass
 class ImportReport:
     files: list[FileResult]
-    notes: list[str]  # what was not stored and why, and units assumed
+    notes: list[str]  # what was not stored and why, how regions/parks were resolved, units assumed
+    warnings: list[ImportIssue] = field(default_factory=list)  # imported, but worth a look
 
     @property
     def rows(self) -> dict[str, int]:
@@ -64,14 +67,19 @@ def _sha256(data: bytes) -> str:
 def import_files(store: Store, paths: Sequence[str | Path], *, mapping: Mapping | None = None,
                  table: str | None = None, sheet: str | None = None,
                  usd_rate: float | None = None, force: bool = False,
-                 repair_geometry: bool = False, progress: Progress | None = None) -> ImportReport:
+                 repair_geometry: bool = False, region: str | None = None, strict: bool = False,
+                 progress: Progress | None = None) -> ImportReport:
     """Check and import ``paths`` into ``store``; raises ImportRejected and changes nothing
     if any file breaks any rule. ``repair_geometry``: store self-intersecting boundaries
-    repaired (shapely ``make_valid``), each listed in the notes; the file kept is unchanged."""
+    repaired (shapely ``make_valid``), each listed in the notes; the file kept is unchanged.
+    ``region``: the region code of every firm of a firm list without a region column (else
+    taken from the credit codes) and of parks without one. ``strict``: warnings (a 合计 row
+    that does not add up, a value 10⁴× off its peers) reject the import too."""
     mapping = mapping or Mapping()
     usd_rate = usd_rate if usd_rate is not None else mapping.usd_rate
     step = progress or (lambda message, fraction: None)
     issues: list[ImportIssue] = []
+    warnings: list[ImportIssue] = []
     notes: list[str] = []
     results: list[FileResult] = []
     blobs: list[bytes] = []
@@ -117,8 +125,23 @@ def import_files(store: Store, paths: Sequence[str | Path], *, mapping: Mapping 
                 issues.append(u)
         for m in mapped:
             step(f"checking {p.name}" + (f" [{m.raw.sheet}]" if m.raw.sheet else ""), (i + 0.5) / n * 0.5)
-            frame, problems = convert(m, usd_rate, repair_geometry)
-            issues.extend(problems)
+            where = f"{p.name}" + (f" [{m.raw.sheet}]" if m.raw.sheet else "")
+            done = convert(m, usd_rate, repair_geometry, region)
+            frame = done.data
+            issues.extend(done.issues)
+            warnings.extend(done.warnings)
+            notes.extend(f"{where}: {t}" for t in done.notes)
+            companion = _companion(m)
+            if companion is not None and not frame.empty:
+                extra = convert(companion, usd_rate, False, region)
+                issues.extend(extra.issues)
+                warnings.extend(extra.warnings)
+                if not extra.data.empty:
+                    parts.append(_Part(i, companion, extra.data.assign(**{PARTIAL: True})))
+                    notes.append(f"{where}: " + ", ".join(
+                        f"{c.header} [{c.letter}]" for f, c in companion.columns.items()
+                        if f in m.routed) + f" belong(s) to {companion.table}; merged there")
+
             for text in m.repaired:
                 notes.append(f"{p.name}" + (f" [{m.raw.sheet}]" if m.raw.sheet else "") + f" {text}")
             for text in m.not_stored:
@@ -132,13 +155,34 @@ def import_files(store: Store, paths: Sequence[str | Path], *, mapping: Mapping 
 
     step("checking references", 0.55)
     by_table = _combine(parts, issues)
-    _check_references(store, by_table, issues)
+    labels = {k: {f: f"{c.header} [{c.letter}]" for f, c in {**p.sheet.columns, **p.sheet.routed}.items()}
+              for k, p in enumerate(parts)}
+    resolve(store, by_table, labels, region, issues, notes)
+    _check_references(store, by_table, issues, labels)
+    if strict and warnings:
+        issues.extend(warnings)
     if issues:
         raise ImportRejected(issues)
     step("writing", 0.6)
     _write(store, results, blobs, by_table, progress=step)
     step("done", 1.0)
-    return ImportReport(results, notes)
+    return ImportReport(results, notes, warnings)
+
+
+def _companion(m: MappedSheet) -> MappedSheet | None:
+    """The routed columns of a sheet as a partial sheet of the companion table, keyed by the
+    sheet's firm id (and its period), for merging into the rows of that key."""
+    other = COMPANION.get(m.table)
+    if other is None or "firm_id" not in m.columns:
+        return None
+    routed = {f: c for f, c in m.routed.items() if f != "firm_id"}
+    if not routed:
+        return None
+    columns = {"firm_id": m.columns["firm_id"], **routed}
+    if other == "firm_years":
+        columns.update({f: m.columns[f] for f in ("period", "year", "month_to") if f in m.columns})
+    return MappedSheet(m.raw, other, columns, m.data_start, m.unit_default, m.period_default, [],
+                       title=m.title, partial=True)
 
 
 def _combine(parts: list[_Part], issues: list[ImportIssue]) -> dict[str, pd.DataFrame]:
@@ -154,8 +198,13 @@ def _combine(parts: list[_Part], issues: list[ImportIssue]) -> dict[str, pd.Data
         if len(frames) > 1:
             key = list(TABLES[t].key)
             if set(key) <= set(df.columns):
+                # rows built from routed columns merge into their key's rows (resolve.py)
+                partial = (df[PARTIAL].fillna(False).astype(bool) if PARTIAL in df
+                           else pd.Series(False, index=df.index))
                 kf = df[key].astype("string").fillna("")
-                dup = kf.duplicated(keep=False) & ~df.duplicated(subset=[*key, "_part"], keep=False)
+                dup = (kf.duplicated(keep=False) & ~df.duplicated(subset=[*key, "_part"], keep=False)
+                       & ~partial)
+                dup &= kf[~partial].duplicated(keep=False).reindex(df.index, fill_value=False)
                 if dup.any():
                     first = df[dup].groupby([kf[dup][k] for k in key])
                     for _, g in first:
@@ -170,16 +219,22 @@ def _combine(parts: list[_Part], issues: list[ImportIssue]) -> dict[str, pd.Data
     return out
 
 
+# part number → field → the column as its file shows it (header [letter]), for messages
+_Labels = dict[int, dict[str, str]]
+
+
 def _issue_rows(df: pd.DataFrame, mask: pd.Series, column: str, rule: str, message: str,
-                issues: list[ImportIssue], shown: str | None = None) -> None:
+                issues: list[ImportIssue], shown: str | None = None, labels: _Labels | None = None,
+                zh: str | None = None) -> None:
     for _, r in df[mask.fillna(False).astype(bool)].iterrows():
         value = r[shown or column]
-        issues.append(ImportIssue(r["_file"], r["_sheet"] or None, int(r[ROW]), column,
-                                  None if pd.isna(value) else str(value), rule, message))
+        label = (labels or {}).get(int(r["_part"]), {}).get(column, column)
+        issues.append(ImportIssue(r["_file"], r["_sheet"] or None, int(r[ROW]), label,
+                                  None if pd.isna(value) else str(value), rule, message, zh))
 
 
 def _check_references(store: Store, by_table: dict[str, pd.DataFrame],
-                      issues: list[ImportIssue]) -> None:
+                      issues: list[ImportIssue], labels: _Labels | None = None) -> None:
     known: dict[tuple[str, str], set[str]] = {}
 
     def keys(table: str, column: str) -> set[str]:
@@ -197,8 +252,13 @@ def _check_references(store: Store, by_table: dict[str, pd.DataFrame],
                 missing = v.notna() & ~v.isin(keys(*c.ref))
                 what = {"regions": "region", "parks": "park", "firms": "firm",
                         "purchase_needs": "purchase need"}.get(c.ref[0], c.ref[0])
+                also = (" (nor a county-level or higher division code of the Ministry of Civil "
+                        "Affairs' list)" if c.ref[0] == "regions" else "")
+                what_zh = {"regions": "地区（也不是民政部县级以上行政区划代码）", "parks": "园区",
+                           "firms": "企业", "purchase_needs": "采购需求"}.get(c.ref[0], c.ref[0])
                 _issue_rows(df, missing, c.name, "unknown_reference",
-                            f"no {what} with this id in the store or in this import", issues)
+                            f"no {what} with this id in the store or in this import{also}", issues,
+                            labels=labels, zh=f"库中和本次导入中都没有这个代码的{what_zh}：请先导入它，或核对代码")
     firms = by_table.get("firms")
     if firms is not None and {"lon", "lat"} <= set(firms):
         boxes = store.sql("SELECT region_id, min_lon, min_lat, max_lon, max_lat FROM regions")
@@ -216,10 +276,11 @@ def _check_references(store: Store, by_table: dict[str, pd.DataFrame],
         checked = f.lon.notna() & f.min_lon.notna() & ~((f.lat.abs() > 90) & (f.lon.abs() <= 90))
         _issue_rows(firms, checked & ~inside & swapped_inside, "lat", "coordinates_swapped",
                     "longitude and latitude look swapped (swapped, the point falls in its region)",
-                    issues)
+                    issues, labels=labels)
         _issue_rows(firms, checked & ~inside & ~swapped_inside, "lon",
                     "coordinates_outside_region",
-                    "the site lies outside the bounding box of the firm's region", issues)
+                    "the site lies outside the bounding box of the firm's region", issues,
+                    labels=labels)
 
 
 def _write(store: Store, results: list[FileResult], blobs: list[bytes],
@@ -242,8 +303,10 @@ def _write(store: Store, results: list[FileResult], blobs: list[bytes],
                 if rows.empty:
                     continue
                 progress(f"writing {res.file}: {t}", 0.6 + 0.4 * i / len(results))
-                _upsert(con, t, rows, res.dataset_id)
+                replaced = _upsert(con, t, rows, res.dataset_id)
                 res.rows[t] = len(rows)
+                if replaced:
+                    res.replaced[t] = replaced
             raw_path = _keep_raw(store, res, blobs[i], written_files)
             con.execute("INSERT INTO datasets VALUES (?, ?, ?, ?, now(), ?, ?, NULL)",
                         [res.dataset_id, res.file, res.sha256, len(blobs[i]),
@@ -271,7 +334,8 @@ def _keep_raw(store: Store, res: FileResult, data: bytes, written: list[Path]) -
     return f"{store.files_dir.name}/{target.name}"
 
 
-def _upsert(con, table: str, rows: pd.DataFrame, dataset_id: int) -> None:
+def _upsert(con, table: str, rows: pd.DataFrame, dataset_id: int) -> int:
+    """Write ``rows``, moving the rows they replace to history; returns how many it replaced."""
     spec = TABLES[table]
     cols = spec.names
     frame = rows.reindex(columns=cols)
@@ -285,11 +349,14 @@ def _upsert(con, table: str, rows: pd.DataFrame, dataset_id: int) -> None:
         match = " AND ".join(f"n.{k} IS NOT DISTINCT FROM t.{k}" for k in spec.key)
         # by name: columns added by later migrations sit at the end of the stored tables
         listed = ", ".join([*cols, "dataset_id"])
-        con.execute(f"INSERT INTO {table}_history ({listed}, superseded_by) SELECT {listed}, ? "
-                    f"FROM {table} t WHERE EXISTS (SELECT 1 FROM _new n WHERE {match})", [dataset_id])
+        replaced = con.execute(
+            f"INSERT INTO {table}_history ({listed}, superseded_by) SELECT {listed}, ? "
+            f"FROM {table} t WHERE EXISTS (SELECT 1 FROM _new n WHERE {match})",
+            [dataset_id]).fetchall()[0][0]
         con.execute(f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM _new n WHERE {match})")
         col_list = ", ".join(cols)
         con.execute(f"INSERT INTO {table} ({col_list}, dataset_id) SELECT {col_list}, ? FROM _new",
                     [dataset_id])
     finally:
         con.unregister("_new")
+    return int(replaced)

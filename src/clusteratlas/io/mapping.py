@@ -70,6 +70,25 @@ class MappedSheet:
     period_default: tuple[int, int] | None
     not_stored: list[str]  # headers kept only in the raw file, with why
     repaired: list[str] = field(default_factory=list)  # rows whose geometry was repaired, on request
+    # headers of the companion table (用地面积 on a firm list, 企业名称 on a yearly sheet),
+    # routed there: field → column
+    routed: dict[str, MappedColumn] = field(default_factory=dict)
+    above_scale_default: bool | None = None  # True when the title says 规模以上 and no flag column
+    title: str = ""  # the title lines above the header, joined
+    partial: bool = False  # a companion's routed columns: checked against, or merged into, rows
+
+
+# Tables whose rows describe the same firm; a header of one found on a sheet of the other is
+# routed to it rather than dropped.
+COMPANION = {"firms": "firm_years", "firm_years": "firms"}
+
+# Required fields the importer can supply when a file lacks them: a firm's region from its
+# credit code (or --region), a park's id from its name and its region from --region or the
+# import's firms, a firm-year's firm from the firm's name.
+DERIVABLE = {("firms", "region_id"): ("firm_id",), ("parks", "park_id"): ("name",),
+             ("parks", "region_id"): (), ("firm_years", "firm_id"): ("name",)}
+
+_ABOVE_SCALE_TITLE = re.compile(r"规模以上|规上")
 
 
 def column_letter(i: int) -> str:
@@ -103,13 +122,16 @@ def _candidates(levels: list[str]) -> list[tuple[str, str | None]]:
 
 
 def _match(table: str, cells: list[list[str]], mapping: Mapping):
-    """Map header cells to fields of ``table``: (field → (index, unit)), duplicates, unmapped."""
+    """Map header cells to fields of ``table``: (field → (index, unit)), duplicates, unmapped,
+    and the headers that belong to the companion table (field → (index, unit))."""
     found: dict[str, tuple[int, str | None]] = {}
+    routed: dict[str, tuple[int, str | None]] = {}
     duplicates: list[tuple[str, int, int]] = []
     unmapped: list[int] = []
     fields = set(TABLES[table].names) | {"period"}
+    companion = COMPANION.get(table)
     for i, levels in enumerate(cells):
-        full = " / ".join(lv for lv in levels if lv)
+        full = _header(levels)
         if not full:
             continue
         hit = None
@@ -123,7 +145,14 @@ def _match(table: str, cells: list[list[str]], mapping: Mapping):
                 hit = (f, unit)
                 break
         if hit is None:
-            if H.normalise(full) not in H.IGNORED:
+            if H.normalise(full) in H.IGNORED:
+                continue
+            other = next((f for name, unit in _candidates(levels) if companion
+                          for f in [H.field_for(companion, name)] if f), None)
+            if other and other not in routed and other not in ("year", "period", "month_to"):
+                routed[other] = (i, next(u for name, u in _candidates(levels)
+                                         if H.field_for(companion, name) == other))
+            else:
                 unmapped.append(i)
             continue
         if hit[0] == "ignore":
@@ -132,7 +161,7 @@ def _match(table: str, cells: list[list[str]], mapping: Mapping):
             duplicates.append((hit[0], found[hit[0]][0], i))
         else:
             found[hit[0]] = (i, hit[1])
-    return found, duplicates, unmapped
+    return found, duplicates, unmapped, routed
 
 
 def _required(table: str) -> set[str]:
@@ -140,11 +169,17 @@ def _required(table: str) -> set[str]:
     return req
 
 
-def _satisfied(table: str, found: dict, period_default) -> bool:
+def _missing(table: str, found: dict, routed: dict, period_default) -> set[str]:
+    """Required fields neither found nor derivable from what was found."""
     need = _required(table)
     if "year" in need and ("period" in found or period_default):
         need.discard("year")
-    return need <= set(found)
+    have = set(found) | {f"routed:{f}" for f in routed}
+    for f in list(need):
+        by = DERIVABLE.get((table, f))
+        if by is not None and all(b in found or f"routed:{b}" in have for b in by):
+            need.discard(f)
+    return need - set(found)
 
 
 def map_sheet(raw: RawSheet, mapping: Mapping, table: str | None = None) -> MappedSheet | ImportIssue | None:
@@ -178,21 +213,23 @@ def map_sheet(raw: RawSheet, mapping: Mapping, table: str | None = None) -> Mapp
                 c and (is_unit(c) or _DERIVED.search(c) or (j < len(above) and c == above[j]))
                 for j, c in enumerate(nxt)))
             for t in tables:
-                found, dups, unmapped = _match(t, cells, mapping)
-                score = (_satisfied(t, found, period_default), len(found) - len(dups),
-                         int((depth == 2) == second_textual), -depth)
-                cand = (score, h, depth, t, found, dups, unmapped, cells, period_default)
+                found, dups, unmapped, routed = _match(t, cells, mapping)
+                # a table is recognised by the headers of its own; a companion's headers
+                # (用地面积 on a firm list) are routed, never what decides the table
+                score = (not _missing(t, found, routed, period_default),
+                         len(found) - len(dups), int((depth == 2) == second_textual), -depth)
+                cand = (score, h, depth, t, found, dups, unmapped, cells, period_default, routed)
                 if best is None or score > best[0]:
                     best, ties = cand, []
                 elif score == best[0] and h == best[1] and depth == best[2] and t != best[3]:
                     ties.append(t)
-    score, h, depth, t, found, dups, unmapped, cells, period_default = best
+    score, h, depth, t, found, dups, unmapped, cells, period_default, routed = best
     if score[1] == 0:
         return ImportIssue(**where, row=None, column=None, value=None, rule="no_header",
                            message="no line in the first rows matches the headers of any table; "
                                    "name the columns in a mapping file (--mapping)")
     if not score[0]:
-        missing = sorted(_required(t) - set(found) - ({"year"} if "period" in found else set()))
+        missing = sorted(_missing(t, found, routed, period_default))
         if score[1] < 2 and not wanted:
             return ImportIssue(**where, row=h + 1, column=None, value=None, rule="unknown_table",
                                message="the columns match no table of the data model; "
@@ -214,12 +251,19 @@ def map_sheet(raw: RawSheet, mapping: Mapping, table: str | None = None) -> Mapp
                            message=f"both {_label(cells, a)} and {_label(cells, b)} map to field {f!r}")
     unit_default = next((u for line in raw.head[:h] for c in line if c
                          for u in [H.unit_line(c)] if u), None)
-    columns = {f: MappedColumn(i, " / ".join(x for x in cells[i] if x), column_letter(i),
+    columns = {f: MappedColumn(i, _header(cells[i]), column_letter(i),
                                mapping.units.get(f, unit))
                for f, (i, unit) in found.items()}
+    moved = {f: MappedColumn(i, _header(cells[i]), column_letter(i),
+                             mapping.units.get(f, unit))
+             for f, (i, unit) in routed.items() if f not in found}
     not_stored = [f"{_label(cells, i)}: " + ("derived value, not stored" if _DERIVED.search(
         " ".join(cells[i])) else f"not a field of {t}") for i in unmapped]
-    return MappedSheet(raw, t, columns, h + depth, unit_default, period_default, not_stored)
+    title = " ".join(c for line in raw.head[:h] for c in dict.fromkeys(line) if c)
+    above = (True if t == "firm_years" and "above_scale" not in found
+             and _ABOVE_SCALE_TITLE.search(title + " " + (raw.sheet or "")) else None)
+    return MappedSheet(raw, t, columns, h + depth, unit_default, period_default, not_stored,
+                       routed=moved, above_scale_default=above, title=title)
 
 
 def _is_number(text: str) -> bool:
@@ -230,5 +274,10 @@ def _is_number(text: str) -> bool:
         return False
 
 
+def _header(levels: list[str]) -> str:
+    """A header's levels as written, joined; a merged cell spread over both lines counts once."""
+    return " / ".join(dict.fromkeys(x for x in levels if x))
+
+
 def _label(cells, i) -> str:
-    return f"{' / '.join(x for x in cells[i] if x)} [{column_letter(i)}]"
+    return f"{_header(cells[i])} [{column_letter(i)}]"

@@ -28,6 +28,8 @@ class RawSheet:
     head: list[list[str]]  # the first lines, merged cells filled, as text
     body: pd.DataFrame  # all lines from line 0, columns 0..n-1, as text ('' when empty)
     row_numbers: pd.Series = field(default=None)  # file row number of each body line
+    # cells whose stored value cannot be trusted: (line, column) → ("formula" | "external", text)
+    flagged: dict = field(default_factory=dict)
 
 
 class ReadFailed(Exception):
@@ -105,6 +107,7 @@ def read_xlsx(path: Path, data: bytes, sheet: str | None = None) -> list[RawShee
         if sheet not in names:
             raise _issue(path, "unreadable_file", f"no sheet named {sheet!r}; sheets: {names}")
         names = [sheet]
+    flags = _formula_flags(data, names)
     sheets = []
     for name in names:
         ws = wb[name]
@@ -121,8 +124,43 @@ def read_xlsx(path: Path, data: bytes, sheet: str | None = None) -> list[RawShee
         text = [[_cell_text(v) for v in r] + [""] * (width - len(r)) for r in cells]
         body = pd.DataFrame(text, columns=range(width), dtype=object) if text else pd.DataFrame()
         rows = pd.Series(range(1, len(body) + 1), dtype="int64")
-        sheets.append(RawSheet(path.name, name, text[:HEAD_LINES], body, rows))
+        sheet_flags = {(r, c): v for (n, r, c), v in flags.items() if n == name}
+        sheets.append(RawSheet(path.name, name, text[:HEAD_LINES], body, rows, sheet_flags))
     return sheets
+
+
+_EXTERNAL = re.compile(r"\[(?:\d+|[^\]]+\.xl\w*)\]", re.IGNORECASE)
+
+
+def _formula_flags(data: bytes, names: list[str]) -> dict:
+    """(sheet, line, column) → (kind, formula) for formulas without a saved value and for
+    links to other workbooks; read only when some sheet holds a formula at all."""
+    import zipfile
+
+    import openpyxl
+
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        if not any(b"<f" in z.read(n) for n in z.namelist()
+                   if n.startswith("xl/worksheets/") and n.endswith(".xml")):
+            return {}
+    formulas = openpyxl.load_workbook(io.BytesIO(data), data_only=False, read_only=True)
+    values = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=True)
+    flags = {}
+    try:
+        for name in names:
+            for r, (frow, vrow) in enumerate(zip(formulas[name].iter_rows(values_only=True),
+                                                 values[name].iter_rows(values_only=True))):
+                for c, f in enumerate(frow):
+                    if not (isinstance(f, str) and f.startswith("=")):
+                        continue
+                    if _EXTERNAL.search(f):
+                        flags[(name, r, c)] = ("external", f)
+                    elif c >= len(vrow) or vrow[c] is None:
+                        flags[(name, r, c)] = ("formula", f)
+    finally:
+        formulas.close()
+        values.close()
+    return flags
 
 
 def read_parquet(path: Path, data: bytes) -> list[RawSheet]:

@@ -8,15 +8,18 @@ region) run in :mod:`clusteratlas.io.importer` once all files of an import are r
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
 
 from clusteratlas.classify import GBT4754
+from dataclasses import dataclass, field
+
 from clusteratlas.io.errors import ImportIssue
 from clusteratlas.io.mapping import MappedSheet
 from clusteratlas.io.periods import parse_periods
-from clusteratlas.io.schema import MONEY, TABLES, YEAR, Column
+from clusteratlas.io.schema import DEGREES, MONEY, TABLES, YEAR, Column
 from clusteratlas.io.units import UnitError, factor_to_canonical
 from clusteratlas.io.uscc import looks_like_uscc, valid_uscc
 
@@ -24,7 +27,16 @@ ROW = "_row"  # the file row number of each record, kept for later checks
 
 _TRUE = {"是", "y", "yes", "true", "t", "1", "√", "✓", "有", "龙头", "规上"}
 _FALSE = {"否", "n", "no", "false", "f", "0", "×", "✗", "无", ""}
-_EMPTY = {"", "-", "—", "－", "--", "——", "/", "nan", "none", "null", "n/a", "na"}
+# what a clerk writes for "no figure": these are missing values, counted in the summary
+_EMPTY = {"", "-", "—", "－", "--", "——", "/", "／", "…", "n/a", "na"}
+# what a program writes for "no figure" or an overflow: never a value, and never silently empty
+_NOT_FINITE = {"nan", "none", "null", "inf", "+inf", "-inf", "infinity", "-infinity", "#n/a",
+               "#value!", "#div/0!", "#ref!", "#num!", "#name?", "#null!"}
+# a row that sums the rows above it (合计, 小计, 总计, 全县合计, Total): checked, not imported
+TOTAL_ROW = re.compile(r"^(?:[^\d]{0,6}(?:合计|总计|小计|累计合计)|total|subtotal|sum|grand total)$",
+                       re.IGNORECASE)
+# an integer this size in a period or date column is an Excel serial day (45108 = 2023-07-01)
+_SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
 
 SYNONYMS = {
     "stage": {"线索": "lead", "在谈": "negotiating", "洽谈": "negotiating", "洽谈中": "negotiating",
@@ -53,20 +65,24 @@ SYNONYMS = {
 
 class _Collector:
     def __init__(self, sheet: MappedSheet, rows: pd.Series):
-        self.sheet, self.rows, self.issues = sheet, rows, []
+        self.sheet, self.rows, self.issues, self.warnings = sheet, rows, [], []
 
     def add(self, mask: pd.Series, field: str | None, raw: pd.Series | None, rule: str,
-            message: str) -> None:
+            message: str, zh: str | None = None, warning: bool = False) -> None:
         mask = mask.fillna(False).astype(bool)
         if not mask.any():
             return
         col = self.sheet.columns.get(field) if field else None
         column = f"{col.header} [{col.letter}]" if col else field
         values = raw[mask] if raw is not None else pd.Series([None] * int(mask.sum()))
+        target = self.warnings if warning else self.issues
         for row, value in zip(self.rows[mask].tolist(), values.tolist()):
-            self.issues.append(ImportIssue(self.sheet.raw.file, self.sheet.raw.sheet, int(row),
-                                           column, None if value is None else str(value),
-                                           rule, message))
+            target.append(ImportIssue(self.sheet.raw.file, self.sheet.raw.sheet, int(row),
+                                      column, None if value is None else str(value),
+                                      rule, message, zh))
+
+    def warn(self, mask, field, raw, rule, message, zh=None) -> None:
+        self.add(mask, field, raw, rule, message, zh, warning=True)
 
     def sheet_issue(self, field: str, value, rule: str, message: str) -> None:
         col = self.sheet.columns.get(field)
@@ -80,14 +96,18 @@ def _clean_text(s: pd.Series) -> pd.Series:
     return s.mask(s.str.lower().isin(_EMPTY) & (s != "0"))
 
 
-def _numbers(s: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """(parsed float, mask of non-empty cells that are not numbers); commas and spaces allowed."""
+def _numbers(s: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+    """(parsed float, mask of non-empty cells that are not numbers, mask of NaN/inf/overflow
+    cells, mask of empty cells); thousands commas and spaces allowed."""
     text = s.astype("string").str.strip()
     empty = text.isna() | text.str.lower().isin(_EMPTY)
     cleaned = text.str.replace(r"[,\s\u00a0]", "", regex=True).str.replace("，", "")
     values = pd.to_numeric(cleaned.where(~empty), errors="coerce").astype("float64")
-    bad = values.isna() & ~empty
-    return values, bad
+    spelled = cleaned.str.lower().isin(_NOT_FINITE).fillna(False).astype(bool)
+    infinite = (~np.isfinite(values.fillna(0.0))) | spelled  # 1e400 parses as inf
+    values = values.where(~infinite)
+    bad = values.isna() & ~empty & ~infinite
+    return values, bad, infinite & ~empty, empty
 
 
 def _unit_factor(c: Column, col, sheet: MappedSheet, usd_rate, out: _Collector):
@@ -161,29 +181,56 @@ def repair_geojson(text: str) -> tuple[str, str] | None:
             explain_validity(geom))
 
 
-def convert(sheet: MappedSheet, usd_rate: float | None, repair_geometry: bool = False
-            ) -> tuple[pd.DataFrame, list[ImportIssue]]:
+@dataclass
+class Converted:
+    """A sheet's typed records (plus ROW), its problems, its warnings (listed before the import
+    commits; errors under --strict) and notes for the import summary."""
+
+    data: pd.DataFrame
+    issues: list[ImportIssue]
+    warnings: list[ImportIssue] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def convert(sheet: MappedSheet, usd_rate: float | None, repair_geometry: bool = False,
+            region: str | None = None) -> Converted:
     """Typed records in canonical units (plus ROW) and every problem found in the sheet.
-    ``repair_geometry``: repair self-intersecting boundaries (listed in ``sheet.repaired``)."""
+    ``repair_geometry``: repair self-intersecting boundaries (listed in ``sheet.repaired``);
+    ``region``: the region of every firm of a firm list that has no region column."""
     table = TABLES[sheet.table]
     body = sheet.raw.body.iloc[sheet.data_start:]
     rows = sheet.raw.row_numbers.iloc[sheet.data_start:]
     # trailing or interspersed blank lines carry nothing
     nonblank = (body != "").any(axis=1)
     body, rows = body[nonblank], rows[nonblank]
+    notes: list[str] = []
+    totals = _total_rows(body)
+    if totals.any():
+        notes.extend(_check_totals(sheet, body, rows, totals, out_rows := []))
+        body, rows = body[~totals], rows[~totals]
+    else:
+        out_rows = []
+    lines = body.index  # the raw sheet's line of each record, for cell-level flags
     out = _Collector(sheet, rows.reset_index(drop=True))
+    out.warnings.extend(out_rows)
     body = body.reset_index(drop=True)
     if body.empty:
         out.issues.append(ImportIssue(sheet.raw.file, sheet.raw.sheet, sheet.data_start, None,
                                       None, "no_data_rows", "the header has no data rows under it"))
-        return pd.DataFrame(), out.issues
+        return Converted(pd.DataFrame(), out.issues, out.warnings, notes)
+    _flagged_cells(sheet, lines, out)
     raw = {f: body[col.index] for f, col in sheet.columns.items()}
     data = pd.DataFrame(index=body.index)
 
     if "period" in raw:  # a period column gives year and month_to
         text = _clean_text(raw["period"])
         year, month = parse_periods(text.fillna(""))
-        out.add(text.notna() & year.isna(), "period", raw["period"], "bad_period",
+        serial = text.str.fullmatch(_SERIAL.pattern).fillna(False).astype(bool)
+        out.add(serial, "period", raw["period"], "excel_serial",
+                "an Excel serial day number, not a period: format the column as text and "
+                "write the period, e.g. 2023, 2023年1-6月 or 2023H1",
+                "这是 Excel 日期序列号而不是统计期：请把该列设为文本格式，写成 2023、2023年1-6月 或 2023H1")
+        out.add(text.notna() & year.isna() & ~serial, "period", raw["period"], "bad_period",
                 "not a period: write 2006, 2006年1-6月, 2006H1, 2006Q3 or 2006-06")
         out.add(text.isna(), "period", raw["period"], "missing_value", "the period is empty")
         data["year"], data["month_to"] = year, month
@@ -192,7 +239,13 @@ def convert(sheet: MappedSheet, usd_rate: float | None, repair_geometry: bool = 
         if c.name in ("year", "month_to") and "period" in raw and c.name not in raw:
             continue
         if c.name not in raw:
-            if c.default is not None:
+            if (sheet.table, c.name) == ("firms", "region_id") and not sheet.partial:
+                data["region_id"] = _region_of_firms(data, raw, region, out, notes)
+            elif c.name == "above_scale" and sheet.above_scale_default:
+                data["above_scale"] = pd.Series(True, index=body.index, dtype="boolean")
+                notes.append("above-scale (规上) for every row: the title says 规模以上 and the "
+                             "sheet has no flag column")
+            elif c.default is not None:
                 data[c.name] = pd.Series(c.default, index=body.index, dtype="string")
             elif c.name == "level" and sheet.table == "industries" and "code" in raw:
                 code = _clean_text(raw["code"]).fillna("")
@@ -238,6 +291,10 @@ def convert(sheet: MappedSheet, usd_rate: float | None, repair_geometry: bool = 
                                    if isinstance(x, str) else pd.NA).astype("boolean")
         elif c.dtype == "date":
             text = _clean_text(s)
+            out.add(text.str.fullmatch(_SERIAL.pattern).fillna(False).astype(bool), c.name, s,
+                    "excel_serial", "an Excel serial day number, not a date: format the column "
+                    "as a date or text, e.g. 2023-05-31",
+                    "这是 Excel 日期序列号而不是日期：请把该列设为日期或文本格式，如 2023-05-31")
             norm = (text.str.replace(r"\s.*$", "", regex=True)
                     .str.replace(r"[年月./]", "-", regex=True).str.replace("日", ""))
             parsed = pd.to_datetime(norm, format="%Y-%m-%d", errors="coerce")
@@ -245,8 +302,17 @@ def convert(sheet: MappedSheet, usd_rate: float | None, repair_geometry: bool = 
                     "not a date: write 2006-05-31 or 2006年5月31日")
             data[c.name] = parsed.dt.date
         else:  # int / float
-            values, bad = _numbers(s)
+            values, bad, infinite, empty = _numbers(s)
             out.add(bad, c.name, s, "not_a_number", f"{c.name} must be a number")
+            out.add(infinite, c.name, s, "not_finite",
+                    "not a figure (NaN, infinity, an Excel error or a number beyond range): "
+                    "enter the figure, or leave the cell empty or '—' if there is none",
+                    "不是有效数值（NaN、无穷大、Excel 错误值或超出范围的数）：请填写实际数值；"
+                    "没有数据时留空或填“—”")
+            n_empty = int(empty.sum())
+            if n_empty and c.quantity not in (YEAR, DEGREES):
+                notes.append(f"{col.header} [{col.letter}]: {n_empty} empty cell(s) ('—', '-', "
+                             "'/' or blank) read as missing")
             if c.quantity and c.quantity not in (YEAR,):
                 factor, _ = _unit_factor(c, col, sheet, usd_rate, out)
                 if factor is None:
@@ -269,7 +335,7 @@ def convert(sheet: MappedSheet, usd_rate: float | None, repair_geometry: bool = 
             data[c.name] = values
 
     for c in table.columns:
-        if c.required and c.name in data:
+        if c.required and c.name in data and not (c.name not in raw and c.name == "region_id"):
             source = raw.get(c.name, raw.get("period"))
             blank = data[c.name].isna() & (source.astype("string").str.strip().fillna("")
                                            .str.lower().isin(_EMPTY) if source is not None else True)
@@ -279,10 +345,151 @@ def convert(sheet: MappedSheet, usd_rate: float | None, repair_geometry: bool = 
             out.add(v.notna() & ~GBT4754.valid_mask(v), c.name, raw[c.name],
                     "unknown_industry_code",
                     "not a GB/T 4754-2017 code and no shipped division above it")
+    if sheet.table == "firm_years" and "firm_id" not in raw and "name" in sheet.routed:
+        data["_firm_name"] = _clean_text(body[sheet.routed["name"].index])  # resolve.FIRM_NAME
     _row_checks(sheet.table, data, raw, out)
+    if sheet.table == "firm_years" and not sheet.partial:
+        _magnitudes(data, raw, out)
     data[ROW] = out.rows.values
-    _duplicates(table.name, table.key, data, raw, out)
-    return data, out.issues
+    if not sheet.partial:  # a companion's rows are the same rows: their key is checked once
+        _duplicates(table.name, table.key, data, raw, out)
+    return Converted(data, out.issues, out.warnings, notes)
+
+
+def _total_rows(body: pd.DataFrame) -> pd.Series:
+    """Rows whose label cell says 合计/小计/总计 (or Total): the sheet's own sums."""
+    hit = pd.Series(False, index=body.index)
+    for c in body.columns:
+        text = body[c].astype("string").str.replace(r"\s+", "", regex=True)
+        short = text.str.len() <= 12
+        hit |= (short & text.str.fullmatch(TOTAL_ROW.pattern, case=False)).fillna(False).astype(bool)
+    return hit
+
+
+def _check_totals(sheet: MappedSheet, body: pd.DataFrame, rows: pd.Series, totals: pd.Series,
+                  warnings: list[ImportIssue]) -> list[str]:
+    """Check each grand-total row (合计/总计) against the sums of the detail rows, column by
+    column, in the file's own units; a mismatch is a warning naming the cell."""
+    notes = []
+    detail = body[~totals]
+    numeric = {f: col for f, col in sheet.columns.items()
+               if f in TABLES[sheet.table].names and TABLES[sheet.table].column(f).dtype == "float"
+               and TABLES[sheet.table].column(f).quantity not in (DEGREES, None)}
+    for line in body.index[totals]:
+        label = next((v for v in body.loc[line] if TOTAL_ROW.fullmatch(re.sub(r"\s+", "", str(v)))), "")
+        row = int(rows.loc[line])
+        if "小计" in label:
+            notes.append(f"row {row} ({label}): a subtotal, not imported")
+            continue
+        checked, off = 0, []
+        for f, col in numeric.items():
+            total, _, _, empty = _numbers(pd.Series([body.at[line, col.index]]))
+            if empty.iloc[0] or pd.isna(total.iloc[0]):
+                continue
+            values, _, _, _ = _numbers(detail[col.index])
+            expected, given = float(values.sum()), float(total.iloc[0])
+            # the total is rounded as shown: allow one unit of its last decimal, and 1e-6 relative
+            shown = str(body.at[line, col.index]).replace(",", "").strip()
+            decimals = len(shown.split(".")[1]) if "." in shown else 0
+            checked += 1
+            if abs(given - expected) > max(10.0 ** -decimals, 1e-6 * abs(expected)):
+                off.append(f)
+                warnings.append(ImportIssue(
+                    sheet.raw.file, sheet.raw.sheet, row, f"{col.header} [{col.letter}]", shown,
+                    "total_mismatch",
+                    f"the {label} row gives {given:,.{decimals}f} but the {len(detail)} rows above "
+                    f"sum to {expected:,.{decimals}f}: a row is missing, doubled or mistyped",
+                    f"{label}行为 {given:,.{decimals}f}，但上方 {len(detail)} 行合计为 "
+                    f"{expected:,.{decimals}f}：可能漏行、重复或录入有误"))
+        notes.append(f"row {row} ({label}): a total row, not imported; " + (
+            f"{checked - len(off)} of {checked} column sums match" if checked else
+            "no figures to check"))
+    return notes
+
+
+def _flagged_cells(sheet: MappedSheet, lines, out: _Collector) -> None:
+    """Formulas without a saved value and links to other workbooks, in mapped columns."""
+    flagged = getattr(sheet.raw, "flagged", None) or {}
+    if not flagged:
+        return
+    position = {line: k for k, line in enumerate(lines)}
+    for f, col in {**sheet.columns, **sheet.routed}.items():
+        for (line, c), (kind, formula) in flagged.items():
+            if c != col.index or line not in position:
+                continue
+            mask = pd.Series(False, index=out.rows.index)
+            mask.iloc[position[line]] = True
+            if kind == "external":
+                out.add(mask, f, pd.Series(formula, index=out.rows.index), "external_link",
+                        "the cell links to another workbook; its value may be stale or missing: "
+                        "paste the values (选择性粘贴 → 数值) and import again",
+                        "该单元格引用了其他工作簿，数值可能过期或缺失：请复制后“选择性粘贴→数值”再导入")
+            else:
+                out.add(mask, f, pd.Series(formula, index=out.rows.index), "formula_without_value",
+                        "a formula with no saved value (the file was never recalculated in Excel): "
+                        "open it in Excel or WPS, save, and import again",
+                        "公式没有保存的计算结果（文件未在 Excel 中重新计算）：请用 Excel 或 WPS 打开、"
+                        "保存后再导入")
+
+
+def _region_of_firms(data: pd.DataFrame, raw: dict, region: str | None, out: _Collector,
+                     notes: list[str]) -> pd.Series:
+    """A firm list without a region column: ``--region``, else characters 3–8 of the unified
+    social credit code (the registering authority's division, GB 32100-2015, clause 4.1)."""
+    index = out.rows.index
+    if region is not None:
+        notes.append(f"region {region} for every firm (--region)")
+        return pd.Series(region, index=index, dtype="string")
+    ids = _clean_text(raw["firm_id"]).fillna("") if "firm_id" in raw else pd.Series("", index=index)
+    credit = valid_uscc(ids)
+    derived = ids.str.slice(2, 8).where(credit).astype("string")
+    out.add(~credit & (ids != ""), "firm_id", raw.get("firm_id"), "no_region",
+            "no region for this firm: the sheet has no 行政区划代码 column and this is not a "
+            "unified social credit code; add the column or import with --region CODE",
+            "无法确定企业所在地区：表中没有“行政区划代码”列，且该代码不是统一社会信用代码；"
+            "请增加该列，或导入时加 --region 行政区划代码")
+    if credit.any():
+        notes.append(f"region from the credit code (characters 3–8, GB 32100-2015) for "
+                     f"{int(credit.sum())} firm(s): " + ", ".join(
+                         f"{code} ({n})" for code, n in derived.value_counts().items()))
+    return derived
+
+
+# Money columns a firm reports side by side; a factor of 10⁴ between them, or between a firm
+# and its peers, is 亿元 pasted into a 万元 column (or 元 into 万元), not an economy.
+_PEERS = ("output", "revenue", "value_added", "tax_paid", "exports", "fixed_asset_investment")
+_PEER_FACTOR = 10 ** 3.5
+
+
+def _magnitudes(data: pd.DataFrame, raw: dict, out: _Collector) -> None:
+    for f in _PEERS:
+        if f not in raw or f not in data:
+            continue
+        v = data[f].where(data[f] > 0)
+        if v.notna().sum() < 5:
+            continue
+        median = v.median()
+        far = (v > median * _PEER_FACTOR) | (v < median / _PEER_FACTOR)
+        out.warn(far, f, raw[f], "magnitude",
+                 f"{f} is more than 3,000 times off the median of the other rows "
+                 f"({median / 1e4:,.1f} 万元): check the unit (亿元 or 元 in a 万元 column?)",
+                 f"该值与其他企业中位数（{median / 1e4:,.1f} 万元）相差 3000 倍以上：请核对单位"
+                 "（是否把亿元或元填进了万元列）")
+    if {"output", "revenue"} <= set(raw):
+        ratio = data["output"] / data["revenue"]
+        far = (data["output"] > 0) & (data["revenue"] > 0) & ((ratio > 100) | (ratio < 0.01))
+        out.warn(far & ~_flagged(out, "output"), "output", raw["output"], "magnitude",
+                 "gross output is more than 100 times off the firm's revenue: one of the two is "
+                 "in another unit",
+                 "工业总产值与营业收入相差 100 倍以上：其中一项的单位可能有误")
+
+
+def _flagged(out: _Collector, field: str) -> pd.Series:
+    """Rows already warned about for ``field`` (one warning per cell is enough)."""
+    col = out.sheet.columns.get(field)
+    column = f"{col.header} [{col.letter}]" if col else field
+    rows = {w.row for w in out.warnings if w.column == column}
+    return out.rows.isin(rows).set_axis(out.rows.index)
 
 
 def _row_checks(table: str, data: pd.DataFrame, raw: dict, out: _Collector) -> None:
@@ -368,4 +575,6 @@ def _duplicates(table: str, key: tuple[str, ...], data: pd.DataFrame, raw: dict,
     for rows in groups:
         mask = data[ROW].isin(rows[1:])
         out.add(mask, first_field, raw.get(first_field), "duplicate_key",
-                f"{table} key ({', '.join(cols)}) repeats row {rows[0]}")
+                f"{table} key ({', '.join(cols)}) repeats row {rows[0]}",
+                f"与第 {rows[0]} 行重复（同一代码{'和统计期' if 'year' in cols else ''}只能出现一次）："
+                "请删除或更正重复行")

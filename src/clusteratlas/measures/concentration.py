@@ -26,10 +26,12 @@ def industry_totals(X: np.ndarray, reference: np.ndarray | None = None) -> np.nd
     return X.sum(axis=1) if reference is None else reference
 
 
-def lq_array(X: np.ndarray, E_i: np.ndarray) -> np.ndarray:
-    """LQ_ri = (X_ri / e_r) / (E_i / E) — Florence (1939); Isard (1960, ch. 7)."""
+def lq_array(X: np.ndarray, E_i: np.ndarray, E: np.ndarray | None = None) -> np.ndarray:
+    """LQ_ri = (X_ri / e_r) / (E_i / E) — Florence (1939); Isard (1960, ch. 7). ``E`` (per year):
+    the reference economy's total over all its industries, where it has industries the
+    regions lack; default Σ_i E_i."""
     e_r = X.sum(axis=2, keepdims=True)
-    E = E_i.sum(axis=1)[:, None, None]
+    E = (E_i.sum(axis=1) if E is None else E)[:, None, None]
     return safe_divide(safe_divide(X, e_r), safe_divide(E_i[:, None, :], E))
 
 
@@ -81,9 +83,18 @@ def _cube(data, region, industry, value, year, reference, measure) -> tuple[Cube
         raise ValueError(f"{measure}: reference totals lack industries {list(missing)[:10]}")
     if year is not None and len(cube.years.difference(ref.years)):
         raise ValueError(f"{measure}: reference totals lack years {list(cube.years.difference(ref.years))}")
-    E_i = ref.values[:, 0, :][np.ix_(ref.years.get_indexer(cube.years),
-                                     ref.industries.get_indexer(cube.industries))]
+    rows = ref.years.get_indexer(cube.years)
+    E_i = ref.values[:, 0, :][np.ix_(rows, ref.industries.get_indexer(cube.industries))]
     return cube, E_i
+
+
+def _reference_total(data, industry, value, year, reference, measure) -> np.ndarray | None:
+    """The reference's total over all its industries, per year of the data (None without one)."""
+    if reference is None:
+        return None
+    ref = to_cube(reference.assign(_r="ref"), "_r", industry, value, year, measure + " reference")
+    years = to_cube(data.assign(_r="x"), "_r", industry, value, year, measure).years
+    return ref.values[:, 0, :].sum(axis=1)[ref.years.get_indexer(years)]
 
 
 def location_quotient(data: pd.DataFrame, *, region: str = "region", industry: str = "industry",
@@ -99,10 +110,11 @@ def location_quotient(data: pd.DataFrame, *, region: str = "region", industry: s
     compared with its prefecture or the country).
     """
     cube, E_i = _cube(data, region, industry, value, year, reference, "location_quotient")
+    E = _reference_total(data, industry, value, year, reference, "location_quotient")
     X = cube.values
-    lq = lq_array(X, E_i)
+    lq = lq_array(X, E_i, E)
     share_r = safe_divide(X, X.sum(axis=2, keepdims=True))
-    share_ref = safe_divide(E_i, E_i.sum(axis=1, keepdims=True))[:, None, :]
+    share_ref = safe_divide(E_i, (E_i.sum(axis=1) if E is None else E)[:, None])[:, None, :]
     return cell_frame(cube, region, industry, {value: X, "lq": lq,
                                                 "lq_additive": share_r - share_ref,
                                                 "lq_symmetric": symmetric_lq(lq)})

@@ -59,7 +59,8 @@ def firm_clusters(data: pd.DataFrame, *, x: str = "lon", y: str = "lat", sums: t
                   parks: pd.DataFrame | None = None, park_id: str = "park_id",
                   boundary: str = "boundary", min_cluster_size: int = 5, min_samples: int | None = None,
                   max_gap_km: float = 0.0, buffer_km: float = 0.3,
-                  allow_single_cluster: bool = False, min_membership: float = 0.2) -> FirmClusters:
+                  allow_single_cluster: bool = False, min_membership: float = 0.2,
+                  park_of: str | None = None) -> FirmClusters:
     """Spatial clusters of the given firms (filter them to one industry first); ``x``/``y``:
     longitude and latitude (WGS-84 degrees). A firm without a site is refused, not dropped.
 
@@ -71,6 +72,8 @@ def firm_clusters(data: pd.DataFrame, *, x: str = "lon", y: str = "lat", sums: t
     labels every firm that was in a cluster when it was born, including scattered firms tens of
     km away that later fall out (membership ~0.05); firms below this membership strength count
     as noise, so footprints and park shares describe the cluster's core. ``membership`` keeps it.
+    ``park_of``: a column with the park each firm's records name (park_id): a firm of a park
+    without a boundary is in that park; the boundary test decides only where a boundary exists.
     """
     sites = prepare(data, "firm_clusters", numeric=("x", "y"), x=x, y=y)
     for column in sums:
@@ -102,6 +105,10 @@ def firm_clusters(data: pd.DataFrame, *, x: str = "lon", y: str = "lat", sums: t
     for pid, geom in park_shapes.items():
         inside = shapely.contains_xy(geom, f["_lon"].to_numpy(), f["_lat"].to_numpy()) & f["park"].isna().to_numpy()
         f.loc[inside, "park"] = pid
+    if park_of is not None:  # where no boundary can say, the park the records name does
+        given = f[park_of]
+        unbounded = given.notna() & ~given.isin(list(park_shapes)) & f["park"].isna()
+        f.loc[unbounded, "park"] = given[unbounded]
 
     rows, overlap = [], []
     for c in sorted(set(labels) - {-1}):
@@ -127,9 +134,18 @@ def firm_clusters(data: pd.DataFrame, *, x: str = "lon", y: str = "lat", sums: t
                                 "firms_inside": n_in, "share_of_cluster_firms": n_in / len(members)})
                 if n_in > best:
                     best, row["main_park"] = n_in, pid
+        # parks without a boundary hold their firms by record, with no area to share
+        for pid, n_in in members.loc[in_park & ~members["park"].isin(list(park_shapes)), "park"].value_counts().items():
+            overlap.append({"cluster": int(c), "park_id": pid, "area_km2": np.nan,
+                            "share_of_cluster_area": np.nan, "share_of_park_area": np.nan,
+                            "firms_inside": int(n_in), "share_of_cluster_firms": n_in / len(members)})
+            if n_in > best:
+                best, row["main_park"] = n_in, pid
         if park_shapes:  # parks may overlap one another: count the shared area once
             all_parks = shapely.union_all([shapely.transform(g, to_km) for g in park_shapes.values()])
             row["share_area_in_parks"] = hull_km.intersection(all_parks).area / area
+        else:
+            row["share_area_in_parks"] = np.nan  # no boundary: no area to compare
         rows.append(row)
     cols = ["cluster", "n_firms", *sums, "centre_lon", "centre_lat", "area_km2", "firms_in_parks",
             "firms_outside_parks", "share_area_in_parks", "main_park", "footprint"]

@@ -47,7 +47,8 @@ def buyer_summary(g: nx.DiGraph, region_id: str) -> pd.DataFrame:
         rows.append({"firm_id": b, "name": g.nodes[b].get("name"), "purchases": total,
                      "local_share_pct": sum(g.edges[s, b]["amount"] for s in local) / total * 100 if total else 0.0,
                      "suppliers": len(preds), "local_suppliers": len(local)})
-    return pd.DataFrame(rows).sort_values("purchases", ascending=False, ignore_index=True)
+    columns = ["firm_id", "name", "purchases", "local_share_pct", "suppliers", "local_suppliers"]
+    return pd.DataFrame(rows, columns=columns).sort_values("purchases", ascending=False, ignore_index=True)
 
 
 def supplier_centrality(g: nx.DiGraph) -> pd.DataFrame:
@@ -60,7 +61,8 @@ def supplier_centrality(g: nx.DiGraph) -> pd.DataFrame:
             rows.append({"firm_id": s, "name": g.nodes[s].get("name"), "buyers": len(succ),
                          "sales": sum(g.edges[s, b]["amount"] for b in succ),
                          "betweenness": between.get(s, 0.0), "in_store": g.nodes[s].get("in_store")})
-    return pd.DataFrame(rows).sort_values(["buyers", "sales"], ascending=False, ignore_index=True)
+    return pd.DataFrame(rows, columns=["firm_id", "name", "buyers", "sales", "betweenness", "in_store"]
+                        ).sort_values(["buyers", "sales"], ascending=False, ignore_index=True)
 
 
 def communities(g: nx.DiGraph) -> list[set]:

@@ -88,7 +88,7 @@ OPPORTUNITY_COLUMNS = {
 }
 GRADE_COLUMNS = {
     "rank": ("排名 rank", 1, 0), "park_id": ("园区 park", None, None), "firms": ("企业 firms", 1, 0),
-    "mean_score": ("平均得分 mean score", 1, 1), "tax_per_mu": ("亩均税收 tax/mu (万元)", 1e4, 2),
+    "incomplete": ("数据不全 incomplete", 1, 0), "mean_score": ("平均得分 mean score", 1, 1), "tax_per_mu": ("亩均税收 tax/mu (万元)", 1e4, 2),
     "value_added_per_mu": ("亩均增加值 VA/mu (万元)", 1e4, 1), "grade_A": ("A", 1, 0),
     "grade_B": ("B", 1, 0), "grade_C": ("C", 1, 0), "grade_D": ("D", 1, 0),
 }
@@ -223,17 +223,21 @@ def build_report(diagnosis: Diagnosis, out_dir: Path, synthetic_note: str | None
     opp = _opportunities_section(d, fig_html)
     clusters = None
     if cl is not None:
-        strong = cl.strong.assign(region=cl.strong["region"].map(lambda r: f"{names.get(r, r)} {r}"))
+        strong = (cl.strong.assign(region=cl.strong["region"].map(lambda r: f"{names.get(r, r)} {r}"))
+                  if not cl.strong.empty else cl.strong)
         lq_maps, _ = _section(d.lq_maps)
         clusters = dict(
             comparison=", ".join(names.get(r, r) for r in cl.comparison), n_sim=cl.n_sim, seed=cl.seed,
-            fig_lq=figures.lq_bubbles(cl.lq, cl.value, "区位商与增长 LQ and growth").to_html(**fig_html),
+            reference=None if cl.reference is None else f"{names.get(cl.reference, cl.reference)} {cl.reference}",
+            reasons=cl.reasons,
+            fig_lq=figures.lq_bubbles(cl.lq, cl.value, "区位商与增长 LQ and growth").to_html(**fig_html)
+            if not cl.lq.empty else "",
             maps_lq=[figures.lq_choropleth(m, f"区位商 LQ: {m['industry'].iloc[0]} "
                                               f"{GBT4754.label(m['industry'].iloc[0])}", study.parks)
                      .to_html(**fig_html) for m in (lq_maps or [])],
-            table_lq=_table(cl.lq, LQ_COLUMNS, "table-lq"),
+            table_lq=_table(cl.lq, LQ_COLUMNS, "table-lq") if not cl.lq.empty else "",
             table_eg=_table(cl.agglomeration, EG_COLUMNS, "table-eg") if not cl.agglomeration.empty else "",
-            table_strong=_table(strong, STRONG_COLUMNS, "table-strong"),
+            table_strong=_table(strong, STRONG_COLUMNS, "table-strong") if not strong.empty else "",
             fig_shift=figures.shift_share_bars(cl.shift, "偏离-份额分解 Shift-share").to_html(**fig_html)
             if not cl.shift.empty else "",
             table_shift=_table(cl.shift, SHIFT_COLUMNS, "table-shift") if not cl.shift.empty else "",
@@ -296,9 +300,13 @@ def _evaluation_section(d: Diagnosis, fig_html: dict) -> dict:
     if e.land_efficiency is not None:
         le = e.land_efficiency
         dist = le.firms["grade"].value_counts().reindex(["A", "B", "C", "D"], fill_value=0)
+        incomplete = le.firms[~le.firms["complete"]]
+        missing = incomplete["missing_items"].str.split("; ").explode().value_counts()
         out["grades"] = dict(year=e.year, method=le.method.title_zh, source=le.method.source,
                              verified=le.method.verified,
                              distribution=", ".join(f"{g}: {n}" for g, n in dist.items()),
+                             incomplete=len(incomplete), graded=int(le.firms["complete"].sum()),
+                             missing=", ".join(f"{k} ({n})" for k, n in missing.items()),
                              table=_table(le.parks, GRADE_COLUMNS, "table-grades"))
         out["tiers"] = _table(e.tiers, TIER_COLUMNS, "table-tiers")
         out["core"] = _table(e.core.head(6), CORE_COLUMNS, "table-core")

@@ -46,10 +46,16 @@ def write_workbook(path: Path, ov: Overview, region_name: str, datasets: pd.Data
         _scaled(ov.by_park, MONEY).to_excel(xw, sheet_name="by_park", index=False)
         ov.firm_counts.to_excel(xw, sheet_name="firm_counts", index=False)
         if clusters is not None:
-            _scaled(clusters.lq, MONEY).to_excel(xw, sheet_name="clusters_lq", index=False)
+            # a part that cannot be computed says why on its sheet, never an empty or unit table
+            for name, part, frame in (("clusters_lq", "lq", clusters.lq),
+                                      ("strong_clusters", "strong", clusters.strong),
+                                      ("shift_share", "shift", clusters.shift)):
+                if part in clusters.reasons:
+                    pd.DataFrame({"not computable": [clusters.reasons[part]]}).to_excel(
+                        xw, sheet_name=name, index=False)
+                else:
+                    _scaled(frame, MONEY).to_excel(xw, sheet_name=name, index=False)
             clusters.agglomeration.to_excel(xw, sheet_name="clusters_eg_ms", index=False)
-            _scaled(clusters.strong, MONEY).to_excel(xw, sheet_name="strong_clusters", index=False)
-            clusters.shift.to_excel(xw, sheet_name="shift_share", index=False)
         if award_lines is not None:
             award_lines.to_excel(xw, sheet_name="award_lines", index=False)
         if opportunities is not None:

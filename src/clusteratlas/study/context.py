@@ -18,7 +18,7 @@ from typing import Mapping
 
 import pandas as pd
 
-from clusteratlas.analyses.clusters import comparison_regions, regional_values
+from clusteratlas.analyses.clusters import comparison_regions, reference_region, regional_values
 from clusteratlas.analyses.overview import OUTSIDE_PARKS, latest_period
 from clusteratlas.classify import GBT4754
 from clusteratlas.io import queries
@@ -52,6 +52,8 @@ class Study:
     store_path: str = ""
     io_table: IOTable | None = None
     io_table_source: str | None = None
+    # the nearest enclosing region with aggregate statistics (the LQ's reference without siblings)
+    reference: str | None = None
     _memo: Memo = field(default_factory=Memo, repr=False)
 
     @property
@@ -91,6 +93,14 @@ class Study:
         t = self.tables
         return self._memo.get(("values", value), lambda: regional_values(
             t["region_industry_years"], t["firms"], t["firm_years"], value, self.comparison))
+
+    def reference_values(self, value: str = "output") -> pd.DataFrame | None:
+        """Regional values of the reference region (``reference``), or None without one."""
+        if self.reference is None:
+            return None
+        t = self.tables
+        return self._memo.get(("reference_values", value), lambda: regional_values(
+            t["region_industry_years"], t["firms"], t["firm_years"], value, (self.reference,)))
 
     def firm_rows(self, year: int, month_to: int, value: str = "output", region_only: bool = False) -> pd.DataFrame:
         """One row per above-scale firm of a period with a ``value``: firm_id, region, industry
@@ -164,4 +174,5 @@ def open_study(store, region: str | None = None, period: tuple[int, int] | None 
                  key_divisions=keys, data_version=queries.data_version(store),
                  datasets=queries.dataset_versions(store), tables=MappingProxyType(tables),
                  store_path=str(Path(store.path).resolve()), io_table=io_table,
-                 io_table_source=io_table_source)
+                 io_table_source=io_table_source,
+                 reference=reference_region(regions, tables["region_industry_years"], region))

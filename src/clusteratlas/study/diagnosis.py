@@ -168,7 +168,8 @@ class Diagnosis:
                 return cl.cluster_diagnostics(
                     s.values("output"), s.values("establishments"),
                     cl.park_firms(t["firms"], t["firm_years"], s.region, s.year, s.month_to),
-                    s.region, s.year, s.month_to, n_sim=st.n_sim, seed=st.seed)
+                    s.region, s.year, s.month_to, n_sim=st.n_sim, seed=st.seed,
+                    reference=s.reference_values("output"))
             except (ValueError, KeyError) as e:
                 raise NotComputable(str(e)) from e
         return self._get("clusters", compute)
@@ -181,7 +182,17 @@ class Diagnosis:
             v = cl.in_period(s.values("output"), s.year, s.month_to)
             if s.region not in set(v.region):
                 raise NotComputable(f"no output for region {s.region} in {s.period_label}")
-            out = location_quotient(v, value="output")
+            reference = None
+            if v.region.nunique() < 2:  # against itself every LQ is 1: use the enclosing region
+                ref = s.reference_values("output")
+                ref = None if ref is None else cl.in_period(ref, s.year, s.month_to)
+                if ref is None or ref.empty:
+                    raise NotComputable(cl.no_comparison(s.region))
+                v, reference = v[v.region == s.region], ref[["industry", "output"]]
+            try:
+                out = location_quotient(v, value="output", reference=reference)
+            except ValueError as e:
+                raise NotComputable(f"the reference region's totals cannot serve as the comparison: {e}") from e
             return out[out.region == s.region][["industry", "output", "lq", "lq_symmetric"]].reset_index(drop=True)
         return self._get("location_quotients", compute)
 
@@ -212,12 +223,21 @@ class Diagnosis:
 
     def lq_map(self, industry: str | None = None) -> pd.DataFrame:
         s = self.study
-        return self._get(("lq_map", industry), lambda: cl.lq_map(
-            s.values("output"), s.tables["regions"], s.region, s.year, s.month_to, industry))
+
+        def compute():
+            try:
+                return cl.lq_map(s.values("output"), s.tables["regions"], s.region, s.year,
+                                 s.month_to, industry)
+            except ValueError as e:
+                raise NotComputable(str(e)) from e
+        return self._get(("lq_map", industry), compute)
 
     def lq_maps(self) -> list[pd.DataFrame]:
         """LQ maps of the region's largest industries, where the store holds the boundaries."""
-        lq = self.clusters().lq
+        cl_ = self.clusters()
+        if "lq" in cl_.reasons or cl_.reference is not None:  # a map needs regions side by side
+            return []
+        lq = cl_.lq
         out = []
         for industry in lq.nlargest(self.settings.lq_maps, "output")["industry"]:
             m = self.lq_map(str(industry))
@@ -242,8 +262,12 @@ class Diagnosis:
     def _current_values(self) -> pd.DataFrame:
         v = cl.in_period(self.study.values("output"), self.study.year, self.study.month_to)
         if v.region.nunique() < 3 or self.study.region not in set(v.region):
-            raise NotComputable(f"opportunities need output of at least three comparison regions in "
-                                f"{self.study.period_label}; the store has {v.region.nunique()}")
+            raise NotComputable(
+                f"推荐需要至少 3 个对比地区的分行业产值（{self.study.period_label}），库中只有 "
+                f"{v.region.nunique()} 个：请导入同一上级地区其他县区的数据。 Recommendations rank "
+                f"industries by relatedness across regions: they need output by industry of at least "
+                f"three comparison regions in {self.study.period_label}; the store has "
+                f"{v.region.nunique()}. Import the other counties of the same prefecture.")
         return v
 
     def opportunities(self, strategy: str | None = None):
@@ -415,14 +439,17 @@ class PublishedDiagnosis(Diagnosis):
             hidden = set(self._withheld(regions=[s.region])["industry"]) | set(
                 self._withheld(s.year - 1, s.month_to, [s.region])["industry"])
             withheld = self._withheld()
-            strong = published.withhold(d.strong, withheld, ["output", "lq"])
-            strong = strong[strong["suppressed"] == ""].drop(columns="suppressed")
+            strong = d.strong
+            if not strong.empty:
+                strong = published.withhold(strong, withheld, ["output", "lq"])
+                strong = strong[strong["suppressed"] == ""].drop(columns="suppressed")
             eg = d.agglomeration
             if not eg.empty:  # a park split of fewer than three firms' employment is not published
                 eg = eg[eg["n_firms"] >= 3].reset_index(drop=True)
             shift = d.shift[~d.shift["industry"].isin(hidden)].reset_index(drop=True) \
                 if not d.shift.empty else d.shift
-            return dataclasses.replace(d, lq=d.lq[~d.lq["industry"].isin(hidden)].reset_index(drop=True),
+            lq = d.lq[~d.lq["industry"].isin(hidden)].reset_index(drop=True) if not d.lq.empty else d.lq
+            return dataclasses.replace(d, lq=lq,
                                        strong=strong.reset_index(drop=True), shift=shift, agglomeration=eg)
         return self._get("clusters", compute)
 

@@ -214,7 +214,8 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
         d = raw.for_viewer(u)
         try:
             c = d.clusters()
-            body = fig_html(figures.lq_bubbles(c.lq, c.value, "区位商与增长 LQ and growth"))
+            body = (f'<p class="not-computable">{escape(c.reasons["lq"])}</p>' if "lq" in c.reasons
+                    else fig_html(figures.lq_bubbles(c.lq, c.value, "区位商与增长 LQ and growth")))
             columns = ["industry", "name_zh", "n_firms", "gamma", "gamma_p", "gamma_ms", "gamma_ms_p"]
             eg = c.agglomeration
             if not eg.empty:

@@ -202,8 +202,7 @@ def grades(year: int, method: str = "zhejiang_above_scale",
     if u.role == "park_manager":
         f = f[f["park_id"] == u.park_id]
     audit(s, u, "read", "land_efficiency", f"{len(f)} firms")
-    return {"method": res.method.title_zh, "firms": records(f.drop(columns=[c for c in f.columns if c.endswith("_value")])),
-            "parks": records(res.parks)}
+    return {"method": res.method.title_zh, "firms": records(f), "parks": records(res.parks)}
 
 
 @router.get("/api/analyses/value-chain", tags=["analyses"],

@@ -1,0 +1,299 @@
+"""Resolve what a county's workbook names rather than codes, before references are checked.
+
+A bureau's files name parks (所属园区 青吉工业园), give firms by credit code without a region
+column, key a yearly sheet by firm name, and put a column of one table on the sheet of another
+(用地面积 on the firm list). Each of these is resolved here against the store and the other
+sheets of the same import, or is an error naming the cell (with the close names, for a typo):
+
+- parks without a code take their name as their id (or the id a store park of that name has),
+  and their region from ``--region`` or from the one region of the import's firms;
+- park names on firm and project rows become park ids;
+- yearly rows keyed by firm name get the firm's id;
+- regions named only by a code are added from the shipped list of division codes;
+- a companion's columns (see :data:`clusteratlas.io.mapping.COMPANION`) are merged into the
+  rows of the same key, and any value that contradicts one given elsewhere is an error.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from contextvars import ContextVar
+
+import pandas as pd
+
+from clusteratlas.classify import division_name, region_rows
+from clusteratlas.classify.divisions import divisions
+from clusteratlas.io.errors import ImportIssue
+from clusteratlas.io.headers import normalise
+from clusteratlas.io.schema import TABLES
+from clusteratlas.io.store import Store
+from clusteratlas.io.validate import ROW
+
+PARTIAL = "_partial"  # rows built from a companion's routed columns
+FIRM_NAME = "_firm_name"  # the firm's name on a yearly sheet that has no firm id column
+
+
+# part number → field → the column as the file shows it (header [letter]); per import, and
+# per thread (the API imports uploads on worker threads)
+_labels: ContextVar[dict[int, dict[str, str]]] = ContextVar("labels", default={})
+
+
+def _issue(df: pd.DataFrame, i, column: str, value, rule: str, message: str,
+           zh: str | None = None) -> ImportIssue:
+    r = df.loc[i]
+    shown = _labels.get().get(int(r["_part"]), {}).get(column, column)
+    return ImportIssue(r["_file"], r["_sheet"] or None, int(r[ROW]), shown,
+                       None if pd.isna(value) else str(value), rule, message, zh)
+
+
+def _close(name: str, candidates: list[str]) -> str:
+    near = difflib.get_close_matches(name, candidates, n=3, cutoff=0.5)
+    return ("; close: " + ", ".join(near)) if near else ""
+
+
+def _close_zh(name: str, candidates: list[str]) -> str:
+    near = difflib.get_close_matches(name, candidates, n=3, cutoff=0.5)
+    return ("；相近的有：" + "、".join(near)) if near else ""
+
+
+def resolve(store: Store, by_table: dict[str, pd.DataFrame], labels: dict[int, dict[str, str]],
+            region: str | None, issues: list[ImportIssue], notes: list[str]) -> None:
+    """Resolve names and fill derivable keys in place; append problems and notes.
+    ``labels``: part number → field → the column as its file shows it, for messages."""
+    _labels.set(labels)
+    _park_ids(store, by_table, region, issues, notes)
+    _park_names(store, by_table, issues, notes)
+    _firm_names(store, by_table, issues, notes)
+    _regions(store, by_table, issues, notes)
+    for t in ("firms", "firm_years"):
+        if t in by_table:
+            by_table[t] = _merge_partial(store, t, by_table[t], issues)
+
+
+def _park_ids(store: Store, by_table, region, issues, notes) -> None:
+    parks = by_table.get("parks")
+    if parks is None:
+        return
+    if "park_id" not in parks:
+        parks["park_id"] = pd.Series(pd.NA, index=parks.index, dtype="string")
+    stored = store.sql("SELECT park_id, name FROM parks")
+    by_name = {normalise(n): p for p, n in zip(stored.park_id, stored.name)}
+    missing = parks["park_id"].isna()
+    if missing.any():
+        keys = parks.loc[missing, "name"].map(lambda n: normalise(n) if isinstance(n, str) else n)
+        parks.loc[missing, "park_id"] = [by_name.get(k, n) for k, n in
+                                         zip(keys, parks.loc[missing, "name"])]
+        reused = int(keys.isin(list(by_name)).sum())
+        notes.append(f"parks: {int(missing.sum())} park(s) without a code take their name as "
+                     f"their id" + (f" ({reused} matched a park of the store by name)" if reused else ""))
+        dup = parks.loc[missing, "park_id"].duplicated(keep="first")
+        for i in dup[dup].index:
+            issues.append(_issue(parks, i, "name", parks.at[i, "name"], "duplicate_key",
+                                 "this park name is listed twice", "园区名称重复出现"))
+    if "region_id" not in parks:
+        parks["region_id"] = pd.Series(pd.NA, index=parks.index, dtype="string")
+    no_region = parks["region_id"].isna()
+    if no_region.any():
+        firms = by_table.get("firms")
+        regions = set(firms["region_id"].dropna()) if firms is not None and "region_id" in firms else set()
+        chosen = region or (next(iter(regions)) if len(regions) == 1 else None)
+        if chosen is None:
+            for i in parks.index[no_region]:
+                issues.append(_issue(parks, i, "name", parks.at[i, "name"], "no_region",
+                                     "no region for this park: add a 行政区划代码 column to the "
+                                     "park sheet or import with --region CODE"
+                                     + (f" (the firms lie in {len(regions)} regions)" if regions else ""),
+                                     "无法确定园区所在地区：请在园区表中增加“行政区划代码”列，或导入时加 "
+                                     "--region"))
+        else:
+            parks.loc[no_region, "region_id"] = chosen
+            how = "--region" if region else "the region of the firms"
+            notes.append(f"parks: region {chosen} for {int(no_region.sum())} park(s), from {how}")
+
+
+def _park_names(store: Store, by_table, issues, notes) -> None:
+    stored = store.sql("SELECT park_id, name FROM parks")
+    ids = set(stored.park_id)
+    names = dict(zip(stored.name, stored.park_id))
+    if "parks" in by_table:
+        p = by_table["parks"]
+        ids |= set(p["park_id"].dropna())
+        names.update(dict(zip(p["name"], p["park_id"])))
+    lookup = {normalise(n): pid for n, pid in names.items() if isinstance(n, str)}
+    for t in ("firms", "projects"):
+        df = by_table.get(t)
+        if df is None or "park_id" not in df:
+            continue
+        v = df["park_id"]
+        unknown = v.notna() & ~v.isin(ids)
+        if not unknown.any():
+            continue
+        resolved = v[unknown].map(lambda n: lookup.get(normalise(n)))
+        hit = resolved.notna()
+        df.loc[resolved.index[hit], "park_id"] = resolved[hit]
+        if hit.any():
+            notes.append(f"{t}: {int(hit.sum())} park name(s) resolved to park ids")
+        candidates = sorted(n for n in names if isinstance(n, str))
+        for i in resolved.index[~hit]:
+            name = str(v.at[i])
+            df.at[i, "park_id"] = pd.NA  # reported here: not again as an unknown id
+            issues.append(_issue(
+                df, i, "park_id", name, "unknown_park",
+                "no park of this name or code in the store or in a park sheet of this import; "
+                "list it on a 园区 sheet to create it" + _close(name, candidates),
+                "库中和本次导入的“园区”表中都没有这个园区；如为新园区，请在“园区”表中列出"
+                + _close_zh(name, candidates)))
+
+
+def _firm_names(store: Store, by_table, issues, notes) -> None:
+    fy = by_table.get("firm_years")
+    if fy is None or FIRM_NAME not in fy:
+        return
+    stored = store.sql("SELECT firm_id, name FROM firms")
+    names = dict(zip(stored.name, stored.firm_id))
+    if "firms" in by_table:
+        f = by_table["firms"]
+        names.update(dict(zip(f["name"], f["firm_id"])))
+    lookup: dict[str, str | None] = {}
+    for n, fid in names.items():
+        if isinstance(n, str):
+            k = normalise(n)
+            lookup[k] = None if k in lookup and lookup[k] != fid else fid  # None: two firms
+    need = fy["firm_id"].isna() if "firm_id" in fy else pd.Series(True, index=fy.index)
+    if "firm_id" not in fy:
+        fy["firm_id"] = pd.Series(pd.NA, index=fy.index, dtype="string")
+    named = need & fy[FIRM_NAME].notna()
+    keys = fy.loc[named, FIRM_NAME].map(normalise)
+    found = keys.map(lambda k: lookup.get(k))
+    fy.loc[found.index[found.notna()], "firm_id"] = found[found.notna()]
+    if found.notna().any():
+        notes.append(f"firm_years: {int(found.notna().sum())} row(s) matched to firms by name")
+    candidates = sorted(n for n in names if isinstance(n, str))
+    for i in found.index[found.isna()]:
+        name = str(fy.at[i, FIRM_NAME])
+        twice = normalise(name) in lookup
+        issues.append(_issue(
+            fy, i, "name", name, "unknown_firm",
+            ("two firms have this name: give the credit code (统一社会信用代码) column"
+             if twice else "no firm of this name in the firm list or the store" + _close(name, candidates)),
+            ("有两家企业同名：请填写统一社会信用代码" if twice else
+             "企业名录和库中都没有这家企业" + _close_zh(name, candidates))))
+
+
+def _regions(store: Store, by_table, issues, notes) -> None:
+    """Regions the import refers to but neither the store nor the import has: added from the
+    shipped division list with the divisions above them, or an error."""
+    have = store.keys("regions", "region_id")
+    if "regions" in by_table:
+        have |= set(by_table["regions"]["region_id"].dropna())
+    wanted: dict[str, tuple[str, pd.DataFrame, object]] = {}
+    for t, df in by_table.items():
+        for c in TABLES[t].columns:
+            if c.ref == ("regions", "region_id") and c.name in df:
+                v = df[c.name]
+                for i in v.index[v.notna() & ~v.isin(have)]:
+                    wanted.setdefault(str(v.at[i]), (c.name, df, i))
+    if not wanted:
+        return
+    known = divisions()
+    add = [code for code in wanted if code in known.index]
+    if not add:
+        return
+    rows = region_rows(add)
+    rows = rows[~rows["region_id"].isin(have)]
+    retired = [c for c in add if not known.at[c, "current"]]
+    notes.append("regions added from the shipped division list (MCA codes): " + ", ".join(
+        f"{r.name} ({r.region_id})" for r in rows.itertuples()) + (
+        "; retired code(s) kept as given: " + ", ".join(f"{c} {division_name(c)}" for c in retired)
+        if retired else ""))
+    # written with the first file that refers to them
+    first = min(int(df.loc[i, "_fi"]) for _, df, i in wanted.values())
+    rows = rows.assign(_file="(division list)", _sheet="", _part=-1, _fi=first)
+    rows[ROW] = 0
+    if "regions" in by_table:
+        by_table["regions"] = pd.concat([by_table["regions"], rows], ignore_index=True)
+    else:
+        by_table["regions"] = rows
+
+
+def _merge_partial(store: Store, table: str, df: pd.DataFrame,
+                   issues: list[ImportIssue]) -> pd.DataFrame:
+    """Merge rows built from a companion's columns into the full rows of the same key (from
+    this import, else the store); a value that contradicts a given one is an error."""
+    if PARTIAL not in df or not df[PARTIAL].fillna(False).any():
+        return df.drop(columns=[PARTIAL], errors="ignore")
+    key = list(TABLES[table].key)
+    partial_mask = df[PARTIAL].fillna(False).astype(bool)
+    full, part = df[~partial_mask].copy(), df[partial_mask]
+    if table == "firm_years" and part["year"].isna().any():
+        periods = full[["year", "month_to"]].dropna().drop_duplicates()
+        if len(periods) == 1:
+            part = part.copy()
+            undated = part["year"].isna()
+            part.loc[undated, "year"] = periods["year"].iloc[0]
+            part.loc[undated, "month_to"] = periods["month_to"].iloc[0]
+        else:
+            for i in part.index[part["year"].isna()]:
+                cols = [c for c in part.columns if c.startswith("_col_")]
+                issues.append(_issue(part, i, cols[0].removeprefix("_col_") if cols else "year",
+                                     None, "missing_value",
+                                     "yearly figures on the firm list need a period: write the year "
+                                     "in the sheet's title, e.g. 企业名录（2023年）",
+                                     "企业名录上的年度指标需要统计期：请在表名或标题中写明年份，如“企业名录（2023年）”"))
+            return full.drop(columns=[PARTIAL])
+    stored = store.table(table)
+    keys_full = [tuple(str(x) for x in r) for r in full[key].itertuples(index=False)]
+    keys_part = [tuple(str(x) for x in r) for r in part[key].itertuples(index=False)]
+    # a key given twice is reported as a duplicate already: no merge, no second error
+    repeated = ({k for k, n in Counter(keys_full).items() if n > 1}
+                | {k for k, n in Counter(keys_part).items() if n > 1})
+    index = {k: i for i, k in zip(full.index, keys_full) if k not in repeated}
+    stored_index = {tuple(str(x) for x in r): i for i, r in
+                    zip(stored.index, stored[key].itertuples(index=False))}
+    given_cols = [c for c in part.columns if c in TABLES[table].names and c not in key]
+    extra = []
+    for i, r in part.iterrows():
+        k = tuple(str(r[c]) for c in key)
+        if k in repeated:
+            continue
+        if k in index:
+            target = full.loc[index[k]]
+        elif k in stored_index:
+            target = stored.loc[stored_index[k]]
+        else:
+            target = None
+        clash = False
+        merged = (target.copy() if target is not None else r.copy())
+        for c in given_cols:
+            if pd.isna(r[c]):
+                continue
+            if target is not None and c in target and pd.notna(target[c]) and not _same(target[c], r[c]):
+                where = "the same import" if k in index else "the store"
+                issues.append(_issue(part, i, c, r[c], "conflicting_rows",
+                                     f"{c} differs from {target[c]!s} given for this "
+                                     f"{'firm' if table == 'firms' else 'firm and period'} in {where}",
+                                     f"与{'本次导入' if k in index else '库中'}同一企业的数值"
+                                     f"“{target[c]}”不一致"))
+                clash = True
+            merged[c] = r[c]
+        if clash:
+            continue
+        if k in index:
+            for c in given_cols:
+                if pd.notna(r[c]):
+                    full.at[index[k], c] = r[c]
+        elif table == "firms":
+            continue  # a name check only: the firm is unchanged, or unknown (reported by its years)
+        else:
+            for c in ("_file", "_sheet", "_part", "_fi", ROW):
+                merged[c] = r[c]
+            extra.append(merged)
+    out = pd.concat([full, pd.DataFrame(extra)], ignore_index=True) if extra else full
+    return out.drop(columns=[PARTIAL], errors="ignore")
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(a)))
+    return normalise(str(a)) == normalise(str(b))
