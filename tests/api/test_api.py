@@ -63,6 +63,9 @@ def test_upload_returns_row_level_errors_and_changes_nothing(server):
     assert r.status_code == 422
     issue = r.json()["issues"][0]
     assert (issue["file"], issue["row"], issue["rule"]) == ("bad.csv", 2, "unknown_reference")
+    assert "企业" in issue["message_zh"]  # a clerk's words, beside the English
+    r = httpx.post(server["base"] + "/api/datasets", headers=h, files=files, data={"region": "429999"})
+    assert r.status_code == 422 and "division code" in r.json()["detail"]
     assert get(server, "/api/datasets", h).json() == before
     park = login(server, "parkmgr")
     assert httpx.post(server["base"] + "/api/datasets", headers=park, files=files).status_code == 403

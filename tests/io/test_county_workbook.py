@@ -204,3 +204,13 @@ def test_a_name_on_the_yearly_sheet_that_contradicts_the_firm_list_is_an_error(t
     path = _edit(county_workbook(tmp_path / "w.xlsx", firms), YEARLY, "B6", "别的公司")
     (i,) = _rejected(store, [path])
     assert (i.rule, i.sheet, i.row) == ("conflicting_rows", YEARLY, 6) and i.column.endswith("[B]")
+
+
+def test_every_rule_has_chinese_words_and_is_listed_in_the_import_guide():
+    from pathlib import Path
+
+    from clusteratlas.io.errors import RULES, RULES_ZH
+
+    assert set(RULES) == set(RULES_ZH)
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "import.md").read_text(encoding="utf-8")
+    assert [r for r in RULES if f"`{r}`" not in guide] == []

@@ -100,11 +100,18 @@ def _numbers(s: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
     """(parsed float, mask of non-empty cells that are not numbers, mask of NaN/inf/overflow
     cells, mask of empty cells); thousands commas and spaces allowed."""
     text = s.astype("string").str.strip()
-    empty = text.isna() | text.str.lower().isin(_EMPTY)
-    cleaned = text.str.replace(r"[,\s\u00a0]", "", regex=True).str.replace("，", "")
-    values = pd.to_numeric(cleaned.where(~empty), errors="coerce").astype("float64")
-    spelled = cleaned.str.lower().isin(_NOT_FINITE).fillna(False).astype(bool)
-    infinite = (~np.isfinite(values.fillna(0.0))) | spelled  # 1e400 parses as inf
+    empty = (text.isna() | text.str.lower().isin(_EMPTY)).fillna(True).astype(bool)
+    # most cells parse as they are: clean separators only off the ones that do not
+    values = pd.to_numeric(text.where(~empty), errors="coerce").astype("float64")
+    retry = values.isna() & ~empty
+    if retry.any():
+        cleaned = text[retry].str.replace(r"[,\s\u00a0，]", "", regex=True)
+        values[retry] = pd.to_numeric(cleaned, errors="coerce").astype("float64")
+    odd = (values.isna() | np.isinf(values)) & ~empty
+    spelled = pd.Series(False, index=s.index)
+    if odd.any():
+        spelled[odd] = text[odd].str.replace(r"\s", "", regex=True).str.lower().isin(_NOT_FINITE)
+    infinite = np.isinf(values.fillna(0.0)) | spelled  # 1e400 parses as inf
     values = values.where(~infinite)
     bad = values.isna() & ~empty & ~infinite
     return values, bad, infinite & ~empty, empty
@@ -360,9 +367,15 @@ def _total_rows(body: pd.DataFrame) -> pd.Series:
     """Rows whose label cell says 合计/小计/总计 (or Total): the sheet's own sums."""
     hit = pd.Series(False, index=body.index)
     for c in body.columns:
-        text = body[c].astype("string").str.replace(r"\s+", "", regex=True)
-        short = text.str.len() <= 12
-        hit |= (short & text.str.fullmatch(TOTAL_ROW.pattern, case=False)).fillna(False).astype(bool)
+        col = body[c].astype("string")
+        # a cheap screen first: the full pattern only on the few short cells that could match
+        maybe = (col.str.len() <= 16) & (col.str.contains("计", regex=False)
+                                         | col.str.contains("total", case=False, regex=False)
+                                         | col.str.fullmatch("sum", case=False))
+        maybe = maybe.fillna(False).astype(bool)
+        if maybe.any():
+            text = col[maybe].str.replace(r"\s+", "", regex=True)
+            hit[maybe] |= text.str.fullmatch(TOTAL_ROW.pattern, case=False).fillna(False).astype(bool)
     return hit
 
 

@@ -3,6 +3,7 @@ versions, and input-output tables kept in the store."""
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from pathlib import Path
 
@@ -30,7 +31,15 @@ def datasets(u: User = Depends(require(*UPLOADERS)), s: Store = Depends(store)):
              responses={422: {"description": "rejected: every problem with file, sheet, row, column, value, rule"}})
 def upload(files: list[UploadFile] = File(...), table: str | None = Form(None),
            usd_rate: float | None = Form(None), repair_geometry: bool = Form(False),
+           region: str | None = Form(None, description="region code of firms and parks in files "
+                                     "that give none (default: from the credit codes)"),
+           strict: bool = Form(False, description="reject on warnings too"),
            u: User = Depends(require(*UPLOADERS)), s: Store = Depends(store)):
+    from clusteratlas.classify import division_name
+
+    if region is not None and division_name(region) is None:
+        return JSONResponse(status_code=422, content={
+            "detail": f"region {region!r} is not a county-level or higher division code (MCA list)"})
     with tempfile.TemporaryDirectory() as tmp:
         paths = []
         for f in files:
@@ -40,15 +49,17 @@ def upload(files: list[UploadFile] = File(...), table: str | None = Form(None),
             paths.append(p)
         try:
             report = import_files(s, paths, table=table, usd_rate=usd_rate,
-                                  repair_geometry=repair_geometry)
+                                  repair_geometry=repair_geometry, region=region, strict=strict)
         except ImportRejected as e:
             audit(s, u, "write", "datasets", f"rejected {len(e.issues)} problems")
             return JSONResponse(status_code=422, content={
                 "detail": "import rejected; nothing was changed",
                 "issues": records(e.to_frame())})
     audit(s, u, "write", "datasets", ", ".join(f.file for f in report.files))
-    return {"files": [{"file": f.file, "dataset_id": f.dataset_id, "rows": f.rows} for f in report.files],
-            "notes": report.notes}
+    warnings = [{**dataclasses.asdict(w), "text_zh": w.zh()} for w in report.warnings]
+    return {"files": [{"file": f.file, "dataset_id": f.dataset_id, "rows": f.rows, "replaced": f.replaced}
+                      for f in report.files],
+            "notes": report.notes, "warnings": warnings}
 
 
 @router.get("/api/io-tables", tags=["data"], summary="Input-output tables kept in the store")
