@@ -124,12 +124,16 @@ def import_cmd(
     zh = lang == "zh"
     if region is not None:
         from clusteratlas.classify import division_name
+        from clusteratlas.classify.divisions import codes_named
 
-        if division_name(region) is None:
-            print(f"--region {region}：不是民政部县级以上行政区划代码" if zh else
-                  f"--region {region}: not a county-level or higher division code (MCA list)",
-                  file=sys.stderr)
-            raise typer.Exit(2)
+        if division_name(region) is None:  # a name (公安县) names its code when it is unique
+            codes = codes_named(region)
+            if len(codes) != 1:
+                _fail((f"--region {region}：不是民政部县级以上行政区划代码或唯一的地区名称"
+                       if zh else f"--region {region}: not a county-level or higher division code "
+                       "(MCA list) nor a unique division name")
+                      + (f"（{', '.join(codes)}）" if codes else ""))
+            region = codes[0]
     try:
         m = Mapping.load(mapping)
     except (OSError, ValueError) as e:
@@ -161,7 +165,7 @@ def import_cmd(
               if zh else f"  {f.file}  dataset {dataset}  rows: {rows}"
               + (f"  (replaced: {replaced})" if replaced else ""))
     for note in report.notes:
-        print(("  说明 " if zh else "  note ") + note)
+        print(("  说明 " + getattr(note, "zh", note)) if zh else f"  note {note}")
 
 
 @app.command()

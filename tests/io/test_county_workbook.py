@@ -214,3 +214,28 @@ def test_every_rule_has_chinese_words_and_is_listed_in_the_import_guide():
     assert set(RULES) == set(RULES_ZH)
     guide = (Path(__file__).resolve().parents[2] / "docs" / "import.md").read_text(encoding="utf-8")
     assert [r for r in RULES if f"`{r}`" not in guide] == []
+
+
+def test_rounding_alone_is_never_a_total_mismatch(tmp_path, base_store):
+    from tests.conftest import write_csv
+
+    # each figure is 1.44 shown as 1.4; the total of the exact figures, 4.32, shown as 4.3
+    rows = [["企业代码", "年份", "工业总产值(万元)"], ["F1", "2005", "1.4"], ["F2", "2005", "1.4"],
+            ["F3", "2005", "1.4"], ["合计", "", "4.3"]]
+    report = import_files(base_store, [write_csv(tmp_path / "a.csv", rows)])
+    assert not report.warnings and report.rows["firm_years"] == 3
+    rows[-1][-1] = "5.3"  # a figure left out or mistyped: reported
+    (w,) = import_files(base_store, [write_csv(tmp_path / "b.csv", rows)]).warnings
+    assert (w.rule, w.row, w.value) == ("total_mismatch", 5, "5.3")
+
+
+def test_regions_written_by_name(tmp_path, store):
+    from tests.conftest import write_csv
+
+    rows = [["企业编号", "企业名称", "行业代码", "所在地区"], ["G001", "甲厂", "3670", "公安县"],
+            ["G002", "乙厂", "1713", "湖北省荆州市公安县"], ["G003", "丙厂", "1713", "朝阳区"]]
+    (i,) = _rejected(store, [write_csv(tmp_path / "x.csv", rows)])
+    assert (i.row, i.rule) == (4, "unknown_reference") and "110105" in i.message  # two 朝阳区
+    report = import_files(store, [write_csv(tmp_path / "y.csv", rows[:3])])
+    assert set(store.table("firms")["region_id"]) == {COUNTY}
+    assert any("region name" in n for n in report.notes)

@@ -51,6 +51,23 @@ def full_name(code: str) -> str:
     return "".join(n for i, n in enumerate(names) if i == 0 or n != names[i - 1])
 
 
+@cache
+def _by_name() -> dict[str, tuple[str, ...]]:
+    t = divisions()
+    current = t[t["current"]]
+    out: dict[str, list[str]] = {}
+    for code in current.index:
+        for name in {current.at[code, "name"], full_name(code)}:
+            out.setdefault(name, []).append(code)
+    return {k: tuple(sorted(set(v))) for k, v in out.items()}
+
+
+def codes_named(name: str) -> tuple[str, ...]:
+    """The current division codes with this name or full name (公安县, 湖北省荆州市公安县);
+    several where a name repeats across provinces (城关区), none where it is not a division."""
+    return _by_name().get(str(name).strip().replace(" ", ""), ())
+
+
 def region_rows(codes) -> pd.DataFrame:
     """Rows for the store's regions table (region_id, name, level, parent_id) for ``codes``
     and every division above them, so that a region named only by its code is known by name."""

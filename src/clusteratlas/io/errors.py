@@ -95,6 +95,24 @@ RULES_ZH = {
 }
 
 
+class Note(str):
+    """A line of the import summary: the English text (the string itself) and its Chinese."""
+
+    zh: str
+
+    def __new__(cls, en: str, zh: str | None = None):
+        note = super().__new__(cls, en)
+        note.zh = zh or en
+        return note
+
+    def text(self, lang: str = "zh") -> str:
+        return self.zh if lang == "zh" else str(self)
+
+    def at(self, where: str) -> "Note":
+        """The note prefixed with the file and sheet it is about."""
+        return Note(f"{where}: {self}", f"{where}：{self.zh}")
+
+
 @dataclass(frozen=True)
 class ImportIssue:
     file: str

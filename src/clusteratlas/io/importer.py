@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from clusteratlas.io.errors import ImportIssue, ImportRejected
+from clusteratlas.io.errors import ImportIssue, ImportRejected, Note
 from clusteratlas.io.mapping import COMPANION, Mapping, MappedSheet, map_sheet
 from clusteratlas.io.readers import ReadFailed, read_file
 from clusteratlas.io.resolve import PARTIAL, resolve
@@ -95,7 +95,8 @@ def import_files(store: Store, paths: Sequence[str | Path], *, mapping: Mapping 
         sha = _sha256(data)
         previous = store.dataset_by_hash(sha)
         if previous is not None and not force:
-            notes.append(f"{p.name}: identical to dataset {previous}, already imported; skipped")
+            notes.append(Note(f"{p.name}: identical to dataset {previous}, already imported; skipped",
+                              f"{p.name}：与数据集 {previous} 完全相同，已导入过，跳过（重新导入请加 --force）"))
             results.append(FileResult(p.name, sha, None))
             blobs.append(b"")
             continue
@@ -120,7 +121,8 @@ def import_files(store: Store, paths: Sequence[str | Path], *, mapping: Mapping 
         # page) is skipped and reported; a sheet that looks like a table but is broken is not
         for u in unrecognised:
             if mapped and u.rule in ("no_header", "unknown_table"):
-                notes.append(f"{p.name} [{u.sheet}]: no known table in this sheet; not imported")
+                notes.append(Note(f"{p.name} [{u.sheet}]: no known table in this sheet; not imported",
+                                  f"{p.name}〔{u.sheet}〕：不是可识别的数据表（如说明页），未导入"))
             else:
                 issues.append(u)
         for m in mapped:
@@ -130,7 +132,7 @@ def import_files(store: Store, paths: Sequence[str | Path], *, mapping: Mapping 
             frame = done.data
             issues.extend(done.issues)
             warnings.extend(done.warnings)
-            notes.extend(f"{where}: {t}" for t in done.notes)
+            notes.extend((t if isinstance(t, Note) else Note(t)).at(where) for t in done.notes)
             companion = _companion(m)
             if companion is not None and not frame.empty:
                 extra = convert(companion, usd_rate, False, region)
@@ -138,18 +140,22 @@ def import_files(store: Store, paths: Sequence[str | Path], *, mapping: Mapping 
                 warnings.extend(extra.warnings)
                 if not extra.data.empty:
                     parts.append(_Part(i, companion, extra.data.assign(**{PARTIAL: True})))
-                    notes.append(f"{where}: " + ", ".join(
-                        f"{c.header} [{c.letter}]" for f, c in companion.columns.items()
-                        if f in m.routed) + f" belong(s) to {companion.table}; merged there")
+                    moved = ", ".join(f"{c.header} [{c.letter}]" for f, c in companion.columns.items()
+                                      if f in m.routed)
+                    table_zh = {"firm_years": "年度指标", "firms": "企业名录"}[companion.table]
+                    notes.append(Note(f"{moved} belong(s) to {companion.table}; merged there",
+                                      f"{moved} 属于{table_zh}，已并入（与其中数值不一致的为错误）").at(where))
 
             for text in m.repaired:
                 notes.append(f"{p.name}" + (f" [{m.raw.sheet}]" if m.raw.sheet else "") + f" {text}")
             for text in m.not_stored:
-                notes.append(f"{p.name}" + (f" [{m.raw.sheet}]" if m.raw.sheet else "") + f": {text}")
+                notes.append(Note(text, text.replace("derived value, not stored", "派生指标（增速、占比等），不保存")
+                                  .replace(f"not a field of {m.table}", "未识别的列，不保存")).at(where))
             for f, col in m.columns.items():
                 c = TABLES[m.table].column(f) if f in TABLES[m.table].names else None
                 if c is not None and c.quantity == "money" and not (col.unit or m.unit_default):
-                    notes.append(f"{p.name}: {col.header} has no unit; read as CNY (yuan)")
+                    notes.append(Note(f"{p.name}: {col.header} has no unit; read as CNY (yuan)",
+                                      f"{p.name}：{col.header} 没有注明单位，按“元”读入"))
             if not frame.empty:
                 parts.append(_Part(i, m, frame))
 

@@ -23,8 +23,8 @@ from contextvars import ContextVar
 import pandas as pd
 
 from clusteratlas.classify import division_name, region_rows
-from clusteratlas.classify.divisions import divisions
-from clusteratlas.io.errors import ImportIssue
+from clusteratlas.classify.divisions import codes_named, divisions, full_name
+from clusteratlas.io.errors import ImportIssue, Note
 from clusteratlas.io.headers import normalise
 from clusteratlas.io.schema import TABLES
 from clusteratlas.io.store import Store
@@ -85,8 +85,10 @@ def _park_ids(store: Store, by_table, region, issues, notes) -> None:
         parks.loc[missing, "park_id"] = [by_name.get(k, n) for k, n in
                                          zip(keys, parks.loc[missing, "name"])]
         reused = int(keys.isin(list(by_name)).sum())
-        notes.append(f"parks: {int(missing.sum())} park(s) without a code take their name as "
-                     f"their id" + (f" ({reused} matched a park of the store by name)" if reused else ""))
+        notes.append(Note(f"parks: {int(missing.sum())} park(s) without a code take their name as "
+                          f"their id" + (f" ({reused} matched a park of the store by name)" if reused else ""),
+                          f"园区：{int(missing.sum())} 个园区没有代码，以名称作为代码"
+                          + (f"（其中 {reused} 个按名称对应到库中已有园区）" if reused else "")))
         dup = parks.loc[missing, "park_id"].duplicated(keep="first")
         for i in dup[dup].index:
             issues.append(_issue(parks, i, "name", parks.at[i, "name"], "duplicate_key",
@@ -109,7 +111,9 @@ def _park_ids(store: Store, by_table, region, issues, notes) -> None:
         else:
             parks.loc[no_region, "region_id"] = chosen
             how = "--region" if region else "the region of the firms"
-            notes.append(f"parks: region {chosen} for {int(no_region.sum())} park(s), from {how}")
+            how_zh = "--region 指定" if region else "本次导入企业的所在地区"
+            notes.append(Note(f"parks: region {chosen} for {int(no_region.sum())} park(s), from {how}",
+                              f"园区：{int(no_region.sum())} 个园区的所在地区取{how_zh}（{chosen}）"))
 
 
 def _park_names(store: Store, by_table, issues, notes) -> None:
@@ -133,7 +137,8 @@ def _park_names(store: Store, by_table, issues, notes) -> None:
         hit = resolved.notna()
         df.loc[resolved.index[hit], "park_id"] = resolved[hit]
         if hit.any():
-            notes.append(f"{t}: {int(hit.sum())} park name(s) resolved to park ids")
+            notes.append(Note(f"{t}: {int(hit.sum())} park name(s) resolved to park ids",
+                              f"{int(hit.sum())} 个园区名称已对应到园区代码"))
         candidates = sorted(n for n in names if isinstance(n, str))
         for i in resolved.index[~hit]:
             name = str(v.at[i])
@@ -168,7 +173,8 @@ def _firm_names(store: Store, by_table, issues, notes) -> None:
     found = keys.map(lambda k: lookup.get(k))
     fy.loc[found.index[found.notna()], "firm_id"] = found[found.notna()]
     if found.notna().any():
-        notes.append(f"firm_years: {int(found.notna().sum())} row(s) matched to firms by name")
+        notes.append(Note(f"firm_years: {int(found.notna().sum())} row(s) matched to firms by name",
+                          f"年度指标：{int(found.notna().sum())} 行按企业名称对应到企业"))
     candidates = sorted(n for n in names if isinstance(n, str))
     for i in found.index[found.isna()]:
         name = str(fy.at[i, FIRM_NAME])
@@ -187,6 +193,7 @@ def _regions(store: Store, by_table, issues, notes) -> None:
     have = store.keys("regions", "region_id")
     if "regions" in by_table:
         have |= set(by_table["regions"]["region_id"].dropna())
+    _region_names(store, by_table, have, issues, notes)
     wanted: dict[str, tuple[str, pd.DataFrame, object]] = {}
     for t, df in by_table.items():
         for c in TABLES[t].columns:
@@ -203,10 +210,12 @@ def _regions(store: Store, by_table, issues, notes) -> None:
     rows = region_rows(add)
     rows = rows[~rows["region_id"].isin(have)]
     retired = [c for c in add if not known.at[c, "current"]]
-    notes.append("regions added from the shipped division list (MCA codes): " + ", ".join(
-        f"{r.name} ({r.region_id})" for r in rows.itertuples()) + (
-        "; retired code(s) kept as given: " + ", ".join(f"{c} {division_name(c)}" for c in retired)
-        if retired else ""))
+    added = "、".join(f"{r.name}（{r.region_id}）" for r in rows.itertuples())
+    old = ", ".join(f"{c} {division_name(c)}" for c in retired)
+    notes.append(Note("regions added from the shipped division list (MCA codes): " + ", ".join(
+        f"{r.name} ({r.region_id})" for r in rows.itertuples())
+        + (f"; retired code(s) kept as given: {old}" if retired else ""),
+        f"按民政部行政区划代码加入地区：{added}" + (f"；已撤销的代码按原样保留：{old}" if retired else "")))
     # written with the first file that refers to them
     first = min(int(df.loc[i, "_fi"]) for _, df, i in wanted.values())
     rows = rows.assign(_file="(division list)", _sheet="", _part=-1, _fi=first)
@@ -215,6 +224,38 @@ def _regions(store: Store, by_table, issues, notes) -> None:
         by_table["regions"] = pd.concat([by_table["regions"], rows], ignore_index=True)
     else:
         by_table["regions"] = rows
+
+
+def _region_names(store: Store, by_table, have: set, issues, notes) -> None:
+    """Regions written by name (公安县, 湖北省荆州市公安县) become their codes: a region of the
+    store or the import by that name, else the one current division of that name."""
+    named = store.sql("SELECT region_id, name FROM regions")
+    if "regions" in by_table:
+        named = pd.concat([named, by_table["regions"][["region_id", "name"]]], ignore_index=True)
+    own = named.dropna().drop_duplicates().groupby("name")["region_id"].agg(lambda s: tuple(sorted(set(s))))
+    resolved = 0
+    for t, df in by_table.items():
+        for c in TABLES[t].columns:
+            if c.ref != ("regions", "region_id") or c.name not in df:
+                continue
+            v = df[c.name]
+            odd = v.notna() & ~v.isin(have) & ~v.astype("string").str.fullmatch(r"\d{6}").fillna(False)
+            for i in v.index[odd]:
+                name = str(v.at[i])
+                codes = own.get(name) or codes_named(name)
+                if len(codes) == 1:
+                    df.at[i, c.name] = codes[0]
+                    resolved += 1
+                elif len(codes) > 1:
+                    listed = ", ".join(f"{k} {full_name(k)}" for k in codes[:6])
+                    issues.append(_issue(df, i, c.name, name, "unknown_reference",
+                                         f"several divisions have this name ({listed}): write the "
+                                         "code or the full name",
+                                         f"多个行政区划同名（{listed}）：请填写代码或全称"))
+                    df.at[i, c.name] = pd.NA  # reported here: not again as an unknown id
+    if resolved:
+        notes.append(Note(f"{resolved} region name(s) resolved to division codes",
+                          f"{resolved} 个地区名称已对应到行政区划代码"))
 
 
 def _merge_partial(store: Store, table: str, df: pd.DataFrame,

@@ -16,7 +16,7 @@ import pandas as pd
 from clusteratlas.classify import GBT4754
 from dataclasses import dataclass, field
 
-from clusteratlas.io.errors import ImportIssue
+from clusteratlas.io.errors import ImportIssue, Note
 from clusteratlas.io.mapping import MappedSheet
 from clusteratlas.io.periods import parse_periods
 from clusteratlas.io.schema import DEGREES, MONEY, TABLES, YEAR, Column
@@ -250,8 +250,9 @@ def convert(sheet: MappedSheet, usd_rate: float | None, repair_geometry: bool = 
                 data["region_id"] = _region_of_firms(data, raw, region, out, notes)
             elif c.name == "above_scale" and sheet.above_scale_default:
                 data["above_scale"] = pd.Series(True, index=body.index, dtype="boolean")
-                notes.append("above-scale (规上) for every row: the title says 规模以上 and the "
-                             "sheet has no flag column")
+                notes.append(Note("above-scale (规上) for every row: the title says 规模以上 and "
+                                  "the sheet has no flag column",
+                                  "标题含“规模以上”且无“是否规上”列：各行均按规模以上企业导入"))
             elif c.default is not None:
                 data[c.name] = pd.Series(c.default, index=body.index, dtype="string")
             elif c.name == "level" and sheet.table == "industries" and "code" in raw:
@@ -318,8 +319,10 @@ def convert(sheet: MappedSheet, usd_rate: float | None, repair_geometry: bool = 
                     "没有数据时留空或填“—”")
             n_empty = int(empty.sum())
             if n_empty and c.quantity not in (YEAR, DEGREES):
-                notes.append(f"{col.header} [{col.letter}]: {n_empty} empty cell(s) ('—', '-', "
-                             "'/' or blank) read as missing")
+                notes.append(Note(f"{col.header} [{col.letter}]: {n_empty} empty cell(s) ('—', '-', "
+                                  "'/' or blank) read as missing",
+                                  f"{col.header} [{col.letter}] 列：{n_empty} 个空格子（“—”“-”“/”或空白），"
+                                  "按缺失值导入，不当作 0"))
             if c.quantity and c.quantity not in (YEAR,):
                 factor, _ = _unit_factor(c, col, sheet, usd_rate, out)
                 if factor is None:
@@ -392,7 +395,8 @@ def _check_totals(sheet: MappedSheet, body: pd.DataFrame, rows: pd.Series, total
         label = next((v for v in body.loc[line] if TOTAL_ROW.fullmatch(re.sub(r"\s+", "", str(v)))), "")
         row = int(rows.loc[line])
         if "小计" in label:
-            notes.append(f"row {row} ({label}): a subtotal, not imported")
+            notes.append(Note(f"row {row} ({label}): a subtotal, not imported",
+                              f"第 {row} 行（{label}）为小计行，未导入"))
             continue
         checked, off = 0, []
         for f, col in numeric.items():
@@ -401,11 +405,14 @@ def _check_totals(sheet: MappedSheet, body: pd.DataFrame, rows: pd.Series, total
                 continue
             values, _, _, _ = _numbers(detail[col.index])
             expected, given = float(values.sum()), float(total.iloc[0])
-            # the total is rounded as shown: allow one unit of its last decimal, and 1e-6 relative
+            # figures and total are shown rounded (to the total's decimals): n rows rounded and a
+            # rounded total differ from exact sums by at most (n + 1)/2 units of that decimal, so
+            # no rounding alone is ever reported
             shown = str(body.at[line, col.index]).replace(",", "").strip()
             decimals = len(shown.split(".")[1]) if "." in shown else 0
             checked += 1
-            if abs(given - expected) > max(10.0 ** -decimals, 1e-6 * abs(expected)):
+            bound = (len(detail) + 1) / 2 * 10.0 ** -decimals
+            if abs(given - expected) > max(bound, 1e-9 * abs(expected)):
                 off.append(f)
                 warnings.append(ImportIssue(
                     sheet.raw.file, sheet.raw.sheet, row, f"{col.header} [{col.letter}]", shown,
@@ -414,9 +421,10 @@ def _check_totals(sheet: MappedSheet, body: pd.DataFrame, rows: pd.Series, total
                     f"sum to {expected:,.{decimals}f}: a row is missing, doubled or mistyped",
                     f"{label}行为 {given:,.{decimals}f}，但上方 {len(detail)} 行合计为 "
                     f"{expected:,.{decimals}f}：可能漏行、重复或录入有误"))
-        notes.append(f"row {row} ({label}): a total row, not imported; " + (
+        notes.append(Note(f"row {row} ({label}): a total row, not imported; " + (
             f"{checked - len(off)} of {checked} column sums match" if checked else
-            "no figures to check"))
+            "no figures to check"), f"第 {row} 行（{label}）为合计行，未导入；" + (
+            f"{checked} 列中 {checked - len(off)} 列与各行之和相符" if checked else "无可核对的数值")))
     return notes
 
 
@@ -451,7 +459,8 @@ def _region_of_firms(data: pd.DataFrame, raw: dict, region: str | None, out: _Co
     social credit code (the registering authority's division, GB 32100-2015, clause 4.1)."""
     index = out.rows.index
     if region is not None:
-        notes.append(f"region {region} for every firm (--region)")
+        notes.append(Note(f"region {region} for every firm (--region)",
+                          f"全部企业的所在地区取 --region 指定的 {region}"))
         return pd.Series(region, index=index, dtype="string")
     ids = _clean_text(raw["firm_id"]).fillna("") if "firm_id" in raw else pd.Series("", index=index)
     credit = valid_uscc(ids)
@@ -462,9 +471,11 @@ def _region_of_firms(data: pd.DataFrame, raw: dict, region: str | None, out: _Co
             "无法确定企业所在地区：表中没有“行政区划代码”列，且该代码不是统一社会信用代码；"
             "请增加该列，或导入时加 --region 行政区划代码")
     if credit.any():
-        notes.append(f"region from the credit code (characters 3–8, GB 32100-2015) for "
-                     f"{int(credit.sum())} firm(s): " + ", ".join(
-                         f"{code} ({n})" for code, n in derived.value_counts().items()))
+        counts = ", ".join(f"{code} ({n})" for code, n in derived.value_counts().items())
+        notes.append(Note(f"region from the credit code (characters 3–8, GB 32100-2015) for "
+                          f"{int(credit.sum())} firm(s): {counts}",
+                          f"{int(credit.sum())} 家企业的所在地区取自统一社会信用代码第 3–8 位"
+                          f"（GB 32100-2015）：{counts}"))
     return derived
 
 

@@ -59,7 +59,8 @@ def upload(files: list[UploadFile] = File(...), table: str | None = Form(None),
     warnings = [{**dataclasses.asdict(w), "text_zh": w.zh()} for w in report.warnings]
     return {"files": [{"file": f.file, "dataset_id": f.dataset_id, "rows": f.rows, "replaced": f.replaced}
                       for f in report.files],
-            "notes": report.notes, "warnings": warnings}
+            "notes": [str(n) for n in report.notes],
+            "notes_zh": [getattr(n, "zh", str(n)) for n in report.notes], "warnings": warnings}
 
 
 @router.get("/api/io-tables", tags=["data"], summary="Input-output tables kept in the store")
