@@ -82,6 +82,7 @@ def test_upload_a_workbook_with_one_bad_row(page, server, tmp_path):
     page.wait_for_selector("#upload-rejected")
     assert page.inner_text(".issue-row") == "3"
     assert "工业总产值" in page.inner_text(".issue-column")
+    assert "不是数字" in page.inner_text("#upload-issues")  # the clerk's language by default
     page.screenshot(path=str(ARTIFACTS / "dashboard-upload-error.png"), full_page=True)
     page.reload()
     assert page.locator("#datasets-table tbody tr").count() == versions  # the rejected file left no trace

@@ -23,6 +23,9 @@ LABELS = {
            "pipeline": "招商项目", "incentives": "政策计算器", "upload": "数据上传", "login": "登录",
            "logout": "退出", "user": "用户", "password": "密码", "switch": "English",
            "calculate": "计算", "upload_button": "上传并校验", "role": "角色",
+           "upload_note": "可上传 CSV、XLSX、Parquet 或 GeoJSON。先全部校验：任何一处有问题都不写入，每个问题都指明工作表、行和列。",
+           "region_field": "行政区划代码（文件无地区列且企业代码非信用代码时）", "strict_field": "警告也视为错误",
+           "msg_field": "message_zh", "notes_field": "notes_zh", "warnings": "警告（已导入）",
            "restricted": "需要相应权限才能查看。", "valuechain": "产业链", "kdensity": "距离法集聚（K密度）",
            "kdensity_note": "灰色带为全局{level}置信带（{n}次模拟中该比例的曲线全程位于带内）：曲线在带上方为集聚，下方为分散。",
            "dartboard_note": "p值：{n}次飞镖模拟（随机种子{seed}）中γ不小于实际值的比例。",
@@ -42,6 +45,11 @@ LABELS = {
            "pipeline": "Pipeline", "incentives": "Policy calculator", "upload": "Upload",
            "login": "Log in", "logout": "Log out", "user": "User", "password": "Password",
            "switch": "中文", "calculate": "Calculate", "upload_button": "Upload and check",
+           "upload_note": "CSV, XLSX, Parquet or GeoJSON. Files are checked first; a file with any problem "
+                          "changes nothing, and every problem is listed with its sheet, row and column.",
+           "region_field": "Region code (for files with no region column and no credit codes)",
+           "strict_field": "Reject on warnings too", "msg_field": "message", "notes_field": "notes",
+           "warnings": "Warnings (imported)",
            "role": "Role", "restricted": "Your role may not see this page.", "valuechain": "Value chain",
            "kdensity": "Distance-based agglomeration (K-density)",
            "kdensity_note": "Grey: the global {level} band ({level} of {n} simulated curves stay inside it "
