@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import threading
@@ -20,9 +21,8 @@ PASSWORD = "correct horse battery"
 SETTINGS = Settings(n_sim=99)
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory, sample_store):
-    folder = tmp_path_factory.mktemp("server")
+def _service_store(folder, sample_store):
+    """A copy of the sample store with the test users and an input-output table."""
     db = folder / "service.duckdb"
     sample_store.con.execute("CHECKPOINT")
     shutil.copy(sample_store.path, db)
@@ -40,6 +40,12 @@ def server(tmp_path_factory, sample_store):
         from clusteratlas.sample import IO_TABLE, data_dir
 
         import_io_table(s, data_dir() / IO_TABLE, "sample national table (synthetic)", year=2017)
+    return db, sijichang
+
+
+@contextlib.contextmanager
+def serving(db):
+    """The app on uvicorn on a free loopback port, over ``db``; yields its base address."""
     # one settings object for every page and endpoint of the test service (fewer simulations
     # than the default 999, to keep the suite fast)
     app = create_app(db, settings=SETTINGS)
@@ -58,9 +64,24 @@ def server(tmp_path_factory, sample_store):
             break
         except httpx.HTTPError:
             time.sleep(0.1)
-    yield {"base": base, "firm_id": sijichang, "db": db}
+    yield base
     srv.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, sample_store):
+    db, sijichang = _service_store(tmp_path_factory.mktemp("server"), sample_store)
+    with serving(db) as base:
+        yield {"base": base, "firm_id": sijichang, "db": db}
+
+
+@pytest.fixture(scope="module")
+def own_server(tmp_path_factory, sample_store):
+    """A server of its own, for tests that change the store (or try hard to)."""
+    db, sijichang = _service_store(tmp_path_factory.mktemp("own"), sample_store)
+    with serving(db) as base:
+        yield {"base": base, "firm_id": sijichang, "db": db}
 
 
 def login(server, username: str) -> dict:

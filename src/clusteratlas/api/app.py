@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 import clusteratlas
 from clusteratlas.api.deps import service, store, user
 from clusteratlas.api.routers import analyses, auth, data, datasets, incentives, matching
+from clusteratlas.policy.throttle import LoginThrottle
 from clusteratlas.study.diagnosis import Settings
 from clusteratlas.study.service import StudyService
 
@@ -38,6 +39,22 @@ def create_app(db: str | Path, io_table: str | Path | None = None, settings: Set
                   description="Industrial clusters and parks: data, measures and policies. Firm "
                               "data are confidential: what a caller sees depends on their role.")
     app.state.service = svc
+    app.state.throttle = LoginThrottle()
+
+    @app.middleware("http")
+    async def _security_headers(request: Request, call_next):
+        """Headers every answer carries: no sniffing, no framing, no referrer, and firm data
+        never kept in a shared cache. The dashboard's pages still run inline scripts (the
+        charts), so the content security policy restricts framing, plugins and base URLs."""
+        resp = await call_next(request)
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("X-Frame-Options", "DENY")
+        resp.headers.setdefault("Content-Security-Policy",
+                                "frame-ancestors 'none'; object-src 'none'; base-uri 'none'")
+        resp.headers.setdefault("Referrer-Policy", "no-referrer")
+        if request.url.path.startswith("/api/") or request.url.path in ("/", "/parks", "/pipeline"):
+            resp.headers.setdefault("Cache-Control", "no-store")
+        return resp
 
     # The library says what is wrong with a request by raising ValueError (bad input) or KeyError
     # (an unknown region, park, industry, …): answer those as client errors with its message.

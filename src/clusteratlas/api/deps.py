@@ -10,6 +10,7 @@ from clusteratlas.io import accounts
 from clusteratlas.io.periods import parse_period
 from clusteratlas.io.store import Store
 from clusteratlas.policy.access import PUBLIC, User, user_from_row
+from clusteratlas.policy.throttle import LoginRefused, attempt_login
 from clusteratlas.study.diagnosis import Diagnosis
 from clusteratlas.study.service import StudyService
 
@@ -39,13 +40,30 @@ def user(request: Request, s: Store = Depends(store)) -> User:
     return u
 
 
+def client(request: Request) -> str:
+    return request.client.host if request.client else "?"
+
+
 def require(*roles):
-    """A dependency letting only ``roles`` through (403 for the others)."""
-    def check(u: User = Depends(user)) -> User:
+    """A dependency letting only ``roles`` through (403 for the others, audited with the
+    caller's address and what they asked for)."""
+    def check(request: Request, u: User = Depends(user), s: Store = Depends(store)) -> User:
         if u.role not in roles:
+            accounts.audit(s, u.username, u.role, "refused", request.url.path,
+                           f"from {client(request)}; needs {'/'.join(roles)}")
             raise HTTPException(403, f"role {u.role} may not do this")
         return u
     return check
+
+
+def log_in(request: Request, s: Store, username: str, password: str, where: str):
+    """(token, expiry) for a right password; HTTPException 429 while the name or address is
+    throttled, 401 for a wrong one (``policy.throttle``: each attempt audited)."""
+    try:
+        return attempt_login(request.app.state.throttle, s, username, password, client(request), where)
+    except LoginRefused as e:
+        raise HTTPException(e.status, e.message,
+                            headers={"Retry-After": str(e.retry_after)} if e.retry_after else None) from e
 
 
 def audit(s: Store, u: User, action: str, resource: str, detail: str = "") -> None:

@@ -20,17 +20,40 @@ def records(frame: pd.DataFrame) -> list[dict]:
         for k, v in r.items():
             if isinstance(v, (np.integer,)):
                 r[k] = int(v)
-            elif isinstance(v, (np.floating,)):
-                r[k] = None if np.isnan(v) else float(v)
+            elif isinstance(v, (np.floating, float)):
+                r[k] = float(v) if np.isfinite(v) else None  # JSON has no inf: never a figure
             elif hasattr(v, "isoformat"):
                 r[k] = v.isoformat()
     return out
+
+
+MAX_NAME_CHARS = 120
+
+
+def upload_name(filename: str | None, default: str) -> str:
+    """A safe base name for an uploaded file (kept as the dataset's name); HTTPException 422
+    for a name that is no file name (``..``, ``.``, empty, control characters only)."""
+    from fastapi import HTTPException
+
+    name = (filename or default).replace("\\", "/").split("/")[-1]
+    name = re.sub(r'[\x00-\x1f\x7f<>:"|?*]', "", name).strip().strip(".")
+    if not name:
+        raise HTTPException(422, f"{filename!r} is not a file name")
+    if len(name) > MAX_NAME_CHARS:
+        stem, dot, suffix = name.rpartition(".")
+        suffix = suffix[:10] if dot else ""
+        name = (stem if dot else name)[:MAX_NAME_CHARS - len(suffix) - 1] + (f".{suffix}" if suffix else "")
+    return name
 
 
 def frame_response(frame: pd.DataFrame, fmt: str | None, name: str):
     """A table as JSON records, or as a CSV or XLSX download named ``name``."""
     name = re.sub(r"[^A-Za-z0-9_.-]", "_", name)  # a header value, partly from the request
     frame = frame.replace({np.nan: None})
+    if fmt in ("csv", "xlsx"):
+        from clusteratlas.report.cells import neutralise
+
+        frame = neutralise(frame)
     if fmt == "csv":
         return Response(frame.to_csv(index=False), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})

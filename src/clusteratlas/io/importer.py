@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -289,8 +290,26 @@ def _check_references(store: Store, by_table: dict[str, pd.DataFrame],
                     labels=labels)
 
 
+_WRITERS: dict[str, threading.Lock] = {}
+_WRITERS_LOCK = threading.Lock()
+
+
+def _writer(store: Store) -> threading.Lock:
+    """One import writes to a store at a time: dataset ids are max + 1 inside the transaction,
+    and two concurrent transactions would take the same id (four uploads at once: three failed)."""
+    key = str(Path(store.path).resolve())
+    with _WRITERS_LOCK:
+        return _WRITERS.setdefault(key, threading.Lock())
+
+
 def _write(store: Store, results: list[FileResult], blobs: list[bytes],
            by_table: dict[str, pd.DataFrame], progress: Progress) -> None:
+    with _writer(store):
+        _write_locked(store, results, blobs, by_table, progress)
+
+
+def _write_locked(store: Store, results: list[FileResult], blobs: list[bytes],
+                  by_table: dict[str, pd.DataFrame], progress: Progress) -> None:
     con = store.con
     written_files: list[Path] = []
     con.execute("BEGIN TRANSACTION")

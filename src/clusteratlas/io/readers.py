@@ -246,7 +246,10 @@ def read_file(path: Path, data: bytes, sheet: str | None = None) -> list[RawShee
     if suffix == ".parquet" or data[:4] == b"PAR1":
         return read_parquet(path, data)
     if suffix in (".geojson", ".json") or data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
-        return read_geojson(path, data)
+        try:
+            return read_geojson(path, data)
+        except RecursionError as e:  # 100,000 nested arrays: not a geometry anyone draws
+            raise _issue(path, "unreadable_file", "the JSON nests too deeply to be GeoJSON") from e
     if suffix == ".xls":
         raise _issue(path, "unreadable_file", "legacy .xls workbooks are not read; save as .xlsx")
     return read_csv(path, data)

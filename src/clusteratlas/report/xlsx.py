@@ -32,7 +32,9 @@ def write_workbook(path: Path, ov: Overview, region_name: str, datasets: pd.Data
         lambda i: "万元" if i in MONEY + ["output_in_parks"] else
         {"employment": "persons", "firms": "firms", "energy_tce": "tce", "land_mu": "mu",
          "park_share_of_output_pct": "%"}.get(i, ""))
-    with pd.ExcelWriter(path, engine="xlsxwriter") as xw:
+    # text is text: a firm named "=HYPERLINK(…)" must not become a live formula in the workbook
+    with pd.ExcelWriter(path, engine="xlsxwriter", engine_kwargs={"options": {
+            "strings_to_formulas": False, "strings_to_urls": False}}) as xw:
         items = {"region": region_name, "period": label(ov.year, ov.month_to), "region_id": ov.region_id}
         for k, v in (provenance or {}).get("settings", {}).items():
             items[f"setting: {k}"] = v

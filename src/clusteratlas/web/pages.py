@@ -127,15 +127,27 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
     @app.post("/login", include_in_schema=False)
     def login_submit(request: Request, username: str = Form(...), password: str = Form(...),
                      s=Depends(store_dep)):
-        got = accounts.login(s, username, password)
-        if got is None:
-            return page(request, "login.html", PUBLIC, error="wrong user name or password")
-        accounts.audit(s, username, "?", "login", "dashboard")
+        from clusteratlas.policy.throttle import LoginRefused, attempt_login
+
+        address = request.client.host if request.client else None
+        try:
+            got = attempt_login(request.app.state.throttle, s, username, password, address, "dashboard")
+        except LoginRefused as e:
+            resp = page(request, "login.html", PUBLIC, error=e.message)
+            resp.status_code = e.status
+            return resp
         resp = RedirectResponse("/", status_code=303)
-        resp.set_cookie("ca_token", got[0], httponly=True, samesite="lax")
+        resp.set_cookie("ca_token", got[0], httponly=True, samesite="strict")
         return resp
 
-    @app.get("/logout", include_in_schema=False)
+    @app.get("/logout", response_class=HTMLResponse, include_in_schema=False)
+    def logout_page(request: Request, u: User = Depends(user_dep)):
+        """A GET never logs out (a link or an image could): it shows the button that does."""
+        L = LABELS[_lang(request)]
+        return simple(request, u, L["logout"], f'<form method="post" action="/logout">'
+                                               f'<button id="logout-button">{L["logout"]}</button></form>')
+
+    @app.post("/logout", include_in_schema=False)
     def logout(request: Request, s=Depends(store_dep)):
         token = request.cookies.get("ca_token")
         if token:

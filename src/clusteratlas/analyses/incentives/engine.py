@@ -104,7 +104,7 @@ class Ruleset:
 
     @classmethod
     def parse(cls, text: str) -> "Ruleset":
-        doc = yaml.safe_load(text)
+        doc = _bounded_yaml(text)
         if not isinstance(doc, dict) or not isinstance(doc.get("rules"), list):
             raise ValueError("a ruleset is a YAML mapping with metadata, parameters and a list of rules")
         params = {}
@@ -133,8 +133,31 @@ class Ruleset:
                 if unknown:
                     raise ValueError(f"rule {rule.id}: unknown parameters {sorted(unknown)}")
         derived = {k: _expr(v) for k, v in (doc.get("derived") or {}).items()}
-        return cls(doc.get("metadata", {}), params, rules,
-                   hashlib.sha256(text.encode("utf-8")).hexdigest(), derived, text)
+        out = cls(doc.get("metadata", {}), params, rules,
+                  hashlib.sha256(text.encode("utf-8")).hexdigest(), derived, text)
+        out.dry_run()
+        return out
+
+    def dry_run(self) -> None:
+        """Evaluate every expression once on missing inputs, so that a rule whose formula
+        cannot be computed (a string multiplied, a years count beyond MAX_YEARS) is refused
+        when the ruleset is read, not when a calculator call meets it."""
+        par = self.parameter_values("9999-12-31")
+        for rule in self.rules:
+            var = {name: np.full(1, np.nan) for name in rule.inputs}
+            try:
+                rule.when.evaluate(var, par, 1)
+                _amounts(rule, var, par, 1)
+                for _, share in rule.payers:
+                    share.evaluate(var, par, 1)
+                _years(rule, par)
+            except (TypeError, ValueError, KeyError, ZeroDivisionError) as e:
+                raise ValueError(f"rule {rule.id}: cannot be evaluated: {e}") from e
+        for name, e in self.derived.items():
+            try:
+                e.evaluate({n: np.full(1, np.nan) for n in e.names}, par, 1)
+            except (TypeError, ValueError, KeyError) as err:
+                raise ValueError(f"derived {name}: cannot be evaluated: {err}") from err
 
     def parameter_values(self, on: str, overrides: dict | None = None) -> dict[str, float]:
         """Each parameter's value in force on a date (YYYY-MM-DD), with what-if overrides."""
@@ -202,6 +225,48 @@ def _amounts(rule: Rule, var: dict, par: dict, n: int) -> np.ndarray:
     return amt
 
 
+MAX_RULESET_BYTES = 256 * 1024  # the Changsha policy as YAML is 14 KB
+MAX_YEARS = 30  # no published schedule pays longer; a larger count is a typo or an attack
+
+
+MAX_YAML_NODES = 200_000  # values in a ruleset once aliases are expanded (Changsha: ~2,000)
+
+
+def _bounded_yaml(text: str):
+    """A ruleset's (or its cases') YAML, parsed safely and within bounds: at most
+    MAX_RULESET_BYTES of text and MAX_YAML_NODES values once aliases are expanded — 467 bytes
+    of nested aliases ("billion laughs") expand to gigabytes when walked."""
+    size = len(text.encode("utf-8"))
+    if size > MAX_RULESET_BYTES:
+        raise ValueError(f"a ruleset of {size:,} bytes; at most {MAX_RULESET_BYTES:,}")
+    try:
+        doc = yaml.safe_load(text)
+    except RecursionError as e:
+        raise ValueError("the YAML nests too deeply") from e
+    count, stack = 0, [doc]
+    while stack:  # iterative: shared (aliased) values count each time they are reached
+        v = stack.pop()
+        count += 1
+        if count > MAX_YAML_NODES:
+            raise ValueError(f"the YAML expands to more than {MAX_YAML_NODES:,} values (nested "
+                             "aliases?); write the values out")
+        if isinstance(v, dict):
+            stack.extend(v.keys())
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+    return doc
+
+
+def _years(rule, par) -> int:
+    """How many years a rule pays, checked against MAX_YEARS."""
+    n = _num(rule.years, par) if isinstance(rule.years, str) else rule.years
+    if isinstance(n, bool) or not float(n).is_integer() or not 1 <= n <= MAX_YEARS:
+        raise ValueError(f"rule {rule.id}: years must be a whole number from 1 to {MAX_YEARS}, "
+                         f"not {n!r}")
+    return int(n)
+
+
 def _num(v, par) -> float:
     if isinstance(v, str) and v.startswith("param."):
         return float(par[v[len("param."):]])
@@ -238,35 +303,10 @@ def run(ruleset: Ruleset, entities: pd.DataFrame, year: int, overrides: dict | N
     entities = ruleset.with_derived(entities, year, par)
     chunks, skipped = [], []
     for rule in ruleset.rules:
-        sub = entities[entities["entity"] == rule.entity]
-        if sub.empty:
-            continue
-        missing = sorted(rule.inputs - set(sub.columns))
-        if missing:
-            skipped.append({"rule_id": rule.id, "clause": rule.clause, "missing_inputs": ", ".join(missing)})
-            continue
-        n = len(sub)
-        var = {c: _column(sub[c]) for c in rule.inputs}
-        eligible = rule.when.evaluate(var, par, n).astype(bool)
-        if not eligible.any():
-            continue
-        idx = np.flatnonzero(eligible)
-        reason = _reasons(rule, var, idx)
-        ids = sub["entity_id"].to_numpy()[idx]
-        if rule.decision:
-            chunks.append(_chunk(rule, ids, year, "committee", np.full(len(idx), np.nan),
-                                 "for decision", reason))
-            continue
-        amt = _amounts(rule, var, par, n)[idx]
-        shares = [(payer, s.evaluate(var, par, n).astype(float)[idx]) for payer, s in rule.payers]
-        n_years = int(_num(rule.years, par)) if isinstance(rule.years, str) else int(rule.years)
-        for k in range(n_years):
-            y = year + rule.start_offset + k
-            for payer, share in shares:
-                part = amt * share
-                keep = part > 0
-                if keep.any():
-                    chunks.append(_chunk(rule, ids[keep], y, payer, part[keep], "award", reason[keep]))
+        try:
+            _run_rule(rule, entities, par, year, chunks, skipped)
+        except TypeError as e:  # an input of the wrong kind (text where a number belongs)
+            raise ValueError(f"rule {rule.id}: an input has the wrong type for the rule ({e})") from e
     frame = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=LINE_COLUMNS)
     frame = _exclusive(frame, ruleset, entities)
     frame.insert(0, "ruleset", ruleset.metadata.get("id", ""))
@@ -275,6 +315,38 @@ def run(ruleset: Ruleset, entities: pd.DataFrame, year: int, overrides: dict | N
     frame.flags.allows_duplicate_labels = False
     return RunResult(frame, pd.DataFrame(skipped, columns=["rule_id", "clause", "missing_inputs"]),
                      ruleset.sha256, digest, year, par)
+
+
+def _run_rule(rule: Rule, entities: pd.DataFrame, par: dict, year: int, chunks: list, skipped: list) -> None:
+    """Append the award lines of one rule (or the reason it was skipped)."""
+    sub = entities[entities["entity"] == rule.entity]
+    if sub.empty:
+        return
+    missing = sorted(rule.inputs - set(sub.columns))
+    if missing:
+        skipped.append({"rule_id": rule.id, "clause": rule.clause, "missing_inputs": ", ".join(missing)})
+        return
+    n = len(sub)
+    var = {c: _column(sub[c]) for c in rule.inputs}
+    eligible = rule.when.evaluate(var, par, n).astype(bool)
+    if not eligible.any():
+        return
+    idx = np.flatnonzero(eligible)
+    reason = _reasons(rule, var, idx)
+    ids = sub["entity_id"].to_numpy()[idx]
+    if rule.decision:
+        chunks.append(_chunk(rule, ids, year, "committee", np.full(len(idx), np.nan),
+                             "for decision", reason))
+        return
+    amt = _amounts(rule, var, par, n)[idx]
+    shares = [(payer, s.evaluate(var, par, n).astype(float)[idx]) for payer, s in rule.payers]
+    for k in range(_years(rule, par)):
+        y = year + rule.start_offset + k
+        for payer, share in shares:
+            part = amt * share
+            keep = part > 0
+            if keep.any():
+                chunks.append(_chunk(rule, ids[keep], y, payer, part[keep], "award", reason[keep]))
 
 
 def _column(s: pd.Series) -> np.ndarray:

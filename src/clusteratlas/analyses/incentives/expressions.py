@@ -30,6 +30,13 @@ class ExpressionError(ValueError):
     pass
 
 
+# Bounds that keep one expression's work small whatever a ruleset's author writes: no policy
+# formula is longer, nests deeper, or raises to a larger constant power than these
+MAX_EXPRESSION_CHARS = 1000
+MAX_NODES = 400
+MAX_EXPONENT = 64
+
+
 @dataclass(frozen=True)
 class Expression:
     text: str
@@ -40,12 +47,29 @@ class Expression:
     @classmethod
     def parse(cls, text) -> "Expression":
         text = str(text).strip()
+        if len(text) > MAX_EXPRESSION_CHARS:
+            raise ExpressionError(f"an expression of {len(text)} characters; at most "
+                                  f"{MAX_EXPRESSION_CHARS}")
         try:
             tree = ast.parse(text, mode="eval")
         except SyntaxError as e:
             raise ExpressionError(f"cannot parse {text!r}: {e.msg}") from e
+        except (RecursionError, MemoryError) as e:  # nesting deep enough to exhaust the parser
+            raise ExpressionError(f"{text[:60]!r}…: nested too deeply") from e
+        nodes = list(ast.walk(tree))
+        if len(nodes) > MAX_NODES:
+            raise ExpressionError(f"{text[:60]!r}…: {len(nodes)} terms; at most {MAX_NODES}")
         names, params = set(), set()
-        for node in ast.walk(tree):
+        for node in nodes:
+            if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+                exp = node.right
+                if isinstance(exp, ast.UnaryOp) and isinstance(exp.operand, ast.Constant):
+                    exp = exp.operand
+                if not isinstance(exp, ast.Constant) or not isinstance(exp.value, (int, float)) \
+                        or isinstance(exp.value, bool) or abs(exp.value) > MAX_EXPONENT:
+                    # 10**10**10 overflows to 0 in integers and to inf in floats: never a figure
+                    raise ExpressionError(f"{text!r}: a power needs a constant exponent of at most "
+                                          f"{MAX_EXPONENT}")
             if isinstance(node, ast.Attribute):
                 if not (isinstance(node.value, ast.Name) and node.value.id == "param"):
                     raise ExpressionError(f"{text!r}: only param.<name> may use a dot")
@@ -76,7 +100,8 @@ def _is_bool(v) -> bool:
 
 def _as_float(v):
     a = np.asarray(v)
-    return a.astype(float) if a.dtype == bool else a
+    # integers too: numpy's int64 arithmetic wraps around silently (10**30 → a wrong figure)
+    return a.astype(float) if a.dtype.kind in "biu" else a
 
 
 def _eval(node, var, par, n, text):

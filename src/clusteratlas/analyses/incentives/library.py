@@ -12,7 +12,7 @@ from importlib import resources
 import pandas as pd
 import yaml
 
-from clusteratlas.analyses.incentives.engine import Ruleset, run_test_cases
+from clusteratlas.analyses.incentives.engine import Ruleset, _bounded_yaml, run_test_cases
 
 SHIPPED = tuple(sorted(
     f.name.removesuffix(".yaml") for f in resources.files("clusteratlas.analyses.incentives")
@@ -43,7 +43,7 @@ def check_ruleset(text: str, cases_text: str | None = None) -> Ruleset:
         raise RulesetRejected(f"{name!r} is a shipped ruleset; give yours another metadata.id")
     if cases_text:
         try:
-            cases = yaml.safe_load(cases_text)["cases"]
+            cases = _bounded_yaml(cases_text)["cases"]
             checks = run_test_cases(rs, cases)
         except (ValueError, KeyError, TypeError, AttributeError, yaml.YAMLError) as e:
             raise RulesetRejected(f"the test cases cannot be run: {e}") from e

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, UploadFile
 from fastapi.responses import JSONResponse
 
 from clusteratlas.api.deps import audit, require, store
-from clusteratlas.api.formats import records
+from clusteratlas.api.formats import records, upload_name
 from clusteratlas.policy.access import UPLOADERS, User
 from clusteratlas.io.errors import ImportRejected
 from clusteratlas.io.importer import import_files
@@ -43,7 +43,9 @@ def upload(files: list[UploadFile] = File(...), table: str | None = Form(None),
     with tempfile.TemporaryDirectory() as tmp:
         paths = []
         for f in files:
-            name = Path(f.filename or "upload").name
+            name = upload_name(f.filename, "upload")
+            if name in {p.name for p in paths}:
+                raise HTTPException(422, f"two files are named {name!r}: rename one")
             p = Path(tmp) / name
             p.write_bytes(f.file.read())
             paths.append(p)
@@ -78,7 +80,7 @@ def upload_io_table(file: UploadFile = File(...), name: str | None = Form(None),
     from clusteratlas.io.iotables import import_io_table
 
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / Path(file.filename or "io_table.csv").name
+        path = Path(tmp) / upload_name(file.filename, "io_table.csv")
         path.write_bytes(file.file.read())
         try:
             table_id = import_io_table(s, path, name, year=year, region_id=region_id, unit=unit)

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Body, Depends, File, Form, HTTPException, Query, 
 from fastapi.responses import JSONResponse
 
 from clusteratlas.api.deps import audit, require, service, store, user
-from clusteratlas.api.formats import Format, frame_response, records
+from clusteratlas.api.formats import Format, frame_response, records, upload_name
 from clusteratlas.io.store import Store
 from clusteratlas.policy.access import SIGNED_IN, UPLOADERS, User, visible_entities
 from clusteratlas.study import records as study_records
@@ -51,9 +51,15 @@ def add_ruleset(file: UploadFile = File(..., description="the ruleset, YAML"),
                 u: User = Depends(require("admin")), s: Store = Depends(store)):
     from clusteratlas.analyses.incentives import RulesetRejected
 
+    from clusteratlas.analyses.incentives.engine import MAX_RULESET_BYTES
+
+    raw = file.file.read(MAX_RULESET_BYTES + 1)
+    raw_cases = cases.file.read(MAX_RULESET_BYTES + 1) if cases is not None else None
+    if len(raw) > MAX_RULESET_BYTES or (raw_cases is not None and len(raw_cases) > MAX_RULESET_BYTES):
+        raise HTTPException(413, f"a ruleset or its cases may hold at most {MAX_RULESET_BYTES:,} bytes")
     try:
-        text = file.file.read().decode("utf-8")
-        cases_text = cases.file.read().decode("utf-8") if cases is not None else None
+        text = raw.decode("utf-8")
+        cases_text = raw_cases.decode("utf-8") if raw_cases is not None else None
     except UnicodeDecodeError as e:
         raise HTTPException(422, f"rulesets are UTF-8 YAML: {e}")
     try:
@@ -82,7 +88,10 @@ def calculate(entity: Annotated[dict, Body(openapi_examples={"supporting project
     entity = {**entity, "entity_id": str(entity.get("entity_id", "calculator"))}
     if entity.get("entity") not in {r.entity for r in rs.rules}:
         raise HTTPException(422, "entity must be firm, project, park or guarantor")
-    items = explain(rs, entity, year)
+    try:
+        items = explain(rs, entity, year)
+    except (KeyError, ValueError) as e:  # a figure of the wrong kind for a rule
+        raise HTTPException(422, str(e))
     total = sum(i["amount"] for i in items if i["status"] == "award")
     return {"ruleset_sha256": rs.sha256, "year": year, "total": total,
             "rules": [{**i, "inputs": {k: (None if v is None or (isinstance(v, float) and np.isnan(v)) else
@@ -113,7 +122,7 @@ def record_incentive_run(file: UploadFile = File(..., description="CSV/XLSX/Parq
     except ValueError as e:
         raise HTTPException(404, str(e))
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / Path(file.filename or "entities.csv").name
+        path = Path(tmp) / upload_name(file.filename, "entities.csv")
         path.write_bytes(file.file.read())
         try:
             entities = read_table(path)

@@ -1,0 +1,78 @@
+"""Sessions and the audit: throttled guessing, logout by POST only, token revocation, security
+headers, and refused requests and failed logins in the audit log with the caller's address."""
+
+from __future__ import annotations
+
+import httpx
+
+from clusteratlas.policy.throttle import MAX_FAILURES, LoginThrottle
+from tests.api.conftest import PASSWORD, login
+
+
+def test_the_throttle_counts_names_and_addresses_in_a_window():
+    now = [0.0]
+    t = LoginThrottle(max_failures=3, window_s=60, clock=lambda: now[0], max_address_failures=5)
+    for _ in range(3):
+        t.failed("chen", "10.0.0.1")
+    assert t.retry_after("chen", "10.0.0.2") > 0  # the name is throttled from anywhere
+    assert t.retry_after("li", "10.0.0.1") == 0  # others at that address are not, yet
+    t.failed("wang", "10.0.0.1")
+    t.failed("zhao", "10.0.0.1")
+    assert t.retry_after("li", "10.0.0.1") > 0  # five failures from one address: all of it
+    assert t.retry_after("li", "10.0.0.9") == 0
+    now[0] = 61
+    assert t.retry_after("chen", "10.0.0.1") == 0  # the window has passed
+
+
+def test_guessing_a_password_is_throttled_and_audited(own_server):
+    base = own_server["base"]
+    for _ in range(MAX_FAILURES):
+        r = httpx.post(base + "/api/auth/token", data={"username": "parkmgr", "password": "guess"})
+        assert r.status_code == 401
+    r = httpx.post(base + "/api/auth/token", data={"username": "parkmgr", "password": PASSWORD})
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0  # even the right one, now
+    log = httpx.get(base + "/api/audit", headers=login(own_server, "admin"), params={"limit": 100}).json()
+    failed = [e for e in log if e["username"] == "parkmgr" and e["action"] == "login failed"]
+    assert len(failed) == MAX_FAILURES and "from 127.0.0.1" in failed[0]["detail"]
+    assert any(e["action"] == "login refused" for e in log if e["username"] == "parkmgr")
+
+
+def test_refused_requests_are_audited(own_server):
+    base = own_server["base"]
+    h = login(own_server, "sijichang")
+    assert httpx.get(base + "/api/audit", headers=h).status_code == 403
+    log = httpx.get(base + "/api/audit", headers=login(own_server, "admin"), params={"limit": 50}).json()
+    refused = [e for e in log if e["action"] == "refused" and e["username"] == "sijichang"]
+    assert refused and refused[0]["resource"] == "/api/audit" and "from 127.0.0.1" in refused[0]["detail"]
+
+
+def test_a_revoked_token_is_refused(own_server):
+    base = own_server["base"]
+    h = login(own_server, "analyst")
+    assert httpx.get(base + "/api/auth/me", headers=h).json()["username"] == "analyst"
+    assert httpx.post(base + "/api/auth/revoke", headers=h).json() == {"revoked": True}
+    assert httpx.get(base + "/api/auth/me", headers=h).status_code == 401
+
+
+def test_logout_is_a_post_and_a_get_only_shows_the_button(own_server):
+    base = own_server["base"]
+    with httpx.Client(base_url=base) as c:
+        r = c.post("/login", data={"username": "admin", "password": PASSWORD})
+        assert r.status_code == 303 and "samesite=strict" in r.headers["set-cookie"].lower()
+        c.cookies.set("ca_token", r.cookies["ca_token"])
+        page = c.get("/logout")
+        assert page.status_code == 200 and 'method="post" action="/logout"' in page.text
+        assert c.get("/api/auth/me").json()["username"] == "admin"  # a GET logged nobody out
+        c.post("/logout")
+        token = r.cookies["ca_token"]
+        assert httpx.get(base + "/api/auth/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_every_answer_carries_the_security_headers(own_server):
+    for path in ("/", "/api/analyses/overview", "/login"):
+        r = httpx.get(own_server["base"] + path, timeout=60)
+        assert r.headers["X-Content-Type-Options"] == "nosniff"
+        assert "frame-ancestors 'none'" in r.headers["Content-Security-Policy"]
+        assert r.headers["Referrer-Policy"] == "no-referrer" and r.headers["X-Frame-Options"] == "DENY"
+    assert httpx.get(own_server["base"] + "/api/firms", headers=login(own_server, "admin"),
+                     timeout=60).headers["Cache-Control"] == "no-store"
