@@ -51,13 +51,17 @@ def test_a_cell_alone_in_its_lines_withholds_their_totals():
     assert not recoverable(res.table.isna().to_numpy(), rows_ok, cols_ok).any()
 
 
-def test_random_tables_never_leak():
-    rng = np.random.default_rng(4)
-    for _ in range(20):
+def random_tables(seed: int, count: int):
+    """(values, firms, top shares) of random tables, 2–5 × 2–5, many cells of few firms."""
+    rng = np.random.default_rng(seed)
+    for _ in range(count):
         shape = (rng.integers(2, 6), rng.integers(2, 6))
-        v = pd.DataFrame(rng.gamma(1, 100, shape))
-        n = pd.DataFrame(rng.integers(0, 6, shape))
-        s = pd.DataFrame(rng.uniform(0.2, 0.95, shape))
+        yield (pd.DataFrame(rng.gamma(1, 100, shape)), pd.DataFrame(rng.integers(0, 6, shape)),
+               pd.DataFrame(rng.uniform(0.2, 0.95, shape)))
+
+
+def test_random_tables_never_leak():
+    for v, n, s in random_tables(4, 20):
         res = suppress(v, n, s)
         hidden = res.table.isna().to_numpy()
         assert not recoverable(hidden, res.row_totals.notna(), res.column_totals.notna()).any()
@@ -71,13 +75,64 @@ def test_random_tables_never_leak():
             assert (top < 0.8).all()
 
 
-def test_a_total_from_fewer_than_three_firms_is_withheld():
+def _derivable(res, mask, grand_total=True):
+    """Whether the sum of the cells of ``mask`` follows from everything published: the
+    published cells, the line totals and the grand total."""
+    from clusteratlas.analyses.disclosure import _determined, _system
+
+    hidden = res.table.isna().to_numpy()
+    part = np.asarray(mask, bool) & hidden
+    if not part.any():
+        return True  # made of published cells only
+    E = _system(hidden, res.row_totals.notna().to_numpy(), res.column_totals.notna().to_numpy(),
+                grand_total, (), ())
+    return bool(_determined(E, part.ravel()[hidden.ravel()][None, :].astype(float))[0])
+
+
+def test_a_total_from_fewer_than_three_firms_is_withheld_and_cannot_be_derived():
     # division a has two firms, one in each of two parks: both cells are hidden, and the
-    # row total would publish the two firms' sum
+    # row total would publish the two firms' sum — and it must not follow from the column
+    # totals minus the other rows either (before, it did: the table leaked it by differencing)
     v, n, s = table([[10, 20, 0], [5, 50, 60], [40, 30, 70]], [[1, 1, 0], [4, 8, 7], [9, 5, 6]])
     res = suppress(v, n, s)
     assert np.isnan(res.row_totals["a"])
-    assert res.row_totals[["b", "c"]].notna().all()
+    row_a = np.zeros((3, 3), bool)
+    row_a[0] = True
+    assert not _derivable(res, row_a)
+    assert not recoverable(res.table.isna().to_numpy(), res.row_totals.notna(),
+                           res.column_totals.notna(), grand_total=True).any()
+
+
+def test_random_tables_never_leak_a_cell_or_a_confidential_total_with_the_grand_total():
+    for v, n, s in random_tables(11, 25):
+        shape = v.shape
+        res = suppress(v, n, s)
+        hidden = res.table.isna().to_numpy()
+        assert not recoverable(hidden, res.row_totals.notna(), res.column_totals.notna(),
+                               grand_total=True).any()
+        largest = (s * v).where(n > 0, 0.0).to_numpy()
+        for axis in (0, 1):
+            firms, total = n.sum(axis=axis).to_numpy(), v.sum(axis=axis).to_numpy()
+            top = largest.max(axis=axis) / np.where(total > 0, total, 1)
+            for k in np.flatnonzero((firms > 0) & ((firms < 3) | (top >= 0.8))):
+                mask = np.zeros(shape, bool)
+                if axis == 1:
+                    mask[k] = True
+                else:
+                    mask[:, k] = True
+                assert not _derivable(res, mask), (shape, axis, k)
+
+
+def test_an_extra_published_sum_is_part_of_the_system():
+    # the output in parks (columns x and y) is published by the overview: with it, the hidden
+    # cells must still not be determined
+    v, n, s = table([[10, 20, 30], [5, 50, 60], [40, 1, 70]], [[5, 2, 6], [4, 8, 7], [9, 5, 6]])
+    parks = np.zeros((3, 3), bool)
+    parks[:, :2] = True
+    res = suppress(v, n, s, extra=[parks])
+    hidden = res.table.isna().to_numpy()
+    assert not recoverable(hidden, res.row_totals.notna(), res.column_totals.notna(),
+                           grand_total=True, extra=[parks], extra_ok=res.extra_published).any()
 
 
 def test_a_total_dominated_by_one_firm_is_withheld():

@@ -22,39 +22,67 @@ PRIMARY, COMPLEMENTARY = "primary", "complementary"
 MIN_FIRMS, DOMINANCE = 3, 0.8
 
 
+def _line_masks(shape, rows, cols) -> list[np.ndarray]:
+    """A boolean cell mask for each of ``rows`` and each of ``cols`` of a table of ``shape``."""
+    out = []
+    for axis, lines in ((0, rows), (1, cols)):
+        for k in lines:
+            m = np.zeros(shape, bool)
+            if axis == 0:
+                m[k] = True
+            else:
+                m[:, k] = True
+            out.append(m)
+    return out
+
+
+def _system(hidden: np.ndarray, rows_ok, cols_ok, grand_total: bool, extra, extra_ok) -> np.ndarray:
+    """The published equations over the hidden cells: each published line total, the grand
+    total, and each published extra sum (a mask of cells, e.g. the output in parks), reduced
+    to the hidden cells it holds (its published cells are known)."""
+    out = _line_masks(hidden.shape, np.flatnonzero(rows_ok), np.flatnonzero(cols_ok))
+    if grand_total:
+        out.append(np.ones_like(hidden))
+    out += [np.asarray(m, bool) for m, ok in zip(extra, extra_ok) if ok]
+    cells = hidden.ravel()
+    E = np.array([m.ravel()[cells] for m in out], dtype=float).reshape(len(out), int(cells.sum()))
+    return E[E.any(axis=1)] if len(E) else E
+
+
+def _determined(E: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Which target vectors (rows, over the hidden cells) lie in the row space of ``E``: those
+    an attacker can compute exactly. One SVD: t is in the row space iff it is orthogonal to
+    the null space of E."""
+    if targets.size == 0:
+        return np.zeros(len(targets), bool)
+    if E.size == 0:
+        return np.zeros(len(targets), bool)
+    _, sv, vt = np.linalg.svd(E, full_matrices=True)
+    rank = int((sv > sv.max() * max(E.shape) * np.finfo(float).eps).sum()) if len(sv) else 0
+    null = vt[rank:]  # rows: a basis of the null space
+    if len(null) == 0:
+        return np.ones(len(targets), bool)
+    residual = np.abs(targets @ null.T).max(axis=1)
+    return residual <= 1e-9 * np.maximum(np.abs(targets).sum(axis=1), 1.0)
+
+
 def recoverable(hidden: np.ndarray, row_totals: np.ndarray | None = None,
-                col_totals: np.ndarray | None = None) -> np.ndarray:
+                col_totals: np.ndarray | None = None, grand_total: bool = False,
+                extra=(), extra_ok=None) -> np.ndarray:
     """For a boolean matrix of hidden cells, which hidden cells are determined by the published
-    row and column totals (all published unless the flags say otherwise)."""
+    row and column totals (all published unless the flags say otherwise), the grand total
+    (``grand_total``) and the ``extra`` sums (boolean masks of cells; ``extra_ok`` which of them
+    are published, default all)."""
+    hidden = np.asarray(hidden, bool)
     rows_ok = np.ones(hidden.shape[0], bool) if row_totals is None else np.asarray(row_totals, bool)
     cols_ok = np.ones(hidden.shape[1], bool) if col_totals is None else np.asarray(col_totals, bool)
-    cells = np.argwhere(hidden)
+    extra_ok = [True] * len(extra) if extra_ok is None else list(extra_ok)
     out = np.zeros_like(hidden, dtype=bool)
-    if len(cells) == 0:
+    n = int(hidden.sum())
+    if n == 0:
         return out
-    index = {tuple(c): k for k, c in enumerate(cells)}
-    eqs = []
-    for r in np.flatnonzero(rows_ok):
-        row = np.zeros(len(cells))
-        for c in np.flatnonzero(hidden[r]):
-            row[index[(r, c)]] = 1.0
-        if row.any():
-            eqs.append(row)
-    for c in np.flatnonzero(cols_ok):
-        col = np.zeros(len(cells))
-        for r in np.flatnonzero(hidden[:, c]):
-            col[index[(r, c)]] = 1.0
-        if col.any():
-            eqs.append(col)
-    if not eqs:
-        return out
-    E = np.array(eqs)
-    rank = np.linalg.matrix_rank(E)
-    for k, (r, c) in enumerate(cells):
-        unit = np.zeros(len(cells))
-        unit[k] = 1.0
-        if np.linalg.matrix_rank(np.vstack([E, unit])) == rank:
-            out[r, c] = True
+    E = _system(hidden, rows_ok, cols_ok, grand_total, extra, extra_ok)
+    out[hidden] = _determined(E, np.eye(n))
     return out
 
 
@@ -64,6 +92,7 @@ class Suppressed:
     reasons: pd.DataFrame  # primary / complementary / ''
     row_totals: pd.Series  # NaN where the total is withheld
     column_totals: pd.Series
+    extra_published: tuple[bool, ...] = ()  # which ``extra`` sums may be published
 
 
 def _line_fails(v: np.ndarray, n: np.ndarray, share: np.ndarray, axis: int, min_firms: int,
@@ -78,58 +107,111 @@ def _line_fails(v: np.ndarray, n: np.ndarray, share: np.ndarray, axis: int, min_
     return (firms > 0) & ((firms < min_firms) | (top >= dominance))
 
 
+def _mask_fails(mask: np.ndarray, v, n, share, min_firms, dominance) -> bool:
+    firms = n[mask].sum()
+    total = v[mask].sum()
+    largest = np.max(np.where(n[mask] > 0, share[mask] * v[mask], 0.0), initial=0.0)
+    return bool(firms > 0 and (firms < min_firms or (total > 0 and largest / total >= dominance)))
+
+
 def suppress(values: pd.DataFrame, firms: pd.DataFrame, top_share: pd.DataFrame,
              min_firms: int = 3, dominance: float = 0.8, row_totals: bool = True,
-             column_totals: bool = True) -> Suppressed:
+             column_totals: bool = True, grand_total: bool = True, extra=()) -> Suppressed:
     """Apply primary and complementary suppression to a table of aggregates.
 
     ``values``, ``firms`` (number of firms in each cell) and ``top_share`` (the largest firm's
     share of each cell) share their index and columns. Empty cells (no firms) are published as
     0: they reveal nothing. A row or column total is an aggregate too: one that breaks the
-    primary rules is withheld. When a hidden cell has no published neighbour left to hide with
-    it (it is alone in its row and column), the totals of its row and column are withheld
-    instead. ``row_totals=False``: the table's rows have no published totals (a single column
-    whose cells are the rows, e.g. output by industry under a published regional total).
+    primary rules is withheld, and so is any ``extra`` sum (a boolean mask of cells another view
+    publishes, e.g. the output in parks) that breaks them. ``grand_total``: the table's total is
+    published (as a headline, in another view).
+
+    Complementary suppression then hides cells, or withholds totals, until nothing confidential
+    is determined by all the published equations together (the line totals, the grand total
+    and the extra sums): no hidden cell, and no withheld total that breaks the primary rules
+    (a division of two firms: its total must not be the sum of the columns minus the other
+    rows). ``row_totals=False``: the rows have no published totals (a single column whose
+    cells are the parts of a published total).
     """
     v = values.to_numpy(dtype=float)
     n = firms.reindex_like(values).fillna(0).to_numpy()
     share = top_share.reindex_like(values).fillna(0).to_numpy()
+    extra = [np.asarray(m, bool) for m in extra]
     present = n > 0
     primary = present & ((n < min_firms) | (share >= dominance))
     hidden = primary.copy()
-    rows_ok = np.full(v.shape[0], row_totals) & ~_line_fails(v, n, share, 1, min_firms, dominance)
-    cols_ok = np.full(v.shape[1], column_totals) & ~_line_fails(v, n, share, 0, min_firms, dominance)
-    for _ in range(2 * v.size + 2):
-        exposed = recoverable(hidden, rows_ok, cols_ok)
-        if not exposed.any():
+    row_fails = _line_fails(v, n, share, 1, min_firms, dominance)
+    col_fails = _line_fails(v, n, share, 0, min_firms, dominance)
+    rows_ok = np.full(v.shape[0], row_totals) & ~row_fails
+    cols_ok = np.full(v.shape[1], column_totals) & ~col_fails
+    extra_fails = [_mask_fails(m, v, n, share, min_firms, dominance) for m in extra]
+    extra_ok = [not f for f in extra_fails]
+    # what must stay unknown: every primary cell and every total that breaks the rules
+    confidential = [m for m, f in zip(extra, extra_fails) if f]
+    confidential += _line_masks(hidden.shape, np.flatnonzero(row_fails), np.flatnonzero(col_fails))
+
+    def exposed(hidden, rows_ok, cols_ok, extra_ok) -> list[np.ndarray]:
+        """The confidential quantities (as cell masks) the published equations determine."""
+        k = int(hidden.sum())
+        if k == 0:
+            return []
+        E = _system(hidden, rows_ok, cols_ok, grand_total, extra, extra_ok)
+        cells = hidden.ravel()
+        masks = []
+        for r, c in np.argwhere(hidden):  # every hidden cell
+            m = np.zeros_like(hidden)
+            m[r, c] = True
+            masks.append(m)
+        masks += [m & hidden for m in confidential if (m & hidden).any()]
+        targets = np.array([m.ravel()[cells] for m in masks], dtype=float)
+        return [m for m, d in zip(masks, _determined(E, targets)) if d]
+
+    def trial(move):
+        kind, _, i, j = move
+        h, ro, co, eo = hidden.copy(), rows_ok.copy(), cols_ok.copy(), list(extra_ok)
+        if kind == "cell":
+            h[i, j] = True
+        elif kind == "row":
+            ro[i] = False
+        elif kind == "col":
+            co[j] = False
+        else:
+            eo[i] = False
+        return len(exposed(h, ro, co, eo)), (h, ro, co, eo)
+
+    for _ in range(4 * v.size + 8):
+        open_ = exposed(hidden, rows_ok, cols_ok, extra_ok)
+        if not open_:
             break
-        r, c = np.argwhere(exposed)[0]
-        candidates = []
-        if rows_ok[r]:
-            candidates += [(abs(v[r, j]), r, j) for j in range(v.shape[1]) if present[r, j] and not hidden[r, j]]
-        if cols_ok[c]:
-            candidates += [(abs(v[i, c]), i, c) for i in range(v.shape[0]) if present[i, c] and not hidden[i, c]]
-        if not candidates:
-            rows_ok[r] = False
-            cols_ok[c] = False
-            continue
-        # of the candidates, the one that leaves the fewest cells exposed (then the smallest):
-        # it tends to close a rectangle, the least suppression that protects a cell
+        # hide a published cell in a line of the first exposed quantity (the least suppression
+        # that protects it tends to close a rectangle); only where none helps, withhold a total
+        m = open_[0]
+        rows_hit, cols_hit = np.flatnonzero(m.any(axis=1)), np.flatnonzero(m.any(axis=0))
+        near = np.zeros_like(hidden)
+        near[rows_hit[rows_ok[rows_hit]]] = True
+        near[:, cols_hit[cols_ok[cols_hit]]] = True
+        cells = [("cell", abs(v[i, j]), i, j) for i, j in np.argwhere(near & present & ~hidden)]
+        totals = [("row", abs(v[i].sum()), i, None) for i in np.flatnonzero(rows_ok)]
+        totals += [("col", abs(v[:, j].sum()), None, j) for j in np.flatnonzero(cols_ok)]
+        totals += [("extra", abs(v[x].sum()), k, None) for k, x in enumerate(extra) if extra_ok[k]]
+        anywhere = [("cell", abs(v[i, j]), i, j) for i, j in np.argwhere(present & ~hidden & ~near)]
         best = None
-        for value, i, j in sorted(candidates):
-            trial = hidden.copy()
-            trial[i, j] = True
-            score = (int(recoverable(trial, rows_ok, cols_ok).sum()), value)
-            if best is None or score < best[0]:
-                best = (score, i, j)
-        _, i, j = best
-        hidden[i, j] = True
+        for group in (cells, totals, anywhere):
+            for move in sorted(group, key=lambda mv: mv[1]):
+                left, state = trial(move)
+                if best is None or left < best[0]:
+                    best = (left, state)
+            if best is not None:
+                break  # hiding a cell always ends (there are finitely many): totals are the last resort
+        if best is None:
+            break
+        hidden, rows_ok, cols_ok, extra_ok = best[1]
     reason = np.where(primary, PRIMARY, np.where(hidden, COMPLEMENTARY, ""))
 
     rows = pd.Series(v.sum(axis=1), index=values.index).where(rows_ok)
     cols = pd.Series(v.sum(axis=0), index=values.columns).where(cols_ok)
     return Suppressed(values.where(~hidden), pd.DataFrame(reason, index=values.index, columns=values.columns),
-                      rows, cols)
+                      rows, cols, tuple(bool(x) for x in extra_ok))
 
 
 def suppress_breakdown(values: pd.Series, firms: pd.Series, top_share: pd.Series,

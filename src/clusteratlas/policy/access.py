@@ -32,9 +32,12 @@ class User:
     park_id: str | None = None
     firm_id: str | None = None
 
-    @property
-    def sees_raw_aggregates(self) -> bool:
-        return self.role in ("admin", "analyst")
+    def sees_raw_aggregates_of(self, region_id: str | None) -> bool:
+        """Whether this user may see aggregates of ``region_id``'s firm data as computed (not
+        disclosure-controlled): admins, and the analysts of that region — an analyst of another
+        region is, for this region, the public."""
+        return self.role == "admin" or (self.role == "analyst" and region_id is not None
+                                        and self.region_id == region_id)
 
     def sees_firm_sites_in(self, region_id: str) -> bool:
         """Whether this user may see where all the firms of a region sit (maps, cluster

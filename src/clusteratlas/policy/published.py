@@ -1,7 +1,7 @@
 """What roles without firm-level rights see: each published view of values built from firm data,
 after primary and complementary suppression (``analyses.disclosure``), so that no withheld value
 can be worked out from what is published — across the views, not only within one table. Roles
-with firm rights (``User.sees_raw_aggregates``) get the values as computed.
+with firm rights over the region (``User.sees_raw_aggregates_of``) get the values as computed.
 
 Every function takes frames (a study's) and results (a diagnosis's) and returns the view; none
 reads the store."""
@@ -69,18 +69,28 @@ def withhold_lq_map(frame: pd.DataFrame, withheld: pd.DataFrame) -> pd.DataFrame
     return out
 
 
-def public_overview(ov, previous_rows: pd.DataFrame):
+def public_overview(ov, previous_rows: pd.DataFrame, release=None):
     """The overview (``analyses.overview.Overview``) as published: its industry and park parts
     under primary and complementary suppression (the parts sum to the published total), no
     growth on a part that was withheld last year (``previous_rows``: the region's above-scale
     firms of the same period a year earlier, with industry (division), park_id and value), and the output
-    in parks withheld when the part outside the parks is (it is the total minus that output)."""
+    in parks withheld when the part outside the parks is (it is the total minus that output).
+
+    ``release``: the period's suppressed output table (``analyses.disclosure.Suppressed``),
+    whose industry and park totals are the overview's parts: the overview then publishes exactly
+    the totals the table publishes, and the output in parks only where the table's suppression
+    allowed it — one pattern for both views, so that neither can be differenced against the other."""
     ind, park, totals = ov.by_industry.copy(), ov.by_park.copy(), ov.totals.copy()
-    for frame in (ind, park):
-        # the parts sum to the published total: a second part is hidden with each one
-        why = suppress_breakdown(frame["output"].fillna(0.0), frame["firms"],
-                                 frame["top_firm_share"].fillna(0.0))
-        frame["disclosure"] = np.where(why.to_numpy() == COMPLEMENTARY, COMPLEMENTARY,
+    for frame, key, shown in ((ind, "division", None if release is None else release.row_totals),
+                              (park, "park_id", None if release is None else release.column_totals)):
+        if shown is None:
+            # the parts sum to the published total: a second part is hidden with each one
+            why = suppress_breakdown(frame["output"].fillna(0.0), frame["firms"],
+                                     frame["top_firm_share"].fillna(0.0))
+            withheld = why.to_numpy() == COMPLEMENTARY
+        else:
+            withheld = frame[key].map(shown).isna().to_numpy() & (frame["firms"] > 0).to_numpy()
+        frame["disclosure"] = np.where(withheld & (frame["disclosure"] == ""), COMPLEMENTARY,
                                        frame["disclosure"])
         hide = frame["disclosure"] != ""
         frame.loc[hide, ["output", "value_added", "tax_paid", "exports", "output_per_mu",
@@ -90,7 +100,8 @@ def public_overview(ov, previous_rows: pd.DataFrame):
             why = breakdown_reasons(previous_rows, by, "value")
             frame.loc[frame[key].isin(why.index[why != ""]), "growth_pct"] = np.nan
     outside = park[park["park_id"] == OUTSIDE_PARKS]
-    if len(outside) and outside["output"].isna().any():
+    in_parks_withheld = release is not None and release.extra_published and not release.extra_published[0]
+    if in_parks_withheld or len(outside) and outside["output"].isna().any():
         parks_rows = totals["indicator"].isin(["output_in_parks", "park_share_of_output_pct"])
         totals.loc[parks_rows, ["value", "previous", "growth_pct"]] = np.nan
     return dataclasses.replace(ov, by_industry=ind, by_park=park, totals=totals)

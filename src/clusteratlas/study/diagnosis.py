@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from clusteratlas.analyses import clusters as cl
@@ -25,7 +26,7 @@ from clusteratlas.analyses.distance import distance_clusters, sited_firms
 from clusteratlas.analyses.eco_park import park_scorecard
 from clusteratlas.analyses.land_efficiency import land_efficiency
 from clusteratlas.analyses.matching import catalogue, match
-from clusteratlas.analyses.overview import overview
+from clusteratlas.analyses.overview import OUTSIDE_PARKS, overview
 from clusteratlas.analyses.pipeline import pipeline_summary
 from clusteratlas.analyses.recommend import STRATEGIES, industry_space, opportunities
 from clusteratlas.analyses.summary import economic_summary
@@ -130,7 +131,7 @@ class Diagnosis:
 
     def for_viewer(self, user) -> "Diagnosis":
         """As computed for roles with firm rights; as published for the others."""
-        if getattr(user, "sees_raw_aggregates", False):
+        if user.sees_raw_aggregates_of(self.study.region):
             return self
         return self._memo.get("published", lambda: PublishedDiagnosis(self))
 
@@ -196,20 +197,30 @@ class Diagnosis:
             return out[out.region == s.region][["industry", "output", "lq", "lq_symmetric"]].reset_index(drop=True)
         return self._get("location_quotients", compute)
 
-    def output_table(self):
+    def output_table(self, period: tuple[int, int] | None = None):
         """Output by division × park (parks' columns; ``OUTSIDE_PARKS`` for the rest) with the
-        firms in each cell and the largest firm's share: (values, firms, top_share)."""
+        firms in each cell and the largest firm's share: (values, firms, top_share), in the
+        study's period or ``period``."""
+        year, month_to = period or self.study.period
+
         def compute():
-            d = self.study.firm_rows(self.study.year, self.study.month_to, region_only=True)
+            d = self.study.firm_rows(year, month_to, region_only=True)
             g = d.groupby(["industry", "park_id"])["value"]
             return (g.sum().unstack(fill_value=0.0), g.size().unstack(fill_value=0),
                     (g.max() / g.sum()).unstack(fill_value=0.0))
-        return self._get("output_table", compute)
+        return self._get(("output_table", year, month_to), compute)
 
-    def suppressed_output_table(self, min_firms: int = MIN_FIRMS, dominance: float = DOMINANCE):
-        """The output table under primary and complementary suppression (``Suppressed``)."""
-        return self._get(("suppressed_output_table", min_firms, dominance),
-                         lambda: suppress(*self.output_table(), min_firms, dominance))
+    def suppressed_output_table(self, min_firms: int = MIN_FIRMS, dominance: float = DOMINANCE,
+                                period: tuple[int, int] | None = None):
+        """The output table under primary and complementary suppression (``Suppressed``), over
+        every equation the period's release publishes about it: the cells, the industry and
+        park totals (the overview's parts), the region's total and its output in parks."""
+        def compute():
+            values, firms, top = self.output_table(period)
+            in_parks = np.zeros(values.shape, bool)
+            in_parks[:, [c != OUTSIDE_PARKS for c in values.columns]] = True
+            return suppress(values, firms, top, min_firms, dominance, grand_total=True, extra=[in_parks])
+        return self._get(("suppressed_output_table", min_firms, dominance, period), compute)
 
     def land_efficiency(self, year: int | None = None, method: str | None = None):
         """Per-mu grades of the region's firms (latest full year and the settings' method by
@@ -315,8 +326,22 @@ class Diagnosis:
             return target_progress(t["targets"], t["firms"], t["firm_years"], s.year, s.month_to)
         return self._get("targets", compute)
 
-    def pipeline(self, start=None, end=None):
-        """The project funnel: over the study's year to date, or between ``start`` and ``end``."""
+    def pipeline(self, start=None, end=None, viewer=None):
+        """The project funnel: over the study's year to date, or between ``start`` and ``end``;
+        ``viewer``: only the projects that user may see (a park manager's park, an analyst's
+        region), as the access policy says."""
+        if viewer is not None and viewer.role != "admin":
+            from clusteratlas.policy.access import visible_projects
+
+            s = self.study
+            mine = visible_projects(s.tables["projects"], viewer)
+            if mine.empty:
+                return None
+            if start is None and end is None:
+                last = pd.Timestamp(year=s.year, month=s.month_to, day=1) + pd.offsets.MonthEnd(0)
+                start, end = f"{s.year}-01-01", last.date().isoformat()
+            return self._get(("pipeline", start, end, viewer.role, viewer.region_id, viewer.park_id),
+                             lambda: pipeline_summary(mine, start, end))
         if start is None and end is None:
             return self.evaluation().pipeline
         return self._get(("pipeline", start, end), lambda: pipeline_summary(
@@ -424,12 +449,30 @@ class PublishedDiagnosis(Diagnosis):
         return self.raw.for_viewer(user)
 
     def _withheld(self, year=None, month_to=None, regions=None):
-        return self.study.withheld(year, month_to, regions)
+        """What may not be published of the regions' values in a period: each region's own
+        breakdown rules, and for the study region the industries the period's release (its
+        suppressed output table) withholds — every view then hides the same industries."""
+        s = self.study
+        out = s.withheld(year, month_to, regions)
+        if regions is not None and s.region not in set(regions):
+            return out
+        period = (year or s.year, month_to or s.month_to)
+        values, _, _ = self.raw.output_table(period)
+        if values.empty:
+            return out
+        rows = self.raw.suppressed_output_table(period=period).row_totals
+        extra = [d for d in rows.index[rows.isna()]
+                 if not ((out["region"] == s.region) & (out["industry"] == d)).any()]
+        if not extra:
+            return out
+        more = pd.DataFrame({"region": s.region, "industry": extra, "reason": "complementary"})
+        return pd.concat([out, more], ignore_index=True)
 
     def overview(self):
         s = self.study
         return self._get("overview", lambda: published.public_overview(
-            self.raw.overview(), s.firm_rows(s.year - 1, s.month_to, region_only=True)))
+            self.raw.overview(), s.firm_rows(s.year - 1, s.month_to, region_only=True),
+            self.raw.suppressed_output_table()))
 
     def clusters(self) -> cl.ClusterDiagnostics:
         def compute():

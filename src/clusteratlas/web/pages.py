@@ -270,7 +270,7 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
                      .round(2).to_html(index=False, classes="table", border=0, table_id="footprint-table"))
         return html
 
-    def _award_totals_html(s, u: User, run: int | None, L: dict) -> str:
+    def _award_totals_html(s, svc, u: User, run: int | None, L: dict) -> str:
         """The award totals of a recorded run (the newest by default), disclosure-controlled
         for roles without firm rights."""
         from clusteratlas.io.records import recorded_runs
@@ -281,7 +281,11 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
             return f'<p class="note" id="no-runs">{L["no_runs"]}</p>'
         if run not in set(runs["run_id"]):
             run = int(runs["run_id"].iloc[0])
-        r = recorded_run(s, run, withhold=not u.sees_raw_aggregates)
+        try:
+            region = svc.diagnosis(s).study.region
+        except (ValueError, KeyError):
+            region = None
+        r = recorded_run(s, run, withhold=not u.sees_raw_aggregates_of(region))
         t, meta = r.totals, r.meta
         by_rule = t.by_rule.assign(amount=t.by_rule["amount"] / 1e4).rename(columns={"amount": L["amount_10k"]})
         by_payer = t.by_payer.assign(amount=t.by_payer["amount"] / 1e4).rename(columns={"amount": L["amount_10k"]})
@@ -297,7 +301,7 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
 
     @app.get("/incentives", response_class=HTMLResponse, include_in_schema=False)
     def incentives_page(request: Request, run: int | None = None, ruleset: str = "changsha_2005",
-                        u: User = Depends(user_dep), s=Depends(store_dep)):
+                        u: User = Depends(user_dep), s=Depends(store_dep), svc=Depends(service_dep)):
         from clusteratlas.study.records import load_ruleset, rulesets
 
         choices = list(dict.fromkeys(rulesets(s)["name"]))
@@ -308,7 +312,7 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
         for name, expr in rs.derived.items():  # ask for what a derived variable is made of
             if name in names:
                 names = (names - {name}) | set(expr.names)
-        totals = _award_totals_html(s, u, run, LABELS[_lang(request)])
+        totals = _award_totals_html(s, svc, u, run, LABELS[_lang(request)])
         return page(request, "incentives.html", u, inputs=sorted(names - {"year"}),
                     ruleset=rs.metadata.get("title_zh"), ruleset_name=ruleset, choices=choices, totals=totals)
 
@@ -365,7 +369,7 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
         if u.role not in PIPELINE_READERS:
             return simple(request, u, L["pipeline"], f"<p>{L['restricted']}</p>")
         raw = raw_diagnosis(svc, s)
-        p = raw.pipeline() if raw is not None else None
+        p = raw.pipeline(viewer=u) if raw is not None else None  # the scope the policy gives u
         if p is None:
             return simple(request, u, L["pipeline"], f"<p>{L['no_data']}</p>")
         text = p.text_zh if _lang(request) == "zh" else p.text_en

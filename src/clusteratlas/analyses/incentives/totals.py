@@ -5,7 +5,8 @@ the disclosure rules: a rule's total paid to fewer than ``min_entities`` entitie
 one, is hidden, and a second with it (the run's total is published, so one hidden rule alone
 would be the total minus the others). The split by payer is withheld whenever a rule is hidden:
 each rule's payer shares are published parameters, so per-payer sums would add one equation per
-payer and could solve the hidden rules back.
+payer and could solve the hidden rules back. A hidden rule's entity count is hidden with it: a
+rule of a flat amount (the ruleset is public) gives its total back as count × amount.
 """
 
 from __future__ import annotations
@@ -40,7 +41,9 @@ def award_totals(lines: pd.DataFrame, withhold: bool = False, min_entities: int 
     if withhold and len(by_rule):
         why = breakdown_reasons(per_entity, "rule_id", "amount", min_entities, dominance)
         by_rule["suppressed"] = by_rule["rule_id"].map(why).fillna("")
-        by_rule.loc[by_rule["suppressed"] != "", "amount"] = np.nan
+        hidden = by_rule["suppressed"] != ""
+        by_rule.loc[hidden, "amount"] = np.nan
+        by_rule["entities"] = by_rule["entities"].astype("Int64").mask(hidden)
         if (by_rule["suppressed"] != "").any():
             by_payer["amount"] = np.nan
     by_rule = by_rule.sort_values("rule_id", ignore_index=True)

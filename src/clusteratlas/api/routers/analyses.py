@@ -180,7 +180,7 @@ def pipeline(start: str | None = None, end: str | None = None,
              u: User = Depends(require(*PIPELINE_READERS)), s: Store = Depends(store),
              svc: StudyService = Depends(service)):
     d = diagnosis_for(svc, s, u)
-    p = d.pipeline(start, end)  # default: the projects signed in the study's year to date
+    p = d.pipeline(start, end, viewer=u)  # default: the projects signed in the study's year to date
     if p is None:
         raise HTTPException(404, "no investment projects in the store")
     return {"funnel": records(p.funnel), "text_zh": p.text_zh, "text_en": p.text_en,
@@ -198,11 +198,11 @@ def grades(year: int, method: str = "zhejiang_above_scale",
         res = base.land_efficiency(year, method)
     except ValueError as e:
         raise HTTPException(404, str(e))
-    f = res.firms
-    if u.role == "park_manager":
-        f = f[f["park_id"] == u.park_id]
+    f, parks = res.firms, res.parks
+    if u.role == "park_manager":  # their own park's firms and ranking row, no other park's
+        f, parks = f[f["park_id"] == u.park_id], parks[parks["park_id"] == u.park_id]
     audit(s, u, "read", "land_efficiency", f"{len(f)} firms")
-    return {"method": res.method.title_zh, "firms": records(f), "parks": records(res.parks)}
+    return {"method": res.method.title_zh, "firms": records(f), "parks": records(parks)}
 
 
 @router.get("/api/analyses/value-chain", tags=["analyses"],

@@ -143,9 +143,14 @@ def record_incentive_run(file: UploadFile = File(..., description="CSV/XLSX/Parq
             summary="Award totals of a run by rule and payer (disclosure-controlled without firm rights)")
 def incentive_totals(run_id: int, u: User = Depends(user), s: Store = Depends(store),
                      svc: StudyService = Depends(service)):
-    # a recorded run never changes: its totals are kept by run
-    t = svc.cached(s, ("award-totals", run_id, u.sees_raw_aggregates), lambda: study_records.recorded_run(
-        s, run_id, withhold=not u.sees_raw_aggregates)).totals
+    # a recorded run never changes: its totals are kept by run; they are of the service's region
+    try:
+        region = svc.diagnosis(s).study.region
+    except (ValueError, KeyError):
+        region = None
+    raw = u.sees_raw_aggregates_of(region)
+    t = svc.cached(s, ("award-totals", run_id, raw), lambda: study_records.recorded_run(
+        s, run_id, withhold=not raw)).totals
     return {"run_id": run_id, "total": t.total, "by_rule": records(t.by_rule),
             "by_payer": records(t.by_payer)}
 

@@ -1,0 +1,104 @@
+"""One release per period: the output table and the overview publish one suppression pattern.
+An attacker gathers, over HTTP, every figure both views publish for a period — the table's
+cells and totals, the overview's industries and parks, the region's total and its output in
+parks — writes them as linear equations in the withheld cells, and checks by rank that no
+confidential quantity (a primary cell, a total of fewer than three firms) is determined."""
+
+from __future__ import annotations
+
+import httpx
+import numpy as np
+import pytest
+
+from clusteratlas.analyses.overview import OUTSIDE_PARKS
+from clusteratlas.io import Store
+from clusteratlas.io.periods import label
+from tests.api.conftest import login
+
+
+def _determined(E: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """By rank, independently of the service's own check: t is determined iff adding it to the
+    equations does not raise their rank."""
+    rank = np.linalg.matrix_rank(E) if len(E) else 0
+    return np.array([(np.linalg.matrix_rank(np.vstack([E, t])) if len(E) else 1) == rank
+                     for t in targets])
+
+
+def _periods(server):
+    with Store(server["db"]) as s:
+        rows = s.sql("SELECT DISTINCT year, month_to FROM firm_years ORDER BY year, month_to")
+    return [(int(y), int(m)) for y, m in zip(rows["year"], rows["month_to"])]
+
+
+def _code(period):
+    y, m = period
+    return str(y) if m == 12 else (f"{y}H1" if m == 6 else f"{y}M{m:02d}")
+
+
+def _release(server, headers, period):
+    p = _code(period)
+    table = httpx.get(server["base"] + "/api/analyses/output-table", headers=headers,
+                      params={"period": p}, timeout=120).json()
+    overview = httpx.get(server["base"] + "/api/analyses/overview", headers=headers,
+                         params={"period": p}, timeout=120).json()
+    return table, overview
+
+
+@pytest.mark.parametrize("who", [None, "outsider", "sijichang", "parkmgr"])
+def test_no_confidential_quantity_is_determined_by_the_whole_release(server, who):
+    headers = login(server, who) if who else None
+    checked = 0
+    for period in _periods(server):
+        table, overview = _release(server, headers, period)
+        if "cells" not in table:
+            continue
+        rows = sorted({c["division"] for c in table["cells"]})
+        cols = sorted({c["park"] for c in table["cells"]})
+        cell = {(c["division"], c["park"]): c for c in table["cells"]}
+        hidden = np.array([[cell[(r, c)]["output"] is None for c in cols] for r in rows])
+        if not hidden.any():
+            continue
+        firms = np.array([[cell[(r, c)]["firms"] for c in cols] for r in rows])
+        # every published sum of cells, from either view
+        row_pub = {r for r, v in table["row_totals"].items() if v is not None}
+        row_pub |= {i["division"] for i in overview["by_industry"] if i["output"] is not None}
+        col_pub = {c for c, v in table["column_totals"].items() if v is not None}
+        col_pub |= {p["park_id"] for p in overview["by_park"] if p["output"] is not None}
+        totals = {t["indicator"]: t["value"] for t in overview["totals"]}
+        masks = [np.outer([r == x for x in rows], np.ones(len(cols), bool)) for r in row_pub if r in rows]
+        masks += [np.outer(np.ones(len(rows), bool), [c == x for x in cols]) for c in col_pub if c in cols]
+        if totals.get("output") is not None:
+            masks.append(np.ones_like(hidden))
+        if totals.get("output_in_parks") is not None:
+            masks.append(np.outer(np.ones(len(rows), bool), [c != OUTSIDE_PARKS for c in cols]))
+        E = np.array([m[hidden] for m in masks], dtype=float)
+        E = E[E.any(axis=1)] if len(E) else np.zeros((0, int(hidden.sum())))
+        # what must stay unknown: primary cells, and any row or column of fewer than 3 firms
+        targets = []
+        for k, (i, j) in enumerate(np.argwhere(hidden)):
+            if cell[(rows[i], cols[j])]["suppressed"] == "primary":
+                t = np.zeros(int(hidden.sum()))
+                t[k] = 1
+                targets.append(t)
+        for axis in (0, 1):
+            for k in np.flatnonzero((firms.sum(axis=axis) > 0) & (firms.sum(axis=axis) < 3)):
+                m = np.zeros_like(hidden)
+                if axis == 1:
+                    m[k] = True
+                else:
+                    m[:, k] = True
+                if (m & hidden).any():
+                    targets.append(m[hidden].astype(float))
+        assert targets, label(*period)
+        leaked = _determined(E, np.array(targets))
+        assert not leaked.any(), f"{label(*period)}: {int(leaked.sum())} confidential quantities determined"
+        checked += 1
+    assert checked >= 2  # the sample has several periods with withheld cells
+
+
+def test_the_overview_publishes_exactly_the_tables_totals(server):
+    table, overview = _release(server, None, _periods(server)[-1])
+    for i in overview["by_industry"]:
+        assert (i["output"] is None) == (table["row_totals"].get(i["division"]) is None)
+    for p in overview["by_park"]:
+        assert (p["output"] is None) == (table["column_totals"].get(p["park_id"]) is None)
