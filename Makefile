@@ -33,6 +33,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_kdensity.py
 	$(BIN)/python benchmarks/bench_service.py
 	$(BIN)/python benchmarks/bench_startup.py
+	CLUSTERATLAS_FUZZ_EXAMPLES=50 $(BIN)/python -m pytest -q tests/api/test_schemathesis.py
 
 sample: $(BIN)/.installed
 	$(BIN)/python -m clusteratlas.sample.generate

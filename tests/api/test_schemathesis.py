@@ -1,8 +1,11 @@
 """Property-based API testing from the OpenAPI spec (schemathesis), against the live server:
 a bounded number of generated requests for every operation, anonymous and as admin; no response
-may be a server error."""
+may be a server error. ``CLUSTERATLAS_FUZZ_EXAMPLES`` sets the examples per operation (5 in the
+suite; ``make bench`` runs 50)."""
 
 from __future__ import annotations
+
+import os
 
 import pytest
 
@@ -21,7 +24,7 @@ def test_no_operation_answers_with_a_server_error(server):
         if op.path == "/api/datasets" and op.method.upper() == "POST":
             continue  # uploads change the store; their own tests cover them
 
-        @settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck), database=None,
+        @settings(max_examples=int(os.environ.get("CLUSTERATLAS_FUZZ_EXAMPLES", "5")), deadline=None, suppress_health_check=list(HealthCheck), database=None,
                   derandomize=True)  # the same requests on every run: a failure can be replayed
         @given(case=op.as_strategy())
         def check(case):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import httpx
 
+from clusteratlas.policy.access import csrf_token
 from clusteratlas.policy.throttle import MAX_FAILURES, LoginThrottle
 from tests.api.conftest import PASSWORD, login
 
@@ -63,8 +64,10 @@ def test_logout_is_a_post_and_a_get_only_shows_the_button(own_server):
         page = c.get("/logout")
         assert page.status_code == 200 and 'method="post" action="/logout"' in page.text
         assert c.get("/api/auth/me").json()["username"] == "admin"  # a GET logged nobody out
-        c.post("/logout")
         token = r.cookies["ca_token"]
+        assert c.post("/logout").status_code == 403  # a forged form: no anti-forgery token
+        assert c.get("/api/auth/me").json()["username"] == "admin"
+        c.post("/logout", data={"csrf": csrf_token(token)})
         assert httpx.get(base + "/api/auth/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
 
 
@@ -76,3 +79,18 @@ def test_every_answer_carries_the_security_headers(own_server):
         assert r.headers["Referrer-Policy"] == "no-referrer" and r.headers["X-Frame-Options"] == "DENY"
     assert httpx.get(own_server["base"] + "/api/firms", headers=login(own_server, "admin"),
                      timeout=60).headers["Cache-Control"] == "no-store"
+
+
+def test_the_dashboard_cookie_changes_nothing_without_the_anti_forgery_token(own_server):
+    base = own_server["base"]
+    with httpx.Client(base_url=base) as c:
+        token = c.post("/login", data={"username": "analyst", "password": PASSWORD}).cookies["ca_token"]
+        c.cookies.set("ca_token", token)
+        body = {"files": ("x.csv", b"a,b\n1,2\n", "text/csv")}
+        forged = c.post("/api/datasets", files=body)  # what a page of another site could send
+        assert forged.status_code == 403 and "X-CSRF-Token" in forged.text
+        ours = c.post("/api/datasets", files=body, headers={"X-CSRF-Token": csrf_token(token)})
+        assert ours.status_code == 422  # past the check: the file's own problem
+        assert c.get("/api/auth/me").status_code == 200  # reading needs no token
+        page = c.get("/upload")
+        assert f'name="csrf-token" content="{csrf_token(token)}"' in page.text

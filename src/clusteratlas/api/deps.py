@@ -9,7 +9,7 @@ from fastapi import Depends, HTTPException, Request
 from clusteratlas.io import accounts
 from clusteratlas.io.periods import parse_period
 from clusteratlas.io.store import Store
-from clusteratlas.policy.access import PUBLIC, User, user_from_row
+from clusteratlas.policy.access import PUBLIC, User, cookie_request_allowed, user_from_row
 from clusteratlas.policy.throttle import LoginRefused, attempt_login
 from clusteratlas.study.diagnosis import Diagnosis
 from clusteratlas.study.service import StudyService
@@ -31,12 +31,19 @@ def store(request: Request):
 def user(request: Request, s: Store = Depends(store)) -> User:
     """The caller, from a bearer token or the dashboard's cookie; the public without either."""
     header = request.headers.get("authorization", "")
-    token = header[7:] if header.lower().startswith("bearer ") else request.cookies.get("ca_token")
+    bearer = header.lower().startswith("bearer ")
+    token = header[7:] if bearer else request.cookies.get("ca_token")
     if not token:
         return PUBLIC
     u = user_from_row(accounts.token_user(s, token))
     if u is None:
         raise HTTPException(401, "token expired or unknown", headers={"WWW-Authenticate": "Bearer"})
+    if not bearer and not cookie_request_allowed(request.method, token,
+                                                 request.headers.get("x-csrf-token")):
+        accounts.audit(s, u.username, u.role, "refused", request.url.path,
+                       f"from {client(request)}; cookie without the anti-forgery token")
+        raise HTTPException(403, "a request with the dashboard's cookie needs its X-CSRF-Token "
+                                 "header; API clients send a bearer token")
     return u
 
 

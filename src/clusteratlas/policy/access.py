@@ -71,6 +71,27 @@ class User:
 
 PUBLIC = User("public", "public")
 
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def csrf_token(session_token: str) -> str:
+    """The anti-forgery token of a dashboard session: derived from the session's (http-only)
+    cookie, so a page of another site, which cannot read the cookie, cannot compute it, and the
+    server keeps no state for it."""
+    import hashlib
+
+    return hashlib.sha256(b"clusteratlas-csrf:" + session_token.encode()).hexdigest()
+
+
+def cookie_request_allowed(method: str, session_token: str, sent: str | None) -> bool:
+    """A request authenticated by the dashboard's cookie may change state only with the
+    session's anti-forgery token (header X-CSRF-Token or form field csrf); bearer-token
+    requests carry no ambient credential and need none."""
+    import hmac
+
+    return method.upper() in SAFE_METHODS or (sent is not None and hmac.compare_digest(
+        sent, csrf_token(session_token)))
+
 
 def check_new_user(role: str, password: str, region_id=None, park_id=None, firm_id=None) -> None:
     """ValueError unless the role exists, the password is long enough and the role's scope is

@@ -14,7 +14,16 @@ from fastapi import Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from clusteratlas.io import accounts
-from clusteratlas.policy.access import PIPELINE_READERS, PUBLIC, SIGNED_IN, UPLOADERS, User, visible_needs
+from clusteratlas.policy.access import (
+    PIPELINE_READERS,
+    PUBLIC,
+    SIGNED_IN,
+    UPLOADERS,
+    User,
+    cookie_request_allowed,
+    csrf_token,
+    visible_needs,
+)
 from clusteratlas.study.diagnosis import NotComputable
 
 LABELS = {
@@ -90,8 +99,10 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
 
     def page(request: Request, template: str, u: User, **ctx) -> HTMLResponse:
         lang = _lang(request)
+        session = request.cookies.get("ca_token")
         html = _env.get_template(template).render(L=LABELS[lang], lang=lang, user=u,
-                                                  path=request.url.path, **ctx)
+                                                  path=request.url.path,
+                                                  csrf=csrf_token(session) if session else "", **ctx)
         resp = HTMLResponse(html)
         if request.query_params.get("lang") in LABELS:
             resp.set_cookie("ca_lang", lang, samesite="lax")
@@ -144,12 +155,17 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
     def logout_page(request: Request, u: User = Depends(user_dep)):
         """A GET never logs out (a link or an image could): it shows the button that does."""
         L = LABELS[_lang(request)]
+        session = request.cookies.get("ca_token")
+        csrf = csrf_token(session) if session else ""
         return simple(request, u, L["logout"], f'<form method="post" action="/logout">'
+                                               f'<input type="hidden" name="csrf" value="{csrf}">'
                                                f'<button id="logout-button">{L["logout"]}</button></form>')
 
     @app.post("/logout", include_in_schema=False)
-    def logout(request: Request, s=Depends(store_dep)):
+    def logout(request: Request, csrf: str = Form(""), s=Depends(store_dep)):
         token = request.cookies.get("ca_token")
+        if token and not cookie_request_allowed("POST", token, csrf):
+            return HTMLResponse("a logout needs the page's anti-forgery token", status_code=403)
         if token:
             accounts.expire_token(s, token)
         resp = RedirectResponse("/login", status_code=303)
