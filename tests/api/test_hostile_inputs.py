@@ -133,3 +133,8 @@ def test_json_never_carries_a_non_finite_number():
     out = records(pd.DataFrame({"a": [1.0, np.inf, -np.inf, np.nan], "b": [float("inf"), 1, 2, 3]}))
     assert json.dumps(out, allow_nan=False)
     assert [r["a"] for r in out] == [1.0, None, None, None] and out[0]["b"] is None
+
+
+def test_an_unknown_incentive_run_is_a_404(server):  # schemathesis found it answering 500
+    r = httpx.get(server["base"] + "/api/incentives/runs/999999/totals", timeout=30)
+    assert r.status_code == 404 and "999999" in r.text

@@ -149,8 +149,11 @@ def incentive_totals(run_id: int, u: User = Depends(user), s: Store = Depends(st
     except (ValueError, KeyError):
         region = None
     raw = u.sees_raw_aggregates_of(region)
-    t = svc.cached(s, ("award-totals", run_id, raw), lambda: study_records.recorded_run(
-        s, run_id, withhold=not raw)).totals
+    recorded = svc.cached(s, ("award-totals", run_id, raw), lambda: study_records.recorded_run(
+        s, run_id, withhold=not raw))
+    if recorded is None:
+        raise HTTPException(404, f"no incentive run {run_id}")
+    t = recorded.totals
     return {"run_id": run_id, "total": t.total, "by_rule": records(t.by_rule),
             "by_payer": records(t.by_payer)}
 
