@@ -156,3 +156,20 @@ def test_a_breakdown_hides_a_second_part_so_the_first_cannot_be_recovered():
     assert (why[["a", "b"]] == "").all()
     # with the total published, the two hidden parts leave one equation in two unknowns
     assert not recoverable(why.ne("").to_numpy()[:, None], np.zeros(4, bool)).any()
+
+
+def test_an_insider_who_knows_a_column_cannot_recover_the_others():
+    # a park manager knows every firm of their park (column x): against the public's rectangle
+    # they would subtract their column and read the primary cell off its row total
+    v, n, s = table([[10, 20, 30], [5, 50, 60], [40, 1, 70]], [[5, 2, 6], [4, 8, 7], [9, 5, 6]])
+    park_x = np.zeros((3, 3), bool)
+    park_x[:, 0] = True
+
+    def leaks(res):
+        unknown = res.table.isna().to_numpy() & ~park_x
+        return recoverable(unknown, res.row_totals.notna(), res.column_totals.notna(),
+                           grand_total=True).sum()
+
+    assert leaks(suppress(v, n, s)) > 0  # the public's release is not enough for them
+    theirs = suppress(v, n, s, known=park_x)
+    assert leaks(theirs) == 0 and theirs.reasons.at["a", "y"] == PRIMARY

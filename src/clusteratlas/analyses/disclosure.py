@@ -116,7 +116,8 @@ def _mask_fails(mask: np.ndarray, v, n, share, min_firms, dominance) -> bool:
 
 def suppress(values: pd.DataFrame, firms: pd.DataFrame, top_share: pd.DataFrame,
              min_firms: int = 3, dominance: float = 0.8, row_totals: bool = True,
-             column_totals: bool = True, grand_total: bool = True, extra=()) -> Suppressed:
+             column_totals: bool = True, grand_total: bool = True, extra=(),
+             known: np.ndarray | None = None) -> Suppressed:
     """Apply primary and complementary suppression to a table of aggregates.
 
     ``values``, ``firms`` (number of firms in each cell) and ``top_share`` (the largest firm's
@@ -124,7 +125,9 @@ def suppress(values: pd.DataFrame, firms: pd.DataFrame, top_share: pd.DataFrame,
     0: they reveal nothing. A row or column total is an aggregate too: one that breaks the
     primary rules is withheld, and so is any ``extra`` sum (a boolean mask of cells another view
     publishes, e.g. the output in parks) that breaks them. ``grand_total``: the table's total is
-    published (as a headline, in another view).
+    published (as a headline, in another view). ``known``: cells the reader knows anyway (a
+    park manager's own park, a firm alone in its cell): an insider subtracts them from every
+    total, so they count as published in the check, and the others stay protected against them.
 
     Complementary suppression then hides cells, or withholds totals, until nothing confidential
     is determined by all the published equations together (the line totals, the grand total
@@ -150,8 +153,11 @@ def suppress(values: pd.DataFrame, firms: pd.DataFrame, top_share: pd.DataFrame,
     confidential = [m for m, f in zip(extra, extra_fails) if f]
     confidential += _line_masks(hidden.shape, np.flatnonzero(row_fails), np.flatnonzero(col_fails))
 
+    known = np.zeros_like(hidden) if known is None else np.asarray(known, bool)
+
     def exposed(hidden, rows_ok, cols_ok, extra_ok) -> list[np.ndarray]:
         """The confidential quantities (as cell masks) the published equations determine."""
+        hidden = hidden & ~known  # what the reader knows is no unknown of theirs
         k = int(hidden.sum())
         if k == 0:
             return []
@@ -190,11 +196,11 @@ def suppress(values: pd.DataFrame, firms: pd.DataFrame, top_share: pd.DataFrame,
         near = np.zeros_like(hidden)
         near[rows_hit[rows_ok[rows_hit]]] = True
         near[:, cols_hit[cols_ok[cols_hit]]] = True
-        cells = [("cell", abs(v[i, j]), i, j) for i, j in np.argwhere(near & present & ~hidden)]
+        cells = [("cell", abs(v[i, j]), i, j) for i, j in np.argwhere(near & present & ~hidden & ~known)]
         totals = [("row", abs(v[i].sum()), i, None) for i in np.flatnonzero(rows_ok)]
         totals += [("col", abs(v[:, j].sum()), None, j) for j in np.flatnonzero(cols_ok)]
         totals += [("extra", abs(v[x].sum()), k, None) for k, x in enumerate(extra) if extra_ok[k]]
-        anywhere = [("cell", abs(v[i, j]), i, j) for i, j in np.argwhere(present & ~hidden & ~near)]
+        anywhere = [("cell", abs(v[i, j]), i, j) for i, j in np.argwhere(present & ~hidden & ~near & ~known)]
         best = None
         for group in (cells, totals, anywhere):
             for move in sorted(group, key=lambda mv: mv[1]):

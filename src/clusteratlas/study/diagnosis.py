@@ -133,7 +133,11 @@ class Diagnosis:
         """As computed for roles with firm rights; as published for the others."""
         if user.sees_raw_aggregates_of(self.study.region):
             return self
-        return self._memo.get("published", lambda: PublishedDiagnosis(self))
+        # a park manager knows their park's firms, a firm its own figures: their release must
+        # hold against what they know too
+        insider = (("park", user.park_id) if user.role == "park_manager" and user.park_id else
+                   ("firm", user.firm_id) if user.role == "firm" and user.firm_id else None)
+        return self._memo.get(("published", insider), lambda: PublishedDiagnosis(self, insider))
 
     def provenance(self) -> dict:
         """What every number of this diagnosis rests on."""
@@ -211,16 +215,35 @@ class Diagnosis:
         return self._get(("output_table", year, month_to), compute)
 
     def suppressed_output_table(self, min_firms: int = MIN_FIRMS, dominance: float = DOMINANCE,
-                                period: tuple[int, int] | None = None):
+                                period: tuple[int, int] | None = None, insider: tuple | None = None):
         """The output table under primary and complementary suppression (``Suppressed``), over
         every equation the period's release publishes about it: the cells, the industry and
-        park totals (the overview's parts), the region's total and its output in parks."""
+        park totals (the overview's parts), the region's total and its output in parks.
+        ``insider``: ("park", id) or ("firm", id), a reader who knows some cells (their park's,
+        or their firm's cell where it is alone), against whom the others must hold too."""
         def compute():
             values, firms, top = self.output_table(period)
             in_parks = np.zeros(values.shape, bool)
             in_parks[:, [c != OUTSIDE_PARKS for c in values.columns]] = True
-            return suppress(values, firms, top, min_firms, dominance, grand_total=True, extra=[in_parks])
-        return self._get(("suppressed_output_table", min_firms, dominance, period), compute)
+            return suppress(values, firms, top, min_firms, dominance, grand_total=True,
+                            extra=[in_parks], known=self._known_cells(values, firms, period, insider))
+        return self._get(("suppressed_output_table", min_firms, dominance, period, insider), compute)
+
+    def _known_cells(self, values: pd.DataFrame, firms: pd.DataFrame, period, insider) -> np.ndarray:
+        known = np.zeros(values.shape, bool)
+        if insider is None:
+            return known
+        kind, key = insider
+        if kind == "park":
+            known[:, [c == key for c in values.columns]] = True
+        elif kind == "firm":
+            rows = self.study.firm_rows(*(period or self.study.period), region_only=True)
+            mine = rows[rows["firm_id"] == key]
+            for industry, park in zip(mine["industry"], mine["park_id"]):
+                if industry in values.index and park in values.columns \
+                        and firms.at[industry, park] == 1:  # alone in its cell: they know it
+                    known[values.index.get_loc(industry), values.columns.get_loc(park)] = True
+        return known
 
     def land_efficiency(self, year: int | None = None, method: str | None = None):
         """Per-mu grades of the region's firms (latest full year and the settings' method by
@@ -437,9 +460,10 @@ class PublishedDiagnosis(Diagnosis):
     disclosure rules of :mod:`clusteratlas.policy.published` (one set of rules over all the
     figures of the period, so no withheld value can be worked out from the others)."""
 
-    def __init__(self, raw: Diagnosis):
+    def __init__(self, raw: Diagnosis, insider: tuple | None = None):
         super().__init__(raw.study, raw.settings)
         self.raw = raw
+        self.insider = insider
 
     @property
     def published(self) -> bool:
@@ -460,7 +484,7 @@ class PublishedDiagnosis(Diagnosis):
         values, _, _ = self.raw.output_table(period)
         if values.empty:
             return out
-        rows = self.raw.suppressed_output_table(period=period).row_totals
+        rows = self.raw.suppressed_output_table(period=period, insider=self.insider).row_totals
         extra = [d for d in rows.index[rows.isna()]
                  if not ((out["region"] == s.region) & (out["industry"] == d)).any()]
         if not extra:
@@ -472,7 +496,7 @@ class PublishedDiagnosis(Diagnosis):
         s = self.study
         return self._get("overview", lambda: published.public_overview(
             self.raw.overview(), s.firm_rows(s.year - 1, s.month_to, region_only=True),
-            self.raw.suppressed_output_table()))
+            self.raw.suppressed_output_table(insider=self.insider)))
 
     def clusters(self) -> cl.ClusterDiagnostics:
         def compute():
@@ -511,7 +535,7 @@ class PublishedDiagnosis(Diagnosis):
         one who could pick other settings could combine two suppression patterns."""
         if (min_firms, dominance) != (MIN_FIRMS, DOMINANCE):
             raise PermissionError(f"the disclosure rules are the service's ({MIN_FIRMS} firms, {DOMINANCE:.0%})")
-        return self.raw.suppressed_output_table()
+        return self.raw.suppressed_output_table(insider=self.insider)
 
     def land_efficiency(self, year: int | None = None, method: str | None = None):
         raise NotComputable("per-mu grades are firm-level: roles with firm or park rights only")
