@@ -593,7 +593,8 @@ class PublishedDiagnosis(Diagnosis):
         s = self.study
         grouping = division_to_sector(s.io_table.sectors)
         by_sector = s.withheld(c.year, 12, [s.region], grouping=grouping)
-        by_division = s.withheld(c.year, 12, [s.region])
+        # the divisions the year's release withholds (a sector holding one loses its figures)
+        by_division = self._withheld(c.year, 12, [s.region])
         graph, gaps = published.withhold_chain(c.graph, c.gaps, by_sector, by_division, grouping)
         hidden = set(by_division["industry"])
         presence = c.presence.assign(suppressed=[("withheld" if d in hidden else "") for d in c.presence.index])
