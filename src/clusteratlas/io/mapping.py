@@ -234,12 +234,19 @@ def map_sheet(raw: RawSheet, mapping: Mapping, table: str | None = None) -> Mapp
             return ImportIssue(**where, row=h + 1, column=None, value=None, rule="unknown_table",
                                message="the columns match no table of the data model; "
                                        "name the table with --table or in a mapping file")
+        names_zh = {"firms": "企业名录", "firm_years": "年度指标", "parks": "园区", "regions": "地区",
+                    "region_industry_years": "地区行业汇总", "projects": "招商项目", "targets": "目标任务"}
         return ImportIssue(**where, row=h + depth, column=None, value=", ".join(missing),
                            rule="missing_column",
                            message=f"looks like table {t!r} but lacks required column(s) "
                                    f"{', '.join(missing)} (known headers: "
                                    + "; ".join(f"{m}: {'/'.join(H.ALIASES[t].get(m, (m,))[:3])}"
-                                               for m in missing) + ")")
+                                               for m in missing) + ")",
+                           message_zh=f"看起来是“{names_zh.get(t, t)}”表，但缺少必需的列："
+                                      + "、".join(f"{H.ALIASES[t].get(m, (m,))[0]}（{m}）" for m in missing)
+                                      + "。请增加该列（可用的列名如 "
+                                      + "；".join("/".join(H.ALIASES[t].get(m, (m,))[:3]) for m in missing)
+                                      + "），或用 --mapping 指定")
     if ties:
         return ImportIssue(**where, row=h + depth, column=None, value=None, rule="ambiguous_table",
                            message=f"the header fits tables {[t, *ties]} equally well; "
