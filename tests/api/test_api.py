@@ -395,7 +395,8 @@ def test_a_target_on_a_withheld_industry_shows_no_actual_figure_to_the_public(se
     overview = get(server, "/api/analyses/overview").json()
     d = next(r["division"] for r in overview["by_industry"] if r["disclosure"])
     csv = ("目标编号,目标对象类型,目标对象,指标,目标类型,目标年份,截止月份,目标值,单位,参照对象,文件依据\n"
-           f"TX{d},industry,{d},output,level,2006,12,1,亿元,,a test target on a small industry\n")
+           f"TX{d},industry,{d},output,level,2006,12,1,亿元,,a test target on a small industry\n"
+           "TG351,industry,351,output,level,2006,12,1,亿元,,a target on a group: a sum the release never checked\n")
     r = httpx.post(server["base"] + "/api/datasets", headers=login(server, "analyst"),
                    files={"files": ("targets_extra.csv", csv.encode("utf-8"), "text/csv")}, timeout=60)
     assert r.status_code == 200, r.text
@@ -404,6 +405,7 @@ def test_a_target_on_a_withheld_industry_shows_no_actual_figure_to_the_public(se
     assert adm[f"TX{d}"]["actual"] is not None
     assert pub[f"TX{d}"]["actual"] is None and pub[f"TX{d}"]["projection"] is None
     assert pub["T01"]["actual"] == pytest.approx(adm["T01"]["actual"])  # 35: many firms, published
+    assert adm["TG351"]["actual"] is not None and pub["TG351"]["actual"] is None
 
 
 def test_boundaries_upload_as_geojson_and_repair_only_on_request(server):

@@ -115,9 +115,15 @@ def withhold_targets(progress: pd.DataFrame, public_ov) -> pd.DataFrame:
     if public_ov is None or t.empty:
         return t
     ind, park = public_ov.by_industry, public_ov.by_park
-    hidden = {("industry", d) for d in ind.loc[ind["disclosure"] != "", "division"]}
-    hidden |= {("park", p) for p in park.loc[park["disclosure"] != "", "park_id"]}
-    rows = [(scope, str(i)) in hidden for scope, i in zip(t["scope"], t["scope_id"])]
+    # an actual figure is one of the release's published lines, or it is not shown: a target
+    # on a group (351), a class or another region would publish a sum the release never
+    # checked (a part of a withheld division, or a handful of firms)
+    shown = {("industry", d) for d in ind.loc[ind["disclosure"] == "", "division"]}
+    shown |= {("park", p) for p in park.loc[park["disclosure"] == "", "park_id"]}
+    shown.add(("region", str(public_ov.region_id)))
+    counts = t["indicator"].astype(str).str.startswith("firms_")  # numbers of firms: not values
+    rows = [not c and (scope, str(i)) not in shown
+            for scope, i, c in zip(t["scope"], t["scope_id"], counts)]
     t.loc[rows, [c for c in ("actual", "share_of_target_pct", "pace", "projection", "growth_so_far_pct",
                              "required_growth_pct") if c in t]] = np.nan
     return t
