@@ -808,7 +808,8 @@ def serve(
     err.print(f"service ready in {time.perf_counter() - started:.1f} s; listening on http://{host}:{port}/ "
               f"(dashboard /, API /api/, OpenAPI /docs); the first page of a study computes its "
               f"diagnosis ({app_.state.service.settings.n_sim} simulations) and keeps it")
-    uvicorn.run(app_, host=host, port=port, log_level="info")
+    # shutdown waits at most 10 s for requests in flight, never on a runaway computation
+    uvicorn.run(app_, host=host, port=port, log_level="info", timeout_graceful_shutdown=10)
 
 
 users_app = typer.Typer(help="Users of the service.", no_args_is_help=True)

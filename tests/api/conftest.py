@@ -44,11 +44,11 @@ def _service_store(folder, sample_store):
 
 
 @contextlib.contextmanager
-def serving(db):
+def serving(db, **options):
     """The app on uvicorn on a free loopback port, over ``db``; yields its base address."""
     # one settings object for every page and endpoint of the test service (fewer simulations
     # than the default 999, to keep the suite fast)
-    app = create_app(db, settings=SETTINGS)
+    app = create_app(db, settings=SETTINGS, **options)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]

@@ -94,3 +94,14 @@ def test_the_dashboard_cookie_changes_nothing_without_the_anti_forgery_token(own
         assert c.get("/api/auth/me").status_code == 200  # reading needs no token
         page = c.get("/upload")
         assert f'name="csrf-token" content="{csrf_token(token)}"' in page.text
+
+
+def test_a_request_past_its_time_limit_is_a_503_and_the_server_keeps_answering(tmp_path, sample_store):
+    from tests.api.conftest import _service_store, serving
+
+    db, _ = _service_store(tmp_path, sample_store)
+    with serving(db, request_seconds=0.5) as base:
+        # the first K-density computes curves and envelopes: about 1.7 s here, the login page 40 ms
+        r = httpx.get(base + "/api/analyses/k-density", timeout=60)
+        assert r.status_code == 503 and "Retry-After" in r.headers
+        assert httpx.get(base + "/login", timeout=10).status_code == 200

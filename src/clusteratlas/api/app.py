@@ -9,6 +9,7 @@ The endpoints live in ``api/routers`` (one module per resource); what they share
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -30,16 +31,31 @@ TAGS = [
 ]
 
 
-def create_app(db: str | Path, io_table: str | Path | None = None, settings: Settings | None = None) -> FastAPI:
+REQUEST_SECONDS = 120.0  # the slowest first answer measured is ~8 s (a cluster page, 999 simulations)
+
+
+def create_app(db: str | Path, io_table: str | Path | None = None, settings: Settings | None = None,
+               request_seconds: float = REQUEST_SECONDS) -> FastAPI:
     """The service on the store at ``db`` (created and migrated if new); ``io_table``: a national
     input-output table (NBS layout) for the value chain, instead of the store's newest;
-    ``settings``: the diagnosis settings of every page and endpoint (default ``Settings()``)."""
+    ``settings``: the diagnosis settings of every page and endpoint (default ``Settings()``);
+    ``request_seconds``: a request still computing after this long is answered 503 (its work
+    finishes on its worker thread and is kept for the next caller)."""
     svc = StudyService(db, io_table, settings)
     app = FastAPI(title="ClusterAtlas", version=clusteratlas.__version__, openapi_tags=TAGS,
                   description="Industrial clusters and parks: data, measures and policies. Firm "
                               "data are confidential: what a caller sees depends on their role.")
     app.state.service = svc
     app.state.throttle = LoginThrottle()
+
+    @app.middleware("http")
+    async def _time_limit(request: Request, call_next):
+        try:
+            return await asyncio.wait_for(call_next(request), request_seconds)
+        except asyncio.TimeoutError:
+            return JSONResponse(status_code=503, headers={"Retry-After": "30"}, content={
+                "detail": f"the answer took longer than {request_seconds:g} s; it is still being "
+                          "computed: ask again shortly"})
 
     @app.middleware("http")
     async def _security_headers(request: Request, call_next):
