@@ -105,3 +105,18 @@ def test_a_request_past_its_time_limit_is_a_503_and_the_server_keeps_answering(t
         r = httpx.get(base + "/api/analyses/k-density", timeout=60)
         assert r.status_code == 503 and "Retry-After" in r.headers
         assert httpx.get(base + "/login", timeout=10).status_code == 200
+
+
+def test_firm_level_reads_are_audited_with_address_and_scope_and_the_log_filters(own_server):
+    base = own_server["base"]
+    pm = login(own_server, "analyst")
+    httpx.get(base + "/api/firms", headers=pm, timeout=60)
+    admin = login(own_server, "admin")
+    log = httpx.get(base + "/api/audit", headers=admin, timeout=60,
+                    params={"username": "analyst", "action": "read"}).json()
+    assert log and all(e["username"] == "analyst" and e["action"] == "read" for e in log)
+    assert "from 127.0.0.1" in log[0]["detail"] and "scope 421003" in log[0]["detail"]
+    by_address = httpx.get(base + "/api/audit", headers=admin, timeout=60,
+                           params={"address": "127.0.0.1", "limit": 5}).json()
+    assert len(by_address) == 5
+    assert httpx.get(base + "/api/audit", headers=admin, params={"address": "10.9.9.9"}).json() == []

@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 
 import clusteratlas
 from clusteratlas.api.deps import service, store, user
+from clusteratlas.io import accounts
 from clusteratlas.api.routers import analyses, auth, data, datasets, incentives, matching
 from clusteratlas.policy.throttle import LoginThrottle
 from clusteratlas.study.diagnosis import Settings
@@ -47,6 +48,11 @@ def create_app(db: str | Path, io_table: str | Path | None = None, settings: Set
                               "data are confidential: what a caller sees depends on their role.")
     app.state.service = svc
     app.state.throttle = LoginThrottle()
+
+    @app.middleware("http")
+    async def _client(request: Request, call_next):
+        accounts.CLIENT.set(request.client.host if request.client else "?")
+        return await call_next(request)
 
     @app.middleware("http")
     async def _time_limit(request: Request, call_next):

@@ -74,7 +74,10 @@ def log_in(request: Request, s: Store, username: str, password: str, where: str)
 
 
 def audit(s: Store, u: User, action: str, resource: str, detail: str = "") -> None:
-    accounts.audit(s, u.username, u.role, action, resource, detail)
+    """One audit line, with the caller's scope (region, park or firm); the address is added by
+    ``io.accounts.audit`` from the request's context."""
+    scope = u.region_id or u.park_id or u.firm_id or "-"
+    accounts.audit(s, u.username, u.role, action, resource, f"{detail} [scope {scope}]".strip())
 
 
 def period_option(period: str | None) -> tuple[int, int] | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from contextvars import ContextVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerifyMismatchError
@@ -65,7 +66,16 @@ def expire_token(store, token: str) -> None:
     store.con.execute("UPDATE tokens SET expires_at = now() WHERE token_sha256 = ?", [_sha(token)])
 
 
+# the address of the request being answered (the service's middleware sets it): every audit
+# line written while answering it names where the request came from
+CLIENT: ContextVar[str | None] = ContextVar("client", default=None)
+
+
 def audit(store, username: str, role: str, action: str, resource: str, detail: str = "") -> None:
-    """One line of the audit log: who (name, role), did what (read/write/login), to what."""
+    """One line of the audit log: who (name, role), did what (read/write/login), to what, and
+    from which address when a request is being answered."""
+    address = CLIENT.get()
+    if address is not None and "from " not in detail:
+        detail = f"{detail} [from {address}]".strip()
     store.con.execute("INSERT INTO audit_log (username, role, action, resource, detail) VALUES (?, ?, ?, ?, ?)",
                       [username, role, action, resource, detail])

@@ -122,7 +122,8 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
             return None
 
     def audit(s, u: User, resource: str, detail: str) -> None:
-        accounts.audit(s, u.username, u.role, "read", resource, detail)
+        scope = u.region_id or u.park_id or u.firm_id or "-"
+        accounts.audit(s, u.username, u.role, "read", resource, f"{detail} [scope {scope}]")
 
     @app.get("/static/plotly.min.js", include_in_schema=False)
     def plotly_js():

@@ -84,8 +84,27 @@ def projects(format: Format = None, u: User = Depends(require(*PIPELINE_READERS)
     return frame_response(p, format, "projects")
 
 
-@router.get("/api/audit", tags=["data"], summary="The audit log (admin)")
-def audit_log(limit: int = Query(200, ge=1, le=10_000), u: User = Depends(require("admin")),
-              s: Store = Depends(store)):
-    return frame_response(s.sql("SELECT * FROM audit_log ORDER BY audit_id DESC LIMIT ?", [limit]),
-                           None, "audit")
+@router.get("/api/audit", tags=["data"], summary="The audit log (admin), newest first, filtered")
+def audit_log(limit: int = Query(200, ge=1, le=10_000),
+              username: str | None = Query(None, max_length=200),
+              action: str | None = Query(None, max_length=50, description="read, write, login, "
+                                         "login failed, login refused, refused, logout"),
+              address: str | None = Query(None, max_length=100, description="the client address"),
+              since: str | None = Query(None, pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD"),
+              format: Format = None, u: User = Depends(require("admin")), s: Store = Depends(store)):
+    where, params = ["TRUE"], []
+    if username is not None:
+        where.append("username = ?")
+        params.append(username)
+    if action is not None:
+        where.append("action = ?")
+        params.append(action)
+    if address is not None:  # every line written while answering a request names its address
+        where.append("detail LIKE ?")
+        params.append(f"%from {address}%")
+    if since is not None:
+        where.append("logged_at >= CAST(? AS DATE)")
+        params.append(since)
+    rows = s.sql(f"SELECT * FROM audit_log WHERE {' AND '.join(where)} ORDER BY audit_id DESC LIMIT ?",
+                 [*params, limit])
+    return frame_response(rows, format, "audit")
