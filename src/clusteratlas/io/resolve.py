@@ -17,7 +17,6 @@ sheets of the same import, or is an error naming the cell (with the close names,
 from __future__ import annotations
 
 import difflib
-from collections import Counter
 from contextvars import ContextVar
 
 import pandas as pd
@@ -275,63 +274,80 @@ def _merge_partial(store: Store, table: str, df: pd.DataFrame,
             part.loc[undated, "year"] = periods["year"].iloc[0]
             part.loc[undated, "month_to"] = periods["month_to"].iloc[0]
         else:
+            given = [c for c in part.columns if c in TABLES[table].names and c not in key]
             for i in part.index[part["year"].isna()]:
-                cols = [c for c in part.columns if c.startswith("_col_")]
-                issues.append(_issue(part, i, cols[0].removeprefix("_col_") if cols else "year",
+                issues.append(_issue(part, i, given[0] if given else "year",
                                      None, "missing_value",
                                      "yearly figures on the firm list need a period: write the year "
                                      "in the sheet's title, e.g. 企业名录（2023年）",
                                      "企业名录上的年度指标需要统计期：请在表名或标题中写明年份，如“企业名录（2023年）”"))
             return full.drop(columns=[PARTIAL])
-    stored = store.table(table)
-    keys_full = [tuple(str(x) for x in r) for r in full[key].itertuples(index=False)]
-    keys_part = [tuple(str(x) for x in r) for r in part[key].itertuples(index=False)]
-    # a key given twice is reported as a duplicate already: no merge, no second error
-    repeated = ({k for k, n in Counter(keys_full).items() if n > 1}
-                | {k for k, n in Counter(keys_part).items() if n > 1})
-    index = {k: i for i, k in zip(full.index, keys_full) if k not in repeated}
-    stored_index = {tuple(str(x) for x in r): i for i, r in
-                    zip(stored.index, stored[key].itertuples(index=False))}
     given_cols = [c for c in part.columns if c in TABLES[table].names and c not in key]
-    extra = []
-    for i, r in part.iterrows():
-        k = tuple(str(r[c]) for c in key)
-        if k in repeated:
-            continue
-        if k in index:
-            target = full.loc[index[k]]
-        elif k in stored_index:
-            target = stored.loc[stored_index[k]]
-        else:
-            target = None
-        clash = False
-        merged = (target.copy() if target is not None else r.copy())
-        for c in given_cols:
-            if pd.isna(r[c]):
-                continue
-            if target is not None and c in target and pd.notna(target[c]) and not _same(target[c], r[c]):
-                where = "the same import" if k in index else "the store"
-                issues.append(_issue(part, i, c, r[c], "conflicting_rows",
-                                     f"{c} differs from {target[c]!s} given for this "
-                                     f"{'firm' if table == 'firms' else 'firm and period'} in {where}",
-                                     f"与{'本次导入' if k in index else '库中'}同一企业的数值"
-                                     f"“{target[c]}”不一致"))
-                clash = True
-            merged[c] = r[c]
-        if clash:
-            continue
-        if k in index:
-            for c in given_cols:
-                if pd.notna(r[c]):
-                    full.at[index[k], c] = r[c]
-        elif table == "firms":
-            continue  # a name check only: the firm is unchanged, or unknown (reported by its years)
-        else:
-            for c in ("_file", "_sheet", "_part", "_fi", ROW):
-                merged[c] = r[c]
-            extra.append(merged)
-    out = pd.concat([full, pd.DataFrame(extra)], ignore_index=True) if extra else full
+    kf, kp = _keys(full, key), _keys(part, key)
+    # a key given twice is reported as a duplicate already: no merge, no second error
+    repeated = set(kf[kf.duplicated(keep=False)]) | set(kp[kp.duplicated(keep=False)])
+    keep = ~kp.isin(repeated)
+    part, kp = part[keep], kp[keep]
+    position = pd.Series(full.index, index=kf.to_numpy())
+    position = position[~position.index.isin(repeated)]
+    here = kp.isin(position.index)
+    _merge_into(full, part[here], kp[here].map(position), given_cols, "the same import", issues)
+    rest = part[~here]
+    if rest.empty:
+        return full.drop(columns=[PARTIAL])
+    stored = store.table(table)
+    ks = _keys(stored, key)
+    stored = stored[~ks.duplicated(keep=False)].set_axis(ks[~ks.duplicated(keep=False)].to_numpy())
+    kr = _keys(rest, key)
+    known = kr.isin(stored.index)
+    # keys of the store: its row, with the given values merged in (a contradiction of a value
+    # it holds is an error); firms are only checked, firm-years are written back whole
+    base = stored.loc[kr[known].to_numpy()].set_axis(rest.index[known])
+    for c in ("_file", "_sheet", "_part", "_fi", ROW):
+        base[c] = rest.loc[known, c]
+    _merge_into(base, rest[known], pd.Series(base.index, index=base.index), given_cols, "the store", issues)
+    extra = [base] if table == "firm_years" else []
+    if table == "firm_years":  # a firm-year neither here nor in the store: a new row
+        extra.append(rest[~known])
+    extra = [e for e in extra if not e.empty]
+    out = pd.concat([full, *extra], ignore_index=True) if extra else full
     return out.drop(columns=[PARTIAL], errors="ignore")
+
+
+def _keys(frame: pd.DataFrame, key: list[str]) -> pd.Series:
+    """One text key per row (the key columns joined), for matching rows across frames."""
+    if frame.empty:
+        return pd.Series([], index=frame.index, dtype=object)
+    parts = [frame[k].astype("string").fillna("") for k in key]
+    out = parts[0]
+    for p in parts[1:]:
+        out = out + "\x1f" + p
+    return out.astype(object)
+
+
+def _merge_into(target: pd.DataFrame, given: pd.DataFrame, at: pd.Series, columns: list[str],
+                where: str, issues: list[ImportIssue]) -> None:
+    """Fill ``target``'s rows ``at`` (one per row of ``given``) with ``given``'s values; a value
+    that contradicts one ``target`` holds is an error naming the given cell."""
+    if given.empty:
+        return
+    rows = at.to_numpy()
+    for c in columns:
+        b = given[c]
+        if c not in target:
+            target[c] = pd.NA
+        a = pd.Series(target.loc[rows, c].to_numpy(), index=given.index)
+        both = b.notna() & a.notna()
+        for i in both[both].index:
+            if not _same(a[i], b[i]):
+                noun = "firm" if "year" not in given else "firm and period"
+                issues.append(_issue(given, i, c, b[i], "conflicting_rows",
+                                     f"{c} differs from {a[i]!s} given for this {noun} in {where}",
+                                     f"与{'本次导入' if where == 'the same import' else '库中'}同一企业的数值"
+                                     f"“{a[i]}”不一致"))
+        fill = b.notna() & a.isna()
+        if fill.any():
+            target.loc[rows[fill.to_numpy()], c] = b[fill].to_numpy()
 
 
 def _same(a, b) -> bool:
