@@ -148,7 +148,7 @@ def import_files(store: Store, paths: Sequence[str | Path], *, mapping: Mapping 
                                       f"{moved} 属于{table_zh}，已并入（与其中数值不一致的为错误）").at(where))
 
             for text in m.repaired:
-                notes.append(f"{p.name}" + (f" [{m.raw.sheet}]" if m.raw.sheet else "") + f" {text}")
+                notes.append(text.at(where))
             for text in m.not_stored:
                 notes.append(Note(text, text.replace("derived value, not stored", "派生指标（增速、占比等），不保存")
                                   .replace(f"not a field of {m.table}", "未识别的列，不保存")).at(where))

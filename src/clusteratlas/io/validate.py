@@ -282,7 +282,8 @@ def convert(sheet: MappedSheet, usd_rate: float | None, repair_geometry: bool = 
                         fixed = repair_geojson(text)
                         if fixed is not None:
                             v.at[i] = fixed[0]
-                            sheet.repaired.append(f"row {out.rows[i]}: {c.name} repaired ({fixed[1]})")
+                            sheet.repaired.append(Note(f"row {out.rows[i]}: {c.name} repaired ({fixed[1]})",
+                                                       f"第 {out.rows[i]} 行：边界已修复（{fixed[1]}）"))
                 msgs = v.dropna().map(_geojson_ok)
                 bad = pd.Series(False, index=v.index)
                 for why in msgs.dropna().unique():
