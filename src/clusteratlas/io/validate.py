@@ -211,15 +211,14 @@ def convert(sheet: MappedSheet, usd_rate: float | None, repair_geometry: bool = 
     nonblank = (body != "").any(axis=1)
     body, rows = body[nonblank], rows[nonblank]
     notes: list[str] = []
+    total_warnings: list[ImportIssue] = []
     totals = _total_rows(body)
     if totals.any():
-        notes.extend(_check_totals(sheet, body, rows, totals, out_rows := []))
+        notes.extend(_check_totals(sheet, body, rows, totals, total_warnings))
         body, rows = body[~totals], rows[~totals]
-    else:
-        out_rows = []
     lines = body.index  # the raw sheet's line of each record, for cell-level flags
     out = _Collector(sheet, rows.reset_index(drop=True))
-    out.warnings.extend(out_rows)
+    out.warnings.extend(total_warnings)
     body = body.reset_index(drop=True)
     if body.empty:
         out.issues.append(ImportIssue(sheet.raw.file, sheet.raw.sheet, sheet.data_start, None,
@@ -431,7 +430,7 @@ def _check_totals(sheet: MappedSheet, body: pd.DataFrame, rows: pd.Series, total
 
 def _flagged_cells(sheet: MappedSheet, lines, out: _Collector) -> None:
     """Formulas without a saved value and links to other workbooks, in mapped columns."""
-    flagged = getattr(sheet.raw, "flagged", None) or {}
+    flagged = sheet.raw.flagged
     if not flagged:
         return
     position = {line: k for k, line in enumerate(lines)}
