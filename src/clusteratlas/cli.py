@@ -8,6 +8,7 @@ the same settings as the report, the dashboard and the API.
 from __future__ import annotations
 
 import shutil
+import sys
 import warnings
 from pathlib import Path
 from typing import Annotated, Optional
@@ -810,6 +811,24 @@ def serve(
               f"diagnosis ({app_.state.service.settings.n_sim} simulations) and keeps it")
     # shutdown waits at most 10 s for requests in flight, never on a runaway computation
     uvicorn.run(app_, host=host, port=port, log_level="info", timeout_graceful_shutdown=10)
+    _abandon_running_computations()
+
+
+def _abandon_running_computations() -> None:
+    """After the server has stopped, computations still running on worker threads (their
+    requests already answered 503 or dropped) would keep the process alive until they end:
+    Python waits for such threads at exit. They write nothing the store keeps half-done (every
+    import is one transaction), so the process ends without them."""
+    import os
+    import threading
+
+    running = [t for t in threading.enumerate()
+               if t is not threading.main_thread() and t.is_alive() and not t.daemon]
+    if running:
+        err.print(f"stopped; {len(running)} computation(s) still running are abandoned")
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
 
 
 users_app = typer.Typer(help="Users of the service.", no_args_is_help=True)

@@ -159,6 +159,25 @@ def test_award_totals_withhold_a_rule_of_one_firm_with_a_partner_and_the_payer_s
     assert award_totals(lines, withhold=True).by_payer["amount"].isna().all()
 
 
+def test_a_firm_alone_in_a_hidden_rule_cannot_solve_the_other_from_its_own_award():
+    from clusteratlas.analyses.incentives import award_totals
+
+    # c pays only f7, d only f8: the public sees two hidden rules, one equation in two unknowns;
+    # f7 knows its own award, so to f7 that equation gives d's award back — unless a third goes
+    lines = _lines([
+        ("f1", "a", "§1", "甲", "city", 40.0, "award"), ("f2", "a", "§1", "甲", "city", 30.0, "award"),
+        ("f3", "a", "§1", "甲", "city", 30.0, "award"), ("f4", "b", "§2", "乙", "city", 50.0, "award"),
+        ("f5", "b", "§2", "乙", "city", 45.0, "award"), ("f6", "b", "§2", "乙", "county", 55.0, "award"),
+        ("f7", "c", "§3", "丙", "county", 70.0, "award"), ("f8", "d", "§4", "丁", "county", 20.0, "award")])
+    public = award_totals(lines, withhold=True).by_rule.set_index("rule_id")
+    assert set(public.index[public["amount"].isna()]) == {"c", "d"}
+    theirs = award_totals(lines, withhold=True, known_entities={"f7"}).by_rule.set_index("rule_id")
+    hidden = set(theirs.index[theirs["amount"].isna()])
+    assert {"c", "d"} < hidden and len(hidden - {"c"}) >= 2  # two unknown to f7 share the one equation
+    # the rules stay hidden for the reason the public's release gives
+    assert theirs.at["c", "suppressed"] == theirs.at["d", "suppressed"] == "primary"
+
+
 def _policy(id_: str, equipment_rate: str = "0.05") -> str:
     from importlib import resources
 

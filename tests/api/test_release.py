@@ -1,7 +1,7 @@
 """One release per period: the output table and the overview publish one suppression pattern.
 An attacker gathers, over HTTP, every figure both views publish for a period — the table's
 cells and totals, the overview's industries and parks, the region's total and its output in
-parks — writes them as linear equations in the withheld cells, and checks by rank that no
+parks, the targets' actual figures, the value chain's sectors — writes them as linear equations in the withheld cells, and checks by rank that no
 confidential quantity (a primary cell, a total of fewer than three firms) is determined."""
 
 from __future__ import annotations
@@ -46,6 +46,27 @@ def _release(server, headers, period):
     return table, overview, targets
 
 
+def _chain_sums(server, headers, period, rows, withheld_rows):
+    """The value chain of the latest full year publishes each sector's output and LQ (with the
+    published totals, an LQ is the output): a sum of the divisions the sector holds. Read with
+    the default focal sector and with each withheld division as the focus."""
+    from clusteratlas.analyses.valuechain import sector_divisions
+
+    sums = []
+    for focal in [None, *withheld_rows]:
+        r = httpx.get(server["base"] + "/api/analyses/value-chain", headers=headers,
+                      params={"division": focal} if focal else None, timeout=120)
+        if r.status_code == 404:
+            continue
+        c = r.json()
+        if (c["year"], 12) != period:
+            return []
+        for node in c["nodes"]:
+            if node.get("output") is not None or node.get("lq") is not None:
+                sums.append({d for d in sector_divisions(node["sector"]) if d in rows})
+    return [m for m in sums if m]
+
+
 def _insider_cells(server, who, rows, cols, firms):
     """The cells an insider knows: a park manager's whole park, a firm's own cell where it is
     the cell's only firm."""
@@ -67,7 +88,7 @@ def _insider_cells(server, who, rows, cols, firms):
 def test_no_confidential_quantity_is_determined_by_the_whole_release(server, who):
     """Insiders subtract what they know (their park's cells, their own cell) from every sum."""
     headers = login(server, who) if who else None
-    checked = 0
+    checked = chained = 0
     for period in _periods(server):
         table, overview, targets = _release(server, headers, period)
         if "cells" not in table:
@@ -100,6 +121,10 @@ def test_no_confidential_quantity_is_determined_by_the_whole_release(server, who
             elif t["scope"] == "industry":  # a group or class: a part of a division, never shown
                 raise AssertionError(f"target {t['target_id']} publishes an unchecked sum")
         masks = [np.outer([r == x for x in rows], np.ones(len(cols), bool)) for r in row_pub if r in rows]
+        withheld_rows = [r for r in rows if r not in row_pub]
+        for sector in _chain_sums(server, headers, period, rows, withheld_rows):
+            chained += 1
+            masks.append(np.outer([x in sector for x in rows], np.ones(len(cols), bool)))
         masks += [np.outer(np.ones(len(rows), bool), [c == x for x in cols]) for c in col_pub if c in cols]
         if totals.get("output") is not None:
             masks.append(np.ones_like(hidden))
@@ -128,6 +153,7 @@ def test_no_confidential_quantity_is_determined_by_the_whole_release(server, who
         assert not leaked.any(), f"{label(*period)}: {int(leaked.sum())} confidential quantities determined"
         checked += 1
     assert checked >= 2  # the sample has several periods with withheld cells
+    assert chained > 0  # and the value chain's sectors were among the equations
 
 
 def test_the_overview_publishes_exactly_the_tables_totals(server):
@@ -136,3 +162,43 @@ def test_the_overview_publishes_exactly_the_tables_totals(server):
         assert (i["output"] is None) == (table["row_totals"].get(i["division"]) is None)
     for p in overview["by_park"]:
         assert (p["output"] is None) == (table["column_totals"].get(p["park_id"]) is None)
+
+
+@pytest.fixture(scope="module")
+def award_run(server):
+    from clusteratlas.sample import INCENTIVE_INPUTS, data_dir
+
+    files = {"file": ("inputs.csv", (data_dir() / INCENTIVE_INPUTS).read_bytes(), "text/csv")}
+    r = httpx.post(server["base"] + "/api/incentives/runs", headers=login(server, "analyst"), files=files,
+                   data={"year": "2006", "label": "release test"}, timeout=60)
+    assert r.status_code == 200, r.text
+    return r.json()["run_id"]
+
+
+@pytest.mark.parametrize("who", [None, "outsider", "sijichang", "parkmgr"])
+def test_no_withheld_award_total_is_determined_by_what_a_reader_knows(server, award_run, who):
+    """The run's total and its published rules are equations in the award lines of the hidden
+    rules; a reader knows the lines they may read (a firm its own, a manager their park's).
+    No hidden rule's sum of lines unknown to them may be determined."""
+    headers = login(server, who) if who else None
+    base = server["base"] + f"/api/incentives/runs/{award_run}"
+    pub = httpx.get(base + "/totals", headers=headers, timeout=60).json()
+    truth = httpx.get(base + "/lines", headers=login(server, "admin"), timeout=60).json()
+    mine = httpx.get(base + "/lines", headers=headers, timeout=60).json() if who else []
+    known = {r["entity_id"] for r in mine}
+    hidden = {r["rule_id"] for r in pub["by_rule"] if r["amount"] is None}
+    paid = [(r["rule_id"], r["entity_id"]) for r in truth if r["status"] == "award" and r["amount"]]
+    unknown = sorted({(rule, e) for rule, e in paid if rule in hidden and e not in known})
+    if who == "sijichang":
+        assert known == {server["firm_id"]} or not known
+    if not unknown:
+        assert not hidden or all(e in known for rule, e in paid if rule in hidden)
+        return
+    # one equation: the total minus every published rule is the sum of the hidden rules' lines
+    E = np.ones((1, len(unknown)))
+    if all(p["amount"] is not None for p in pub["by_payer"]):  # per-payer sums would be more
+        raise AssertionError("a payer split is published while rules are hidden")
+    targets = np.array([[float(rule == h) for rule, _ in unknown] for h in hidden
+                        if any(rule == h for rule, _ in unknown)])
+    leaked = _determined(E, targets)
+    assert not leaked.any(), f"{int(leaked.sum())} hidden rule totals determined for {who}"

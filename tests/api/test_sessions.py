@@ -3,6 +3,8 @@ headers, and refused requests and failed logins in the audit log with the caller
 
 from __future__ import annotations
 
+import time
+
 import httpx
 
 from clusteratlas.policy.access import csrf_token
@@ -55,10 +57,34 @@ def test_a_revoked_token_is_refused(own_server):
     assert httpx.get(base + "/api/auth/me", headers=h).status_code == 401
 
 
+def _dashboard_login(c: httpx.Client, username: str) -> httpx.Response:
+    """Log in as a browser does: the form's page first (its anti-forgery cookie and field)."""
+    import re
+
+    form = c.get("/login")
+    field = re.search(r'name="csrf" value="([0-9a-f]+)"', form.text).group(1)
+    return c.post("/login", data={"username": username, "password": PASSWORD, "csrf": field})
+
+
+def test_a_login_form_posted_from_another_site_logs_nobody_in(own_server):
+    base = own_server["base"]
+    # another site's form: no cookie of ours (SameSite=Strict), no field
+    forged = httpx.post(base + "/login", data={"username": "admin", "password": PASSWORD})
+    assert forged.status_code == 403 and "ca_token" not in forged.cookies
+    with httpx.Client(base_url=base) as c:
+        c.get("/login")  # our cookie, but a field the other site made up
+        assert c.post("/login", data={"username": "admin", "password": PASSWORD,
+                                      "csrf": "0" * 64}).status_code == 403
+        assert _dashboard_login(c, "admin").status_code == 303
+    log = httpx.get(base + "/api/audit", headers=login(own_server, "admin"), timeout=60,
+                    params={"action": "login refused"}).json()
+    assert any("anti-forgery" in e["detail"] for e in log)
+
+
 def test_logout_is_a_post_and_a_get_only_shows_the_button(own_server):
     base = own_server["base"]
     with httpx.Client(base_url=base) as c:
-        r = c.post("/login", data={"username": "admin", "password": PASSWORD})
+        r = _dashboard_login(c, "admin")
         assert r.status_code == 303 and "samesite=strict" in r.headers["set-cookie"].lower()
         c.cookies.set("ca_token", r.cookies["ca_token"])
         page = c.get("/logout")
@@ -84,7 +110,7 @@ def test_every_answer_carries_the_security_headers(own_server):
 def test_the_dashboard_cookie_changes_nothing_without_the_anti_forgery_token(own_server):
     base = own_server["base"]
     with httpx.Client(base_url=base) as c:
-        token = c.post("/login", data={"username": "analyst", "password": PASSWORD}).cookies["ca_token"]
+        token = _dashboard_login(c, "analyst").cookies["ca_token"]
         c.cookies.set("ca_token", token)
         body = {"files": ("x.csv", b"a,b\n1,2\n", "text/csv")}
         forged = c.post("/api/datasets", files=body)  # what a page of another site could send
@@ -101,8 +127,8 @@ def test_a_request_past_its_time_limit_is_a_503_and_the_server_keeps_answering(t
 
     db, _ = _service_store(tmp_path, sample_store)
     with serving(db, request_seconds=0.5) as base:
-        # the first K-density computes curves and envelopes: about 1.7 s here, the login page 40 ms
-        r = httpx.get(base + "/api/analyses/k-density", timeout=60)
+        # a K-density of 999 simulations per industry: about 3.6 s here, the login page 40 ms
+        r = httpx.get(base + "/api/analyses/k-density", params={"n_sim": 999}, timeout=60)
         assert r.status_code == 503 and "Retry-After" in r.headers
         assert httpx.get(base + "/login", timeout=10).status_code == 200
 
@@ -120,3 +146,20 @@ def test_firm_level_reads_are_audited_with_address_and_scope_and_the_log_filters
                            params={"address": "127.0.0.1", "limit": 5}).json()
     assert len(by_address) == 5
     assert httpx.get(base + "/api/audit", headers=admin, params={"address": "10.9.9.9"}).json() == []
+
+
+def test_stopping_the_server_never_waits_on_a_runaway_computation():
+    """After `clusteratlas serve` has stopped (its 10 s grace for requests in flight spent),
+    a computation still running on a worker thread — non-daemon, as the web framework's are,
+    so Python would wait for it at exit — does not keep the process alive."""
+    import subprocess
+    import sys
+
+    script = ("import threading, time\n"
+              "from clusteratlas import cli\n"
+              "threading.Thread(target=time.sleep, args=(120,), name='AnyIO worker thread').start()\n"
+              "cli._abandon_running_computations()\n")
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert time.perf_counter() - started < 30 and done.returncode == 0, done.stderr
+    assert "1 computation(s) still running are abandoned" in done.stderr

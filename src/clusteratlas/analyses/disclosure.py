@@ -221,22 +221,26 @@ def suppress(values: pd.DataFrame, firms: pd.DataFrame, top_share: pd.DataFrame,
 
 
 def suppress_breakdown(values: pd.Series, firms: pd.Series, top_share: pd.Series,
-                       min_firms: int = 3, dominance: float = 0.8) -> pd.Series:
+                       min_firms: int = 3, dominance: float = 0.8, known: pd.Series | None = None) -> pd.Series:
     """Why each part of a published total is hidden (primary / complementary / ''): the parts
     (industries or parks of a region) sum to the total, so one hidden part alone would be the
-    total minus the others."""
+    total minus the others. ``known``: parts the reader knows whole (an insider's own)."""
     name = "total"
+    mask = None if known is None else known.reindex(values.index).fillna(False).to_numpy(bool)[:, None]
     res = suppress(values.to_frame(name), firms.to_frame(name), top_share.to_frame(name),
-                   min_firms, dominance, row_totals=False)
+                   min_firms, dominance, row_totals=False, known=mask)
     return res.reasons[name]
 
 
 def breakdown_reasons(firm_rows: pd.DataFrame, by: str, value: str, min_firms: int = 3,
-                      dominance: float = 0.8) -> pd.Series:
+                      dominance: float = 0.8, known_rows: pd.Series | None = None) -> pd.Series:
     """``suppress_breakdown`` of firm-level rows summed by ``by`` (one row per firm): why each
-    group's sum may not be published under the published grand total, indexed by group."""
+    group's sum may not be published under the published grand total, indexed by group.
+    ``known_rows`` (boolean, aligned with ``firm_rows``): the rows an insider knows; a group
+    of known rows only is known whole, so it protects nothing against that reader."""
     g = firm_rows.groupby(by)[value]
     total = g.sum()
     with np.errstate(divide="ignore", invalid="ignore"):
         top = (g.max() / total).where(total > 0, 0.0)
-    return suppress_breakdown(total, g.size(), top, min_firms, dominance)
+    known = None if known_rows is None else known_rows.groupby(firm_rows[by]).all()
+    return suppress_breakdown(total, g.size(), top, min_firms, dominance, known)

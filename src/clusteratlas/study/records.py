@@ -15,7 +15,7 @@ from clusteratlas.analyses.incentives import load_ruleset as _load
 from clusteratlas.analyses.land_efficiency import check_override
 from clusteratlas.analyses.matching import contracts_to_supply_links
 from clusteratlas.io import accounts, queries, records
-from clusteratlas.policy.access import check_new_user
+from clusteratlas.policy.access import User, check_new_user, visible_entities
 
 
 def add_ruleset(store, text: str, cases_text: str | None = None, author: str | None = None) -> int:
@@ -55,9 +55,11 @@ class RecordedRun:
     lines: pd.DataFrame
 
 
-def recorded_run(store, run_id: int | None = None, withhold: bool = False) -> RecordedRun | None:
+def recorded_run(store, run_id: int | None = None, withhold: bool = False,
+                 known_entities=()) -> RecordedRun | None:
     """A recorded run — the newest when ``run_id`` is None; None when no run is recorded;
-    KeyError for an unknown id. ``withhold``: totals as published (disclosure rules)."""
+    KeyError for an unknown id. ``withhold``: totals as published (disclosure rules), to a
+    reader who knows the awards of ``known_entities``."""
     runs = records.recorded_runs(store)
     if runs.empty:
         return None
@@ -67,7 +69,24 @@ def recorded_run(store, run_id: int | None = None, withhold: bool = False) -> Re
     if hit.empty:
         raise KeyError(f"no incentive run {run_id} in the store")
     lines = records.recorded_lines(store, run_id)
-    return RecordedRun(hit.iloc[0], award_totals(lines, withhold=withhold), lines)
+    return RecordedRun(hit.iloc[0], award_totals(lines, withhold=withhold, known_entities=known_entities), lines)
+
+
+def published_run(store, run_id: int | None, user: User, region: str | None) -> RecordedRun | None:
+    """A recorded run as ``user`` may read its totals: as computed for those who see the
+    region's raw aggregates; otherwise disclosure-controlled against what the reader knows
+    anyway — the award lines they may read (a firm its own, a park's manager their park's)."""
+    raw = user.sees_raw_aggregates_of(region)
+    if raw:
+        return recorded_run(store, run_id)
+    if run_id is None:
+        runs = records.recorded_runs(store)
+        if runs.empty:
+            return None
+        run_id = int(runs["run_id"].iloc[0])
+    known = visible_entities(records.recorded_lines(store, run_id)["entity_id"].unique(), store.table("firms"),
+                             store.table("projects"), store.table("parks"), user)
+    return recorded_run(store, run_id, withhold=True, known_entities=known)
 
 
 def record_override(store, method: str, firm_id: str, year: int, month_to: int, grade: str,

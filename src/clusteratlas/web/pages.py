@@ -29,7 +29,7 @@ from clusteratlas.study.diagnosis import NotComputable
 LABELS = {
     "zh": {"title": "ClusterAtlas 产业集群地图", "overview": "总体概况", "map": "分布地图",
            "clusters": "产业集聚", "opportunities": "招商方向", "parks": "园区评价", "targets": "目标进度",
-           "pipeline": "招商项目", "incentives": "政策计算器", "upload": "数据上传", "login": "登录",
+           "pipeline": "招商项目", "incentives": "政策计算器", "upload": "数据上传", "login": "登录", "login_forged": "登录表单已过期或来自其他网站，请重新登录。",
            "logout": "退出", "user": "用户", "password": "密码", "switch": "English",
            "calculate": "计算", "upload_button": "上传并校验", "role": "角色",
            "upload_note": "可上传 CSV、XLSX、Parquet 或 GeoJSON。先全部校验：任何一处有问题都不写入，每个问题都指明工作表、行和列。",
@@ -52,7 +52,7 @@ LABELS = {
     "en": {"title": "ClusterAtlas", "overview": "Overview", "map": "Map", "clusters": "Clusters",
            "opportunities": "Opportunities", "parks": "Parks", "targets": "Targets",
            "pipeline": "Pipeline", "incentives": "Policy calculator", "upload": "Upload",
-           "login": "Log in", "logout": "Log out", "user": "User", "password": "Password",
+           "login": "Log in", "login_forged": "The login form has expired or came from another site: log in again.", "logout": "Log out", "user": "User", "password": "Password",
            "switch": "中文", "calculate": "Calculate", "upload_button": "Upload and check",
            "upload_note": "CSV, XLSX, Parquet or GeoJSON. Files are checked first; a file with any problem "
                           "changes nothing, and every problem is listed with its sheet, row and column.",
@@ -132,24 +132,41 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
         return Response(get_plotlyjs(), media_type="application/javascript",
                         headers={"Cache-Control": "max-age=86400"})
 
+    def login_form(request: Request, u: User, error: str | None, status: int = 200):
+        """The login page with a pre-session anti-forgery token: a random cookie of this site
+        (SameSite=Strict, so another site's form never carries it) and its derived token in the
+        form. A forged login — another site logging the victim in as the attacker, to read what
+        they then upload — lacks one or the other."""
+        import secrets
+
+        pre = request.cookies.get("ca_login") or secrets.token_urlsafe(32)
+        resp = page(request, "login.html", u, error=error, login_csrf=csrf_token(pre))
+        resp.status_code = status
+        resp.set_cookie("ca_login", pre, httponly=True, samesite="strict", max_age=3600)
+        return resp
+
     @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
     def login_page(request: Request, u: User = Depends(user_dep)):
-        return page(request, "login.html", u, error=None)
+        return login_form(request, u, None)
 
     @app.post("/login", include_in_schema=False)
     def login_submit(request: Request, username: str = Form(...), password: str = Form(...),
-                     s=Depends(store_dep)):
+                     csrf: str = Form(""), s=Depends(store_dep)):
         from clusteratlas.policy.throttle import LoginRefused, attempt_login
 
+        pre = request.cookies.get("ca_login")
+        if not pre or not cookie_request_allowed("POST", pre, csrf):
+            L = LABELS[_lang(request)]
+            accounts.audit(s, username[:64], "?", "login refused", "dashboard", "no anti-forgery token on the login form")
+            return login_form(request, PUBLIC, L["login_forged"], 403)
         address = request.client.host if request.client else None
         try:
             got = attempt_login(request.app.state.throttle, s, username, password, address, "dashboard")
         except LoginRefused as e:
-            resp = page(request, "login.html", PUBLIC, error=e.message)
-            resp.status_code = e.status
-            return resp
+            return login_form(request, PUBLIC, e.message, e.status)
         resp = RedirectResponse("/", status_code=303)
         resp.set_cookie("ca_token", got[0], httponly=True, samesite="strict")
+        resp.delete_cookie("ca_login")
         return resp
 
     @app.get("/logout", response_class=HTMLResponse, include_in_schema=False)
@@ -291,7 +308,7 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
         """The award totals of a recorded run (the newest by default), disclosure-controlled
         for roles without firm rights."""
         from clusteratlas.io.records import recorded_runs
-        from clusteratlas.study.records import recorded_run
+        from clusteratlas.study.records import published_run
 
         runs = recorded_runs(s)
         if runs.empty:
@@ -302,7 +319,7 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
             region = svc.diagnosis(s).study.region
         except (ValueError, KeyError):
             region = None
-        r = recorded_run(s, run, withhold=not u.sees_raw_aggregates_of(region))
+        r = published_run(s, run, u, region)
         t, meta = r.totals, r.meta
         by_rule = t.by_rule.assign(amount=t.by_rule["amount"] / 1e4).rename(columns={"amount": L["amount_10k"]})
         by_payer = t.by_payer.assign(amount=t.by_payer["amount"] / 1e4).rename(columns={"amount": L["amount_10k"]})

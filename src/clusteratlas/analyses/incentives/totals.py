@@ -7,6 +7,10 @@ would be the total minus the others). The split by payer is withheld whenever a 
 each rule's payer shares are published parameters, so per-payer sums would add one equation per
 payer and could solve the hidden rules back. A hidden rule's entity count is hidden with it: a
 rule of a flat amount (the ruleset is public) gives its total back as count × amount.
+
+An insider (a firm, or a park's manager, who knows their own awards: ``known_entities``)
+subtracts what they know: a hidden rule that paid only them protects nothing against them, so
+their release hides more rules until the hidden ones they do not know whole are two or more.
 """
 
 from __future__ import annotations
@@ -27,9 +31,10 @@ class AwardTotals:
 
 
 def award_totals(lines: pd.DataFrame, withhold: bool = False, min_entities: int = 3,
-                 dominance: float = 0.8) -> AwardTotals:
+                 dominance: float = 0.8, known_entities=()) -> AwardTotals:
     """Totals of the ``award`` lines of a run (as ``RunResult.lines`` or ``recorded_lines``);
-    ``withhold``: apply the disclosure rules (see the module text)."""
+    ``withhold``: apply the disclosure rules (see the module text), against a reader who
+    knows the awards of ``known_entities``."""
     paid = lines[lines["status"] == "award"]
     per_entity = paid.groupby(["rule_id", "entity_id"], as_index=False)["amount"].sum()
     by_rule = per_entity.groupby("rule_id").agg(entities=("entity_id", "nunique"),
@@ -39,7 +44,8 @@ def award_totals(lines: pd.DataFrame, withhold: bool = False, min_entities: int 
     by_rule["suppressed"] = ""
     by_payer = paid.groupby("payer", as_index=False)["amount"].sum()
     if withhold and len(by_rule):
-        why = breakdown_reasons(per_entity, "rule_id", "amount", min_entities, dominance)
+        known = per_entity["entity_id"].isin(set(known_entities)) if len(known_entities) else None
+        why = breakdown_reasons(per_entity, "rule_id", "amount", min_entities, dominance, known)
         by_rule["suppressed"] = by_rule["rule_id"].map(why).fillna("")
         hidden = by_rule["suppressed"] != ""
         by_rule.loc[hidden, "amount"] = np.nan

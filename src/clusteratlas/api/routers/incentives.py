@@ -148,9 +148,12 @@ def incentive_totals(run_id: int, u: User = Depends(user), s: Store = Depends(st
         region = svc.diagnosis(s).study.region
     except (ValueError, KeyError):
         region = None
-    raw = u.sees_raw_aggregates_of(region)
-    recorded = svc.cached(s, ("award-totals", run_id, raw), lambda: study_records.recorded_run(
-        s, run_id, withhold=not raw))
+    scope = (u.role, u.region_id, u.park_id, u.firm_id) if not u.sees_raw_aggregates_of(region) else "raw"
+    try:
+        recorded = svc.cached(s, ("award-totals", run_id, scope),
+                              lambda: study_records.published_run(s, run_id, u, region))
+    except KeyError:
+        recorded = None
     if recorded is None:
         raise HTTPException(404, f"no incentive run {run_id}")
     t = recorded.totals
