@@ -30,7 +30,7 @@ def entities(n_firms: int, n_projects: int, seed: int = 0) -> pd.DataFrame:
         "fai_per_mu": rng.uniform(5e5, 3e6, n_firms), "output_per_mu": rng.uniform(5e5, 4e6, n_firms),
         "local_vat_income_tax": rng.uniform(0, 1e7, n_firms),
         "workshop_fai": rng.uniform(0, 3e8, n_firms), "construction_fees_due": rng.uniform(0, 2e6, n_firms),
-        "merger_deed_tax_due": np.where(b(0.01, n_firms), 5e5, 0.0),
+        "merger_deed_tax_due": np.where(b(0.01, n_firms), 5e5, 0.0), "merger_target_related": b(0.01, n_firms),
         "local_purchases": rng.uniform(0, 2e8, n_firms), "local_purchases_previous": rng.uniform(0, 2e8, n_firms),
         "top_three_years": b(0.01, n_firms), "new_famous_brand": b(0.005, n_firms),
         "new_products_national": rng.integers(0, 2, n_firms), "new_products_provincial": rng.integers(0, 2, n_firms),
@@ -41,7 +41,7 @@ def entities(n_firms: int, n_projects: int, seed: int = 0) -> pd.DataFrame:
     })
     p = pd.DataFrame({
         "entity_id": [f"P{i}" for i in range(n_projects)], "entity": "project",
-        "industrial": b(0.7, n_projects), "new_in_zone": b(0.6, n_projects),
+        "industrial": b(0.7, n_projects), "new_in_zone": b(0.6, n_projects), "priority_project": b(0.5, n_projects),
         "investment_usd": rng.uniform(0, 8e7, n_projects), "annual_tax": rng.uniform(0, 3e7, n_projects),
         "land_premium_paid": rng.uniform(0, 1e8, n_projects), "operating_years": rng.integers(1, 30, n_projects),
         "local_jobs": rng.integers(0, 3000, n_projects), "tax_year_after": rng.uniform(0, 3e7, n_projects),

@@ -630,7 +630,7 @@ def iotable_list(db: DbOption = DEFAULT_PATH) -> None:
         _write_table(list_io_tables(store), None)
 
 
-incentives_app = typer.Typer(help="Incentive policies as code: run, test, explain, add, list.", no_args_is_help=True)
+incentives_app = typer.Typer(help="Incentive policies as code: run, scan, test, explain, add, list.", no_args_is_help=True)
 app.add_typer(incentives_app, name="incentives")
 
 
@@ -742,6 +742,45 @@ def incentives_run(
         console.print(f"[yellow]not evaluated[/yellow] {r.rule_id} ({r.clause}): missing {r.missing_inputs}")
     if out is not None:
         _write_table(result.lines, out)
+
+
+@incentives_app.command("scan")
+def incentives_scan(
+    year: Annotated[int, typer.Option(help="the year scanned")],
+    db: DbOption = DEFAULT_PATH,
+    ruleset: Annotated[Optional[str], typer.Option(help="one ruleset (default: every shipped and stored one)")] = None,
+    region: Annotated[Optional[str], typer.Option(help="the region (default: the study region)")] = None,
+    inputs: Annotated[Optional[Path], typer.Option(help="CSV/XLSX of inputs the office records beside the store "
+                                                   "(entity_id[, entity], inputs…)", exists=True, dir_okay=False)] = None,
+    out: Annotated[Optional[Path], typer.Option(help="write every entity × rule outcome (.csv, .xlsx, .parquet)")] = None,
+) -> None:
+    """Scan every firm, project and park of the store against every rule (免申即享): eligible
+    (with the amount and why), not eligible (which conditions fail), or undecidable (which
+    inputs are missing, and where to record them)."""
+    import pandas as pd
+    from rich.table import Table
+
+    from clusteratlas.io.readers import read_table
+    from clusteratlas.study.eligibility import scan_store
+
+    extra = read_table(inputs) if inputs is not None else None
+    with _read_store(db) as store:
+        try:
+            scans = scan_store(store, year, ruleset, region, extra)
+        except (KeyError, ValueError) as e:
+            _fail(f"incentives scan: {e}")
+    for sc in scans:
+        o = sc.outcomes
+        rs_id = o["ruleset"].iloc[0] if len(o) else ruleset
+        t = Table(title=f"{rs_id} — {year}: {o['entity_id'].nunique()} entities × rules")
+        for col in ("rule", "clause", "eligible", "not eligible", "undecidable", "amount due (CNY)", "missing inputs"):
+            t.add_column(col)
+        for _, r in sc.summary().iterrows():
+            t.add_row(r.rule_id, r.clause, str(r.eligible), str(r.not_eligible), str(r.undecidable),
+                      "—" if pd.isna(r.amount) else f"{r.amount:,.0f}", r.missing_inputs or "")
+        console.print(t)
+    if out is not None:
+        _write_table(pd.concat([sc.outcomes for sc in scans], ignore_index=True), out)
 
 
 @incentives_app.command("test")

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from clusteratlas.analyses.incentives import Ruleset, apply_budget, compare, explain, run, run_test_cases
+from clusteratlas.analyses.incentives import Ruleset, compare, explain, run, run_test_cases
 from clusteratlas.analyses.incentives.engine import shipped_cases
 from clusteratlas.study.records import add_ruleset, load_ruleset, record_run, rulesets
 from clusteratlas.analyses.incentives.expressions import Expression, ExpressionError
@@ -62,21 +62,28 @@ def test_exclusivity_keeps_the_highest_and_says_why(changsha):
     assert "the higher applies" in lines.loc["c17_tech_centre_provincial", "reason"]
 
 
-def test_budget_caps_pro_rata_and_ranked(changsha):
+def test_the_guarantee_fund_caps_every_run_pro_rata_or_ranked(changsha):
+    """第16条: 市财政……每年安排1000万元……进行1%补贴 — the fund is the ruleset's budget, applied by
+    every run (CLI, API, report alike), not by a caller who remembers to."""
     e = pd.DataFrame([{"entity_id": f"G{i}", "entity": "guarantor", "sme_guarantee_amount": a,
                        "years_since_registration": 9, "business_tax_due": 0}
                       for i, a in enumerate([6e8, 3e8, 3e8])])
     res = run(changsha, e, 2006)  # asks 6M + 3M + 3M = 12M of a 10M fund
-    pro = apply_budget(res, {"c16_guarantee_subsidy": 1e7}).set_index("entity_id")
-    assert pro["paid"].sum() == pytest.approx(1e7)
-    assert pro.loc["G0", "paid"] == pytest.approx(6e6 * 10 / 12)
-    ranked = apply_budget(res, {"c16_guarantee_subsidy": 1e7}, method="ranked").set_index("entity_id")
-    assert ranked.loc["G0", "paid"] == 6e6 and ranked["paid"].sum() == pytest.approx(1e7)
-    assert sorted(ranked.loc[["G1", "G2"], "paid"]) == [1e6, 3e6]
+    pro = res.lines.set_index("entity_id")
+    assert pro["amount"].sum() == pytest.approx(1e7) and pro["entitled"].sum() == pytest.approx(1.2e7)
+    assert pro.loc["G0", "amount"] == pytest.approx(6e6 * 10 / 12)
+    assert "budget guarantee_fund: CNY 10,000,000 for CNY 12,000,000 claimed in 2006" in pro.loc["G0", "reason"]
+    ranked = run(changsha, e, 2006, budgets={"guarantee_fund": {"method": "ranked"}}).lines.set_index("entity_id")
+    assert ranked.loc["G0", "amount"] == 6e6 and ranked["amount"].sum() == pytest.approx(1e7)
+    assert sorted(ranked.loc[["G1", "G2"], "amount"]) == [1e6, 3e6]
+    lifted = run(changsha, e, 2006, budgets=False).lines
+    assert lifted["amount"].sum() == pytest.approx(1.2e7)
+    with pytest.raises(ValueError, match="no budget"):
+        run(changsha, e, 2006, budgets={"fund": {"cap": 1}})
 
 
 def test_what_if_runs_are_compared_with_the_base(changsha):
-    e = pd.DataFrame([{"entity_id": "P", "entity": "project", "new_in_zone": True,
+    e = pd.DataFrame([{"entity_id": "P", "entity": "project", "new_in_zone": True, "priority_project": True,
                        "investment_usd": 4e7, "annual_tax": 2e7, "land_premium_paid": 1e8}])
     base = run(changsha, e, 2006)
     alt = run(changsha, e, 2006, {"land_rebate_rate": 0.6})
@@ -241,3 +248,80 @@ def test_a_ruleset_name_is_never_read_as_a_path(store, tmp_path):
     path.write_text(_policy("mine"), encoding="utf-8")
     with pytest.raises(ValueError, match="no ruleset"):
         load_ruleset(str(path), store)
+
+
+def test_thresholds_compare_exactly_as_the_decimals_written():
+    """"增幅达到10%以上（含10%）": 33,000,000 ≥ 1.1 × 30,000,000 must hold, and every comparison
+    must agree with rational arithmetic on the decimals as written (checked on ties built on
+    purpose and on random figures in fen)."""
+    from fractions import Fraction
+
+    e = Expression.parse("rd >= (1 + param.g) * prev")
+    assert 1.1 * 30e6 > 33e6  # the trap: floating point alone refuses the award
+    assert e.evaluate({"rd": np.array([33e6]), "prev": np.array([30e6])}, {"g": 0.10}, 1).tolist() == [True]
+    rng = np.random.default_rng(1)
+    prev = np.round(rng.uniform(1, 1e8, 2000), 2)
+    growth = rng.choice([0.05, 0.1, 0.15, 0.2, 0.3, 0.07], 2000)
+    def dec(x):
+        return Fraction(repr(float(x)))
+
+    exact_tie = [float(dec(p) * (1 + dec(g))) for p, g in zip(prev, growth)]
+    rd = np.where(rng.random(2000) < 0.5, np.round(exact_tie, 2), np.round(rng.uniform(1, 1.3e8, 2000), 2))
+    out = Expression.parse("rd >= (1 + g) * prev").evaluate({"rd": rd, "prev": prev, "g": growth}, {}, 2000)
+    truth = [dec(r) >= (1 + dec(g)) * dec(p) for r, p, g in zip(rd, prev, growth)]
+    assert out.tolist() == truth
+    # sums and differences too: 0.1 + 0.2 is 0.3, and 0.3 − 0.1 is not below 0.2
+    assert Expression.parse("a + b == 0.3 and c - a >= 0.2").evaluate(
+        {"a": np.array([0.1]), "b": np.array([0.2]), "c": np.array([0.3])}, {}, 1).tolist() == [True]
+
+
+def test_whole_steps_and_bracket_bounds_are_exact(changsha):
+    """每新增1000万元奖励3万元: an increase of exactly CNY 90 million is nine steps, though floats
+    make it 89,999,999.99999988."""
+    e = pd.DataFrame([{"entity_id": "H", "entity": "firm", "three_industries": True, "host_firm": True,
+                       "supporting_firm": False, "registered_in_changsha": True,
+                       "local_purchases": 1077271941.83, "local_purchases_previous": 987271941.83}])
+    lines = run(changsha, e, 2006).lines.set_index("rule_id")
+    assert 1077271941.83 - 987271941.83 < 9e7
+    assert lines.loc["c13_local_purchasing", "amount"] == 9 * 30000
+    # a bracket's bound on a computed variable: 5亿 of supporting output reached as a sum
+    from clusteratlas.analyses.incentives.engine import _at_least
+
+    x = Expression.parse("a + b")
+    var = {"a": np.array([0.1]), "b": np.array([0.2])}
+    assert _at_least(x.evaluate(var, {}, 1), 0.3, x, var, {}).tolist() == [True]
+
+
+def test_top_up_mode_pays_the_difference_to_another_documents_award(changsha):
+    text = changsha.source_text.replace("duplicate_awards: higher", "duplicate_awards: top_up")
+    rs = Ruleset.parse(text)
+    e = pd.DataFrame([{"entity_id": "B", "entity": "firm", "new_famous_brand": True,
+                       "other_award_c14_famous_brand": 300000}])
+    line = run(rs, e, 2006).lines.set_index("rule_id").loc["c14_famous_brand"]
+    assert line["status"] == "award" and line["amount"] == pytest.approx(200000)
+    assert "top-up: CNY 300,000 was paid" in line["reason"]
+    with pytest.raises(ValueError, match="duplicate_awards"):
+        Ruleset.parse(text.replace("duplicate_awards: top_up", "duplicate_awards: both"))
+
+
+def test_a_one_off_award_is_paid_once_over_recorded_runs(store, changsha):
+    """Run 2006 and record it; run the same inputs for 2007 with the store's history: the brand
+    award (一次性) is not paid again, the yearly purchasing award is."""
+    from clusteratlas.study.records import award_history
+
+    e = pd.DataFrame([{"entity_id": "F", "entity": "firm", "three_industries": True, "host_firm": True,
+                       "supporting_firm": False, "registered_in_changsha": True, "new_famous_brand": True,
+                       "local_purchases": 2e8, "local_purchases_previous": 1e8}])
+    record_run(store, run(changsha, e, 2006), changsha)
+    again = run(changsha, e, 2007, history=award_history(store, "changsha_2005")).lines.set_index("rule_id")
+    assert again.loc["c14_famous_brand", "status"] == "paid before"
+    assert "paid in 2006" in again.loc["c14_famous_brand", "reason"]
+    assert again.loc["c13_local_purchasing", "status"] == "award"
+
+
+def test_a_missing_yes_no_input_never_fires_a_rule(changsha):
+    """当 new_famous_brand is blank for a firm, the brand award is not paid: NaN is truthy to numpy,
+    but a missing figure is no recognition."""
+    e = pd.DataFrame({"entity_id": ["A", "B"], "entity": "firm", "new_famous_brand": [True, np.nan]})
+    lines = run(changsha, e, 2006).lines
+    assert set(lines.loc[lines["rule_id"] == "c14_famous_brand", "entity_id"]) == {"A"}

@@ -50,6 +50,16 @@ def recorded_lines(store, run_id: int) -> pd.DataFrame:
                      [run_id])
 
 
+def awarded_by_run_year(store, ruleset: str) -> pd.DataFrame:
+    """Awards of the newest recorded run of each year of ``ruleset``: entity_id, rule_id, year
+    (the run's), amount (CNY, summed over payers and the years it schedules)."""
+    return store.sql(
+        "SELECT l.entity_id, l.rule_id, r.year, sum(l.amount) AS amount FROM award_lines l "
+        "JOIN incentive_runs r USING (run_id) WHERE l.status = 'award' AND r.run_id IN "
+        "(SELECT max(run_id) FROM incentive_runs WHERE ruleset = ? GROUP BY year) "
+        "GROUP BY l.entity_id, l.rule_id, r.year ORDER BY r.year, l.entity_id", [ruleset])
+
+
 def insert_ruleset(store, *, name: str, title_zh: str | None, sha256: str, source_text: str,
                    cases_text: str | None, author: str | None) -> int:
     return int(store.con.execute(

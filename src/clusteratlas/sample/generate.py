@@ -735,12 +735,13 @@ def incentive_inputs_text(g: "Generator", projects: list[dict], rs: np.random.Ra
         r["new_provincial_tech_centre"] = f.name in ("四机厂", "湖北四钻", "骏马纸业")
         r["top_three_years"] = f.name in ("湖北四钻",)
         r["merger_deed_tax_due"] = 0
+        r["merger_target_related"] = False
         rows.append(r)
     for p in projects:
         if p["stage"] not in ("started", "in_production") or not p["park"]:
             continue
         rows.append({"entity_id": p["id"], "entity": "project", "industrial": p["code"][:2] < "47",
-                     "new_in_zone": True, "investment_usd": round(p["contracted"] * 1e4 / USD_RATE),
+                     "new_in_zone": True, "priority_project": p["code"][:2] < "47", "investment_usd": round(p["contracted"] * 1e4 / USD_RATE),
                      "annual_tax": round(p["contracted"] * 1e4 * rs.uniform(0.03, 0.2), -3),
                      "land_premium_paid": round(p["land"] * 8e4, -3), "operating_years": 15,
                      "local_jobs": int(p["contracted"] / 20), "tax_year_after": round(p["contracted"] * 1e4 * 0.05, -3),
@@ -748,7 +749,7 @@ def incentive_inputs_text(g: "Generator", projects: list[dict], rs: np.random.Ra
                      "operating_fees_due": round(p["land"] * 1000, -2)})
     rows.append({"entity_id": "G01", "entity": "guarantor", "sme_guarantee_amount": 1.8e8,
                  "years_since_registration": 2, "business_tax_due": 3.2e5})
-    rows.append({"entity_id": "P01", "entity": "park", "new_supporting_park": True,
+    rows.append({"entity_id": "P01", "entity": "park", "new_supporting_park": True, "supporting_park": True,
                  "infrastructure_investment": 1.35e8, "supporting_output": 6.2e8})
     cols = []
     for r in rows:

@@ -72,6 +72,12 @@ def recorded_run(store, run_id: int | None = None, withhold: bool = False,
     return RecordedRun(hit.iloc[0], award_totals(lines, withhold=withhold, known_entities=known_entities), lines)
 
 
+def award_history(store, ruleset: str) -> pd.DataFrame:
+    """What a ruleset's rules paid each entity in the years recorded, for one-off awards: the
+    newest recorded run of each year counts (a what-if run recorded earlier does not add up)."""
+    return records.awarded_by_run_year(store, ruleset)
+
+
 def published_run(store, run_id: int | None, user: User, region: str | None) -> RecordedRun | None:
     """A recorded run as ``user`` may read its totals: as computed for those who see the
     region's raw aggregates; otherwise disclosure-controlled against what the reader knows

@@ -3,7 +3,6 @@
 from clusteratlas.analyses.incentives.engine import (
     Ruleset,
     RunResult,
-    apply_budget,
     compare,
     explain,
     run,
@@ -18,6 +17,6 @@ from clusteratlas.analyses.incentives.library import (
 )
 from clusteratlas.analyses.incentives.totals import AwardTotals, award_totals
 
-__all__ = ["SHIPPED", "AwardTotals", "Ruleset", "RulesetRejected", "RunResult", "apply_budget",
+__all__ = ["SHIPPED", "AwardTotals", "Ruleset", "RulesetRejected", "RunResult",
            "award_totals", "check_ruleset", "compare", "explain", "list_rulesets", "load_ruleset",
            "run", "run_test_cases"]

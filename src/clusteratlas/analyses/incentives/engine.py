@@ -1,35 +1,48 @@
-"""Incentives as code: a ruleset (YAML) evaluated over all firms and projects of a year at once.
+"""Incentives as code: a ruleset (YAML) evaluated over all entities of a year at once.
 
 A ruleset has metadata (issuer, document, dates), parameters with dated values, units and the
-clause they come from (as OpenFisca's parameters), and rules. A rule says which entities it
-concerns (firm or project), when they are eligible (an expression of the safe language in
-:mod:`.expressions`), how much they get (a formula, brackets of a variable, an amount per full
-step, a cap), over how many years, who pays which share, and which exclusivity group it belongs
-to (one item is rewarded once: the highest award of the group applies). A rule that needs a
-committee's judgment is marked ``decision: true`` and listed "for decision" without an amount.
+clause they come from (as OpenFisca's parameters), budgets, and rules. A rule says which
+entities it concerns (firm, project, park, guarantor), when they are eligible (an expression of
+the safe language in :mod:`.expressions`, compared exactly), how much they get (a formula,
+brackets of a variable, an amount per full step, a cap), over how many years, who pays which
+share, whether it is a one-off (``once``), which exclusivity group it belongs to, and how its
+clause is read (``reading``). A rule that needs a committee's judgment is marked
+``decision: true`` and listed "for decision" without an amount.
 
 ``run`` produces award lines — entity, rule, clause, year, payer, amount, status, and the values
-and condition that decided it — plus the lines an exclusivity group suppressed and why; the run
-carries the ruleset's hash and the inputs' hash. ``apply_budget`` caps totals pro rata or in
-ranked order; ``compare`` sets a what-if run beside the base run; ``explain`` says, for one
-entity, what each rule looked at and concluded, in Chinese and English.
+and condition that decided it — made payable by :mod:`.payable` (one-offs net of what was paid
+before, one award per item, budgets), each change said on its line; the run carries the
+ruleset's hash and the inputs' hash. ``compare`` sets a what-if run beside the base run;
+``explain`` says, for one entity, what each rule looked at and concluded, in Chinese and
+English.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import math
 from dataclasses import dataclass, field
 from importlib import resources
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import yaml
 
-from clusteratlas.analyses.incentives.expressions import Expression, ExpressionError
+from clusteratlas.analyses.incentives.expressions import Expression, ExpressionError, exact_number, is_leaf, near
+from clusteratlas.analyses.incentives.payable import (
+    DUPLICATE_MODES,
+    ONCE_MODES,
+    Budget,
+    apply_budgets,
+    one_award_per_item,
+    one_off,
+)
 
 LINE_COLUMNS = ["entity_id", "entity", "rule_id", "clause", "title_zh", "kind", "year", "payer",
-                "amount", "status", "reason"]
+                "amount", "status", "reason", "entitled"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +61,8 @@ class Rule:
     decision: bool = False
     kind: str = "grant"
     note: str = ""
+    once: str | None = None  # 一次性奖励: 'entity' (once per entity) or 'difference' (tiers)
+    reading: str = ""  # how the clause's text is read: who qualifies, and why
 
     @property
     def inputs(self) -> set[str]:
@@ -80,6 +95,10 @@ class Ruleset:
     sha256: str
     derived: dict = field(default_factory=dict)  # name → Expression over inputs and ``year``
     source_text: str = field(repr=False, default="")
+    budgets: tuple[Budget, ...] = ()
+    duplicate_awards: str = "higher"  # or 'top_up': see ``payable.one_award_per_item``
+    input_docs: dict = field(default_factory=dict)  # kind → input → what it means
+    store_inputs: dict = field(default_factory=dict)  # kind → input → Expression over store facts
 
     def with_derived(self, entities: pd.DataFrame, year: int, par: dict) -> pd.DataFrame:
         """The entities with ``year`` and every derived variable whose inputs they have."""
@@ -133,8 +152,29 @@ class Ruleset:
                 if unknown:
                     raise ValueError(f"rule {rule.id}: unknown parameters {sorted(unknown)}")
         derived = {k: _expr(v) for k, v in (doc.get("derived") or {}).items()}
-        out = cls(doc.get("metadata", {}), params, rules,
-                  hashlib.sha256(text.encode("utf-8")).hexdigest(), derived, text)
+        ids = [r.id for r in rules]
+        budgets = tuple(Budget.parse(b, ids) for b in (doc.get("budgets") or []))
+        for b in budgets:
+            if isinstance(b.cap, str) and b.cap.removeprefix("param.") not in params:
+                raise ValueError(f"budget {b.id}: unknown parameter {b.cap!r}")
+        metadata = doc.get("metadata", {}) or {}
+        mode = metadata.get("duplicate_awards", "higher")
+        if mode not in DUPLICATE_MODES:
+            raise ValueError(f"metadata.duplicate_awards must be one of {DUPLICATE_MODES}, not {mode!r}")
+        docs = {str(k): dict(v or {}) for k, v in (doc.get("inputs") or {}).items()}
+        mapping = {}
+        for kind, spec in (doc.get("store_inputs") or {}).items():
+            mapping[str(kind)] = {}
+            for name, e in (spec or {}).items():
+                try:
+                    mapping[str(kind)][str(name)] = _expr(e)
+                except ExpressionError as err:
+                    raise ValueError(f"store_inputs {kind}.{name}: {err}") from err
+                unknown = mapping[str(kind)][str(name)].params - set(params)
+                if unknown:
+                    raise ValueError(f"store_inputs {kind}.{name}: unknown parameters {sorted(unknown)}")
+        out = cls(metadata, params, rules, hashlib.sha256(text.encode("utf-8")).hexdigest(), derived, text,
+                  budgets, mode, docs, mapping)
         out.dry_run()
         return out
 
@@ -192,10 +232,15 @@ def _rule(r: dict) -> Rule:
                 spec["base"] = _expr(spec["base"])
             amount[key] = spec
     payers = [(p["payer"], _expr(p.get("share", 1))) for p in (r.get("payers") or [{"payer": "city"}])]
+    once = r.get("once")
+    once = "entity" if once is True else (None if once in (None, False) else str(once))
+    if once is not None and once not in ONCE_MODES:
+        raise KeyError(f"once must be true or one of {ONCE_MODES}, not {once!r}")
     return Rule(r["id"], r.get("clause", ""), r.get("title_zh", r["id"]), r.get("title_en", ""),
                 r.get("entity", "firm"), _expr(r.get("when", "True")), amount, payers,
                 r.get("years", 1), int(r.get("start_offset", 0)), r.get("group"),
-                bool(r.get("decision", False)), r.get("kind", "grant"), r.get("note", ""))
+                bool(r.get("decision", False)), r.get("kind", "grant"), r.get("note", ""), once,
+                str(r.get("reading", "") or ""))
 
 
 def _amounts(rule: Rule, var: dict, par: dict, n: int) -> np.ndarray:
@@ -210,19 +255,43 @@ def _amounts(rule: Rule, var: dict, par: dict, n: int) -> np.ndarray:
         for step in spec["steps"]:
             lo = _num(step.get("from", -np.inf), par)
             hi = _num(step.get("to", np.inf), par)
-            inside = (x >= lo) & (x < hi)
+            inside = _at_least(x, lo, spec["variable"], var, par) & ~_at_least(x, hi, spec["variable"], var, par)
             value = _num(step["rate"], par) * base if "rate" in step else np.full(n, _num(step["amount"], par))
             amt = np.where(inside, value, amt)
     elif "per_step" in a:
         spec = a["per_step"]
         x = spec["variable"].evaluate(var, par, n).astype(float)
-        steps = np.floor(np.maximum(x, 0) / _num(spec["step"], par))
-        amt = steps * _num(spec["amount"], par)
+        amt = _whole_steps(x, _num(spec["step"], par), spec["variable"], var, par) * _num(spec["amount"], par)
     else:
         amt = np.zeros(n)
     if "cap" in a:
         amt = np.fmin(amt, a["cap"].evaluate(var, par, n).astype(float))
     return amt
+
+
+def _at_least(x: np.ndarray, bound: float, expr: Expression, var: dict, par: dict) -> np.ndarray:
+    """x ≥ bound, decided exactly where floats are too close ("1亿元以上(含1亿元)")."""
+    with np.errstate(invalid="ignore"):
+        out = x >= bound
+    if np.isfinite(bound) and not is_leaf(expr):  # an input read as it is compares exactly
+        b = exact_number(bound)
+        for i in np.flatnonzero(near(x, bound)):
+            v = expr.exact(var, par, int(i))
+            out[i] = v is not None and not isinstance(v, str) and Fraction(v) >= b
+    return out
+
+
+def _whole_steps(x: np.ndarray, step: float, expr: Expression, var: dict, par: dict) -> np.ndarray:
+    """Full steps in x ("每新增1000万元"): floor(max(x, 0) / step), exactly where the quotient
+    is within floating-point error of a whole number."""
+    with np.errstate(invalid="ignore"):
+        q = np.maximum(x, 0) / step
+        steps = np.floor(q)
+    s = exact_number(step)
+    for i in np.flatnonzero(near(q, np.round(q)) & (q > 0)):  # no steps in nothing
+        v = expr.exact(var, par, int(i))
+        steps[i] = math.floor(max(Fraction(v), Fraction(0)) / s) if v is not None and not isinstance(v, str) else np.nan
+    return steps
 
 
 MAX_RULESET_BYTES = 256 * 1024  # the Changsha policy as YAML is 14 KB
@@ -296,9 +365,13 @@ def _inputs_hash(entities: pd.DataFrame) -> str:
 
 
 def run(ruleset: Ruleset, entities: pd.DataFrame, year: int, overrides: dict | None = None,
-        on: str | None = None) -> RunResult:
+        on: str | None = None, history: pd.DataFrame | None = None, budgets: dict | bool | None = None) -> RunResult:
     """Evaluate every rule over every entity of ``entities`` (columns: entity_id, entity ∈
-    {firm, project}, and the input variables) for ``year``."""
+    {firm, project, park, guarantor}, and the input variables) for ``year``, then make the
+    amounts payable (``payable``): one-off awards net of ``history`` (entity_id, rule_id, year,
+    amount of awards paid in earlier years), one award per item, and the ruleset's budgets —
+    ``budgets`` overrides them for this run: budget id → {cap, method, rank_by} (None lifts
+    that budget), or False to compute entitlements without any cap."""
     par = ruleset.parameter_values(on or f"{year}-12-31", overrides)
     entities = ruleset.with_derived(entities, year, par)
     chunks, skipped = [], []
@@ -307,14 +380,33 @@ def run(ruleset: Ruleset, entities: pd.DataFrame, year: int, overrides: dict | N
             _run_rule(rule, entities, par, year, chunks, skipped)
         except TypeError as e:  # an input of the wrong kind (text where a number belongs)
             raise ValueError(f"rule {rule.id}: an input has the wrong type for the rule ({e})") from e
-    frame = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=LINE_COLUMNS)
-    frame = _exclusive(frame, ruleset, entities)
+    frame = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=LINE_COLUMNS[:-1])
+    if history is not None and len(history):
+        history = history[history["year"] < year]
+    frame = one_off(frame, {r.id: r.once for r in ruleset.rules if r.once}, history)
+    frame = one_award_per_item(frame, {r.id: r.group for r in ruleset.rules if r.group}, entities,
+                               ruleset.duplicate_awards)
+    frame = apply_budgets(frame, _run_budgets(ruleset, budgets), par, entities)
     frame.insert(0, "ruleset", ruleset.metadata.get("id", ""))
     digest = _inputs_hash(entities)
     frame["ruleset_sha256"], frame["inputs_sha256"] = ruleset.sha256, digest
     frame.flags.allows_duplicate_labels = False
     return RunResult(frame, pd.DataFrame(skipped, columns=["rule_id", "clause", "missing_inputs"]),
                      ruleset.sha256, digest, year, par)
+
+
+def _run_budgets(ruleset: Ruleset, options) -> tuple[Budget, ...]:
+    if options is False:
+        return ()
+    out = []
+    for b in ruleset.budgets:
+        o = (options or {}).get(b.id, {})
+        if o is None:  # this budget lifted for the run
+            continue
+        out.append(dataclasses.replace(b, **{k: v for k, v in o.items() if k in ("cap", "method", "rank_by")}))
+    for k in set(options or {}) - {b.id for b in ruleset.budgets}:
+        raise ValueError(f"no budget {k!r} in the ruleset; it has {[b.id for b in ruleset.budgets]}")
+    return tuple(out)
 
 
 def _run_rule(rule: Rule, entities: pd.DataFrame, par: dict, year: int, chunks: list, skipped: list) -> None:
@@ -328,7 +420,7 @@ def _run_rule(rule: Rule, entities: pd.DataFrame, par: dict, year: int, chunks: 
         return
     n = len(sub)
     var = {c: _column(sub[c]) for c in rule.inputs}
-    eligible = rule.when.evaluate(var, par, n).astype(bool)
+    eligible = rule.when.holds(var, par, n)
     if not eligible.any():
         return
     idx = np.flatnonzero(eligible)
@@ -384,78 +476,6 @@ def _fmt(v) -> str:
     return str(v)
 
 
-def _exclusive(lines: pd.DataFrame, ruleset: Ruleset, entities: pd.DataFrame) -> pd.DataFrame:
-    """Within an exclusivity group, an entity keeps the rule with the highest total; the others
-    are suppressed. An input column ``other_award_<group>`` (an award for the same item under
-    another document) takes part: if it is higher, the rules of the group are all suppressed."""
-    groups = {r.id: r.group for r in ruleset.rules if r.group}
-    if lines.empty or not groups:
-        return lines
-    lines = lines.copy()
-    lines["_group"] = lines["rule_id"].map(groups)
-    paid = lines[lines["_group"].notna() & (lines["status"] == "award")]
-    if paid.empty:
-        return lines.drop(columns="_group")
-    totals = paid.groupby(["entity_id", "_group", "rule_id"], as_index=False)["amount"].sum()
-    totals = totals.sort_values(["entity_id", "_group", "amount"], ascending=[True, True, False])
-    best = totals.drop_duplicates(["entity_id", "_group"]).rename(
-        columns={"rule_id": "_best", "amount": "_best_amount"})
-    totals = totals.merge(best, on=["entity_id", "_group"])
-    other_cols = [c for c in entities.columns if c.startswith("other_award_")]
-    if other_cols:
-        other = entities[["entity_id", *other_cols]].melt("entity_id", var_name="_group", value_name="_other")
-        other["_group"] = other["_group"].str.removeprefix("other_award_")
-        other["_other"] = pd.to_numeric(other["_other"], errors="coerce")
-        totals = totals.merge(other.dropna(), on=["entity_id", "_group"], how="left")
-    else:
-        totals["_other"] = np.nan
-    beaten_by_other = totals["_other"].notna() & (totals["_other"] >= totals["_best_amount"])
-    loser = totals["rule_id"] != totals["_best"]
-    sup = totals[loser | beaten_by_other].copy()
-    if sup.empty:
-        return lines.drop(columns="_group")
-    sup["_why"] = np.where(
-        sup["rule_id"] != sup["_best"],
-        "same item as " + sup["_best"] + ": no double award, the higher applies",
-        "an award of " + sup["_other"].map(lambda v: f"{v:,.0f}") +
-        " for the same item under another document is higher")
-    key = lines["entity_id"].astype(str) + "\x1f" + lines["rule_id"]
-    why = pd.Series(sup["_why"].to_numpy(), index=sup["entity_id"].astype(str) + "\x1f" + sup["rule_id"])
-    hit = key.isin(why.index) & (lines["status"] == "award")
-    lines.loc[hit, "status"] = "suppressed"
-    lines.loc[hit, "reason"] = lines.loc[hit, "reason"] + " | " + key[hit].map(why)
-    return lines.drop(columns="_group")
-
-
-def apply_budget(result: RunResult, caps: dict[str, float], method: str = "pro_rata",
-                 rank_by: pd.Series | None = None) -> pd.DataFrame:
-    """Cap the paid total of each rule in ``caps`` (rule id → CNY): 'pro_rata' scales every line
-    by cap/total; 'ranked' pays lines in descending ``rank_by`` (default: amount) until the cap is
-    spent, the last one partly. Adds budget_factor and paid columns."""
-    if method not in ("pro_rata", "ranked"):
-        raise ValueError("method must be pro_rata or ranked")
-    lines = result.lines.copy()
-    lines["paid"] = np.where(lines["status"] == "award", lines["amount"], 0.0)
-    for rule_id, cap in caps.items():
-        m = (lines["rule_id"] == rule_id) & (lines["status"] == "award")
-        total = lines.loc[m, "amount"].sum()
-        if total <= cap:
-            continue
-        if method == "pro_rata":
-            lines.loc[m, "paid"] = lines.loc[m, "amount"] * cap / total
-        else:
-            key = rank_by.reindex(lines.loc[m, "entity_id"]).to_numpy() if rank_by is not None \
-                else lines.loc[m, "amount"].to_numpy()
-            order = lines.loc[m].index[np.argsort(-key, kind="stable")]
-            left = cap
-            for i in order:
-                pay = min(lines.at[i, "amount"], left)
-                lines.at[i, "paid"] = pay
-                left -= pay
-    lines["budget_factor"] = np.where(lines["amount"] > 0, lines["paid"] / lines["amount"], np.nan)
-    return lines
-
-
 def compare(base: RunResult, alternative: RunResult, by=("rule_id", "payer")) -> pd.DataFrame:
     """Totals of a what-if run beside the base run, with the difference."""
     a = base.totals(by).rename(columns={"amount": "base"})
@@ -484,7 +504,7 @@ def explain(ruleset: Ruleset, entity: pd.Series | dict, year: int, overrides: di
             held, amount, status = None, 0.0, "missing inputs"
         else:
             var = {c: _column(frame[c]) for c in rule.inputs}
-            held = bool(rule.when.evaluate(var, par, 1)[0])
+            held = bool(rule.when.holds(var, par, 1)[0])
             status = mine["status"].iloc[0] if len(mine) else ("not eligible" if not held else "zero amount")
             amount = float(mine.loc[mine["status"] == "award", "amount"].sum()) if len(mine) else 0.0
         zh = (f"{rule.clause}「{rule.title_zh}」：条件 {rule.when.text} "
@@ -501,12 +521,16 @@ def explain(ruleset: Ruleset, entity: pd.Series | dict, year: int, overrides: di
 def run_test_cases(ruleset: Ruleset, cases: list[dict]) -> pd.DataFrame:
     """Run YAML test cases: each has a name, a year, an entity (inputs) and ``expect`` — a list
     of {rule, amount[, payer, status, year]} that must appear — and optionally ``absent``, rules
-    that must not produce an award. Returns one row per check with pass/fail and why."""
+    that must not produce an award, ``history``, awards paid before ({rule, year, amount}), and
+    ``parameters`` (what-if values). Returns one row per check with pass/fail and why."""
     rows = []
     for case in cases:
         entity = dict(case["entity"])
         entity.setdefault("entity_id", case["name"])
-        res = run(ruleset, pd.DataFrame([entity]), int(case["year"]), case.get("parameters"))
+        history = pd.DataFrame([{"entity_id": entity["entity_id"], "rule_id": h["rule"], "year": int(h["year"]),
+                                 "amount": float(h["amount"])} for h in case.get("history", [])],
+                               columns=["entity_id", "rule_id", "year", "amount"])
+        res = run(ruleset, pd.DataFrame([entity]), int(case["year"]), case.get("parameters"), history=history)
         lines = res.lines
         for exp in case.get("expect", []):
             m = lines["rule_id"] == exp["rule"]

@@ -9,6 +9,16 @@ calls of other functions) is refused with the offending text.
 
 Values are numpy arrays of one length (the entities evaluated); a missing input is NaN, and a
 comparison with NaN is false, so a rule never fires on data it does not have.
+
+Comparisons are exact. A policy's threshold is a decimal: "增幅达到10%以上（含10%）" means
+33,000,000 ≥ 1.1 × 30,000,000, which binary floating point gets wrong (1.1 × 30e6 is
+33,000,000.000000004). Every comparison is made on floats first. Where the two sides are
+within a relative 1e-9 of each other, both sides are evaluated again for that entity in
+rational arithmetic (``fractions.Fraction``). Inputs and parameters are read as the decimals
+they were written as: the shortest decimal that gives the float back. This is the filtered
+exact predicate of computational geometry (Shewchuk 1997): exact where it matters, at the
+speed of numpy elsewhere. ``Expression.exact`` gives one entity's exact value; the engine
+uses it for bracket bounds and whole steps too.
 """
 
 from __future__ import annotations
@@ -16,6 +26,7 @@ from __future__ import annotations
 import ast
 import math
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import numpy as np
 
@@ -93,6 +104,43 @@ class Expression:
             out = _eval(self.tree.body, variables, params, n, self.text)
         return np.broadcast_to(np.asarray(out, dtype=float if not _is_bool(out) else bool), (n,)).copy()
 
+    def holds(self, variables: dict[str, np.ndarray], params: dict[str, float], n: int) -> np.ndarray:
+        """The expression as a condition: true where it is true, false where false or missing
+        (a bare input that is NaN does not hold, though NaN is truthy to numpy)."""
+        with np.errstate(all="ignore"):
+            out = _eval(self.tree.body, variables, params, n, self.text)
+        return np.broadcast_to(np.asarray(_truth(out), dtype=bool), (n,)).copy()
+
+    def exact(self, variables: dict[str, np.ndarray], params: dict[str, float], i: int):
+        """The value for entity ``i`` in rational arithmetic: a Fraction, a bool or a string;
+        None where it is missing (NaN, or a division by zero)."""
+        return _exact(self.tree.body, variables, params, i, self.text)
+
+
+def exact_number(v) -> Fraction | None:
+    """A float as the decimal it was written as (the shortest that gives it back), exactly;
+    None for NaN or infinity."""
+    if v is None or isinstance(v, str):
+        return None
+    if isinstance(v, (bool, np.bool_)):
+        return Fraction(int(v))
+    if isinstance(v, Fraction):
+        return v
+    if isinstance(v, (int, np.integer)):
+        return Fraction(int(v))
+    f = float(v)
+    return Fraction(repr(f)) if math.isfinite(f) else None
+
+
+NEAR = 1e-9  # relative distance under which a comparison is decided exactly
+
+
+def near(a, b) -> np.ndarray:
+    """Where two float arrays are too close for floating point to order them surely."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(a) & np.isfinite(b) & (np.abs(a - b) <= NEAR * np.maximum(np.abs(a), np.abs(b)))
+
 
 def _is_bool(v) -> bool:
     return np.asarray(v).dtype == bool
@@ -138,7 +186,7 @@ def _eval(node, var, par, n, text):
             out = (out & v) if isinstance(node.op, ast.And) else (out | v)
         return out
     if isinstance(node, ast.Compare):
-        left = _eval(node.left, var, par, n, text)
+        left, left_node = _eval(node.left, var, par, n, text), node.left
         out = np.ones(n, dtype=bool)
         for op, comp in zip(node.ops, node.comparators):
             right = _eval(comp, var, par, n, text)
@@ -146,9 +194,17 @@ def _eval(node, var, par, n, text):
                     or np.asarray(right).dtype == object:
                 res = _CMPOPS[type(op)](np.asarray(left, dtype=object), np.asarray(right, dtype=object))
             else:
-                res = _CMPOPS[type(op)](_as_float(left), _as_float(right))
+                lf, rf = _as_float(left), _as_float(right)
+                res = np.array(np.broadcast_to(_CMPOPS[type(op)](lf, rf), (n,)), dtype=bool)
+                # two values read as they are (inputs, parameters, constants) compare exactly as
+                # floats: only a computed side can differ from its exact value
+                computed = not (_is_leaf(left_node) and _is_leaf(comp))
+                close = np.flatnonzero(np.broadcast_to(near(lf, rf), (n,))) if computed else ()
+                for i in close:  # too close for floats: decide in rationals
+                    a, b = _exact(left_node, var, par, i, text), _exact(comp, var, par, i, text)
+                    res[i] = _exact_compare(op, a, b)
             out = out & np.asarray(res, dtype=bool)
-            left = right
+            left, left_node = right, comp
         return out
     if isinstance(node, ast.IfExp):
         cond = np.asarray(_truth(_eval(node.test, var, par, n, text)), dtype=bool)
@@ -178,6 +234,134 @@ def _eval(node, var, par, n, text):
         if f == "isin":
             return np.isin(np.asarray(args[0], dtype=object), np.asarray(args[1], dtype=object))
     raise ExpressionError(f"{text!r}: cannot evaluate {type(node).__name__}")
+
+
+_EXACT_CMP = {ast.Lt: lambda a, b: a < b, ast.LtE: lambda a, b: a <= b, ast.Gt: lambda a, b: a > b,
+              ast.GtE: lambda a, b: a >= b, ast.Eq: lambda a, b: a == b, ast.NotEq: lambda a, b: a != b}
+
+
+def _is_leaf(node) -> bool:
+    return isinstance(node, (ast.Constant, ast.Name, ast.Attribute)) or (
+        isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant))
+
+
+def is_leaf(expr: "Expression") -> bool:
+    """Whether an expression is a value read as it is (an input, a parameter, a constant)."""
+    return _is_leaf(expr.tree.body)
+
+
+def _exact_compare(op, a, b) -> bool:
+    if a is None or b is None:  # as NaN: a comparison with a missing value is false
+        return False
+    if isinstance(a, str) or isinstance(b, str):
+        return bool(_EXACT_CMP[type(op)](a, b)) if type(op) in (ast.Eq, ast.NotEq) else False
+    return bool(_EXACT_CMP[type(op)](Fraction(a), Fraction(b)))
+
+
+def _exact(node, var, par, i, text):
+    """One entity's value of ``node`` in rational arithmetic (see the module text)."""
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, bool):
+            return node.value
+        if isinstance(node.value, str):
+            return node.value
+        return exact_number(node.value)
+    if isinstance(node, ast.Name):
+        if node.id in ("True", "False"):
+            return node.id == "True"
+        v = np.asarray(var[node.id])
+        x = v[i] if v.ndim else v[()]
+        if v.dtype == bool:
+            return bool(x)
+        if v.dtype == object:
+            return x if isinstance(x, str) else exact_number(x) if x is not None else None
+        return exact_number(x)
+    if isinstance(node, ast.Attribute):
+        v = par[node.attr]
+        return v if isinstance(v, str) else exact_number(v)
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return [_exact(e, var, par, i, text) for e in node.elts]
+    if isinstance(node, ast.UnaryOp):
+        v = _exact(node.operand, var, par, i, text)
+        if isinstance(node.op, ast.Not):
+            return not _exact_truth(v)
+        v = _num_or_none(v)
+        return None if v is None else (-v if isinstance(node.op, ast.USub) else v)
+    if isinstance(node, ast.BinOp):
+        a = _num_or_none(_exact(node.left, var, par, i, text))
+        b = _num_or_none(_exact(node.right, var, par, i, text))
+        if a is None or b is None:
+            return None
+        op = type(node.op)
+        if op is ast.Add:
+            return a + b
+        if op is ast.Sub:
+            return a - b
+        if op is ast.Mult:
+            return a * b
+        if b == 0 and op in (ast.Div, ast.FloorDiv, ast.Mod):
+            return None
+        if op is ast.Div:
+            return a / b
+        if op is ast.FloorDiv:
+            return Fraction(a // b)
+        if op is ast.Mod:
+            return a - b * (a // b)
+        if b.denominator == 1:  # a whole exponent (the parser bounds it) stays rational
+            return None if (a == 0 and b < 0) else a ** int(b)
+        return exact_number(float(a) ** float(b))
+    if isinstance(node, ast.BoolOp):
+        vals = [_exact_truth(_exact(v, var, par, i, text)) for v in node.values]
+        return all(vals) if isinstance(node.op, ast.And) else any(vals)
+    if isinstance(node, ast.Compare):
+        left = _exact(node.left, var, par, i, text)
+        for op, comp in zip(node.ops, node.comparators):
+            right = _exact(comp, var, par, i, text)
+            if not _exact_compare(op, left, right):
+                return False
+            left = right
+        return True
+    if isinstance(node, ast.IfExp):
+        branch = node.body if _exact_truth(_exact(node.test, var, par, i, text)) else node.orelse
+        return _num_or_none(_exact(branch, var, par, i, text))
+    if isinstance(node, ast.Call):
+        f = node.func.id
+        args = [_exact(a, var, par, i, text) for a in node.args]
+        nums = [_num_or_none(a) for a in args] if f not in ("isin", "missing") else []
+        if f in ("min", "max"):  # as numpy's fmin/fmax: a missing value is passed over
+            present = [a for a in nums if a is not None]
+            return (min if f == "min" else max)(present) if present else None
+        if f in ("abs", "floor", "ceil"):
+            a = nums[0]
+            if a is None:
+                return None
+            return abs(a) if f == "abs" else Fraction(math.floor(a) if f == "floor" else math.ceil(a))
+        if f == "clip":
+            a, lo, hi = nums
+            return None if a is None else min(max(a, lo), hi)
+        if f == "coalesce":
+            return nums[0] if nums[0] is not None else nums[1]
+        if f == "missing":
+            return args[0] is None
+        if f == "isin":
+            return args[0] in args[1]
+    raise ExpressionError(f"{text!r}: cannot evaluate {type(node).__name__}")
+
+
+def _num_or_none(v):
+    if v is None or isinstance(v, str):
+        return None
+    if isinstance(v, bool):
+        return Fraction(int(v))
+    return Fraction(v)
+
+
+def _exact_truth(v) -> bool:
+    if v is None:
+        return False
+    if isinstance(v, str):
+        return bool(v)
+    return bool(v)
 
 
 def _truth(v):
