@@ -752,6 +752,10 @@ def incentives_scan(
     region: Annotated[Optional[str], typer.Option(help="the region (default: the study region)")] = None,
     inputs: Annotated[Optional[Path], typer.Option(help="CSV/XLSX of inputs the office records beside the store "
                                                    "(entity_id[, entity], inputs…)", exists=True, dir_okay=False)] = None,
+    key_industries: Annotated[Optional[str], typer.Option(
+        help="industry codes the policy's named clusters stand for, comma-separated (default: the "
+             "industries of the store's targets)")] = None,
+    unclaimed: Annotated[bool, typer.Option(help="write only the eligible awards nobody has claimed yet")] = False,
     out: Annotated[Optional[Path], typer.Option(help="write every entity × rule outcome (.csv, .xlsx, .parquet)")] = None,
 ) -> None:
     """Scan every firm, project and park of the store against every rule (免申即享): eligible
@@ -763,12 +767,17 @@ def incentives_scan(
     from clusteratlas.io.readers import read_table
     from clusteratlas.study.eligibility import scan_store
 
+    from clusteratlas.analyses.incentives.claims import unclaimed as unclaimed_awards
+    from clusteratlas.study.claims import claims
+
     extra = read_table(inputs) if inputs is not None else None
     with _read_store(db) as store:
         try:
-            scans = scan_store(store, year, ruleset, region, extra)
+            keys = [k.strip() for k in key_industries.split(",") if k.strip()] if key_industries else None
+            scans = scan_store(store, year, ruleset, region, extra, keys)
         except (KeyError, ValueError) as e:
             _fail(f"incentives scan: {e}")
+        ledger = claims(store)
     for sc in scans:
         o = sc.outcomes
         rs_id = o["ruleset"].iloc[0] if len(o) else ruleset
@@ -779,8 +788,75 @@ def incentives_scan(
             t.add_row(r.rule_id, r.clause, str(r.eligible), str(r.not_eligible), str(r.undecidable),
                       "—" if pd.isna(r.amount) else f"{r.amount:,.0f}", r.missing_inputs or "")
         console.print(t)
+    outcomes = pd.concat([sc.outcomes for sc in scans], ignore_index=True)
+    if unclaimed:
+        outcomes = unclaimed_awards(outcomes, ledger, year)
+        console.print(f"{len(outcomes)} eligible award(s) of CNY {outcomes['amount'].sum():,.0f} unclaimed")
     if out is not None:
-        _write_table(pd.concat([sc.outcomes for sc in scans], ignore_index=True), out)
+        _write_table(outcomes, out)
+
+
+@incentives_app.command("claim")
+def incentives_claim(
+    run_id: Annotated[int, typer.Option("--run", help="the recorded run the award line is in")],
+    entity: Annotated[str, typer.Option(help="the firm, project, park or guarantor")],
+    rule: Annotated[str, typer.Option(help="the rule id")],
+    year: Annotated[int, typer.Option(help="the year the award is for")],
+    payer: Annotated[str, typer.Option(help="who pays the line (city, county, tax, …)")],
+    by: Annotated[str, typer.Option(help="who records the claim")],
+    db: DbOption = DEFAULT_PATH,
+    amount: Annotated[Optional[float], typer.Option(help="CNY claimed (default: the award line's)")] = None,
+    note: Annotated[Optional[str], typer.Option(help="a note")] = None,
+) -> None:
+    """申报: open a claim in the ledger for an award line of a recorded run."""
+    from clusteratlas.analyses.incentives.claims import ClaimRefused
+    from clusteratlas.io.store import Store
+    from clusteratlas.study.claims import claim_award
+
+    with Store(db) as store:
+        try:
+            claim_id = claim_award(store, run_id, entity, rule, year, payer, actor=by, role="cli",
+                                   amount=amount, note=note)
+        except (ClaimRefused, KeyError) as e:
+            _fail(f"claim refused: {e}")
+    console.print(f"claim {claim_id} recorded")
+
+
+@incentives_app.command("decide")
+def incentives_decide(
+    claim_id: Annotated[int, typer.Argument(help="the claim")],
+    event: Annotated[str, typer.Argument(help="approved (审核通过), rejected, paid (兑现) or reversed")],
+    by: Annotated[str, typer.Option(help="who decides")],
+    db: DbOption = DEFAULT_PATH,
+    amount: Annotated[Optional[float], typer.Option(help="CNY (default: what the claim carries to this step)")] = None,
+    voucher: Annotated[Optional[str], typer.Option(help="the voucher reference (paid, reversed)")] = None,
+    note: Annotated[Optional[str], typer.Option(help="why (rejected, reversed)")] = None,
+) -> None:
+    """审核 / 兑现: the next step of a claim, checked against the ledger and the budgets."""
+    from clusteratlas.analyses.incentives.claims import ClaimRefused
+    from clusteratlas.io.store import Store
+    from clusteratlas.study.claims import decide_claim
+
+    if event not in ("approved", "rejected", "paid", "reversed"):
+        _fail(f"the step is approved, rejected, paid or reversed, not {event!r}")
+    with Store(db) as store:
+        try:
+            decide_claim(store, claim_id, event, actor=by, role="cli", amount=amount, voucher=voucher, note=note)
+        except ClaimRefused as e:
+            _fail(f"refused: {e}")
+    console.print(f"claim {claim_id} {event}")
+
+
+@incentives_app.command("claims")
+def incentives_claims(
+    db: DbOption = DEFAULT_PATH,
+    out: Annotated[Optional[Path], typer.Option(help="write the claims (.csv, .xlsx, .parquet)")] = None,
+) -> None:
+    """The claims ledger: each claim's state and amounts, over-budget claims flagged."""
+    from clusteratlas.study.claims import claims
+
+    with _read_store(db) as store:
+        _write_table(claims(store), out)
 
 
 @incentives_app.command("test")

@@ -53,6 +53,12 @@ def county_store(tmp_path_factory):
     return db, {name: code for name, code, _, _ in firms}
 
 
+def _scan(db, ruleset, year, key_industries=(), extra=None):
+    with Store(db, read_only=True) as s:
+        study = open_study(s)
+        return store_scan(ruleset, study.tables, study.region, year, key_industries, extra)
+
+
 def _outcome(scan, rule, entity):
     o = scan.outcomes
     return o[(o["rule_id"] == rule) & (o["entity_id"] == entity)].iloc[0]
@@ -60,10 +66,8 @@ def _outcome(scan, rule, entity):
 
 def test_a_county_store_of_firm_data_alone_is_scanned(county_store, changsha):
     db, code = county_store
-    with Store(db, read_only=True) as s:
-        study = open_study(s)
-        # the office names its key industries (the policy's "three clusters"): auto parts, 36
-        scan = store_scan(changsha, study.tables, study.region, 2023, key_industries=("36",))
+    # the office names its key industries (the policy's "three clusters"): auto parts, 36
+    scan = _scan(db, changsha, 2023, ("36",))
     # every firm × every firm rule, once
     firm_rules = [r.id for r in changsha.rules if r.entity == "firm"]
     assert len(scan.outcomes) == 4 * len(firm_rules)
@@ -95,9 +99,7 @@ def test_a_county_store_of_firm_data_alone_is_scanned(county_store, changsha):
 
 def test_a_blank_figure_leaves_an_entity_undecidable_only_where_nothing_else_fails(county_store, changsha):
     db, code = county_store
-    with Store(db, read_only=True) as s:
-        study = open_study(s)
-        scan = store_scan(changsha, study.tables, study.region, 2023, key_industries=("33", "36"))
+    scan = _scan(db, changsha, 2023, ("33", "36"))
     blank = _outcome(scan, "c17_rd_deduction", code["丙铸造有限公司"])
     assert blank["outcome"] == UNDECIDABLE and blank["missing_inputs"] == "rd_spend"
     assert "record rd_spend" in blank["where"]
@@ -105,9 +107,7 @@ def test_a_blank_figure_leaves_an_entity_undecidable_only_where_nothing_else_fai
 
 def test_without_key_industries_or_a_previous_year_the_scan_says_what_the_store_lacks(county_store, changsha):
     db, code = county_store
-    with Store(db, read_only=True) as s:
-        study = open_study(s)
-        scan = store_scan(changsha, study.tables, study.region, 2022)  # no 2021, no targets
+    scan = _scan(db, changsha, 2022)  # no 2021, no targets
     buy = _outcome(scan, "c13_local_purchasing", code["甲机械有限公司"])
     assert buy["outcome"] == UNDECIDABLE
     assert set(buy["missing_inputs"].split(", ")) == {"three_industries", "local_purchases_previous"}
@@ -122,9 +122,7 @@ def test_inputs_the_office_records_beside_the_store_complete_the_scan(county_sto
                           "new_famous_brand": [True, None], "income_tax_due": [9e6, None],
                           "sme_guarantee_amount": [None, 3e8], "years_since_registration": [None, 5],
                           "business_tax_due": [None, 0]})
-    with Store(db, read_only=True) as s:
-        study = open_study(s)
-        scan = store_scan(changsha, study.tables, study.region, 2023, ("36",), extra)
+    scan = _scan(db, changsha, 2023, ("36",), extra)
     brand = _outcome(scan, "c14_famous_brand", code["甲机械有限公司"])
     assert brand["outcome"] == ELIGIBLE and brand["amount"] == 500000
     rd = _outcome(scan, "c17_rd_deduction", code["甲机械有限公司"])

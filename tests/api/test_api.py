@@ -460,3 +460,16 @@ def test_table_shaped_analyses_come_as_csv_and_xlsx_with_the_same_withholding(se
         assert x.status_code == 200, path
         sheet = openpyxl.load_workbook(io.BytesIO(x.content)).active
         assert sheet.max_row > 1, path
+
+
+def test_the_eligibility_scan_is_scoped_to_what_each_role_may_see(server):
+    pub = get(server, "/api/incentives/eligibility", year=2005)
+    assert pub.status_code == 401 or pub.status_code == 403
+    admin = get(server, "/api/incentives/eligibility", login(server, "admin"), year=2005).json()
+    firm = get(server, "/api/incentives/eligibility", login(server, "sijichang"), year=2005).json()
+    outsider = get(server, "/api/incentives/eligibility", login(server, "outsider"), year=2005).json()
+    assert {r["outcome"] for r in admin} >= {"eligible", "not eligible", "undecidable"}
+    assert firm and {r["entity_id"] for r in firm} == {server["firm_id"]}  # its own list, every rule
+    assert outsider == []
+    csv = get(server, "/api/incentives/eligibility", login(server, "sijichang"), year=2005, format="csv")
+    assert csv.status_code == 200 and server["firm_id"] in csv.text

@@ -60,6 +60,40 @@ def awarded_by_run_year(store, ruleset: str) -> pd.DataFrame:
         "GROUP BY l.entity_id, l.rule_id, r.year ORDER BY r.year, l.entity_id", [ruleset])
 
 
+def claim_events(store) -> pd.DataFrame:
+    """Every event of the claims ledger, oldest first."""
+    return store.sql("SELECT * FROM claim_events ORDER BY event_id")
+
+
+def insert_claim_event(store, event: dict) -> tuple[int, int]:
+    """Append one ledger event (a new claim when claim_id is None); returns (claim_id, event_id)."""
+    store.con.execute("BEGIN TRANSACTION")
+    try:
+        claim_id = event.get("claim_id")
+        if claim_id is None:
+            claim_id = store.con.execute("SELECT nextval('claim_ids')").fetchall()[0][0]
+        cols = ["claim_id", "ruleset", "rule_id", "entity_id", "year", "payer", "run_id", "event", "amount",
+                "voucher", "actor", "note"]
+        values = [claim_id, *(event.get(c) for c in cols[1:])]
+        event_id = store.con.execute(
+            f"INSERT INTO claim_events ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) RETURNING event_id",
+            values).fetchall()[0][0]
+        store.con.execute("COMMIT")
+    except BaseException:
+        store.con.execute("ROLLBACK")
+        raise
+    return int(claim_id), int(event_id)
+
+
+def paid_by_year(store, ruleset: str) -> pd.DataFrame:
+    """What the ledger paid under ``ruleset`` (net of reversals): entity_id, rule_id, year, amount."""
+    return store.sql(
+        "SELECT entity_id, rule_id, year, sum(CASE event WHEN 'paid' THEN amount ELSE -amount END) AS amount "
+        "FROM claim_events WHERE ruleset = ? AND event IN ('paid', 'reversed') "
+        "GROUP BY entity_id, rule_id, year HAVING sum(CASE event WHEN 'paid' THEN amount ELSE -amount END) > 0 "
+        "ORDER BY year, entity_id", [ruleset])
+
+
 def insert_ruleset(store, *, name: str, title_zh: str | None, sha256: str, source_text: str,
                    cases_text: str | None, author: str | None) -> int:
     return int(store.con.execute(

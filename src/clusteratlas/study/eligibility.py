@@ -12,9 +12,12 @@ from clusteratlas.study.records import award_history, load_ruleset, rulesets
 
 
 def scan_store(store, year: int, ruleset: str | None = None, region: str | None = None,
-               extra_inputs: pd.DataFrame | None = None) -> list[Scan]:
-    """One scan per ruleset (all of them, or the one named) for ``year``."""
+               extra_inputs: pd.DataFrame | None = None, key_industries=None) -> list[Scan]:
+    """One scan per ruleset (all of them, or the one named) for ``year``. ``key_industries``:
+    the industry codes a policy's named clusters stand for (default: the study's, from the
+    targets)."""
     study = open_study(store, region)
+    keys = study.key_divisions if key_industries is None else tuple(key_industries)
     names = [ruleset] if ruleset else list(dict.fromkeys(rulesets(store)["name"]))
     out = []
     for name in names:
@@ -25,6 +28,6 @@ def scan_store(store, year: int, ruleset: str | None = None, region: str | None 
             wanted = set().union(*(r.inputs for r in rs.rules), *(d.names for d in rs.derived.values()))
             wanted |= {"entity_id", "entity", "name"} | {c for c in extra_inputs if c.startswith("other_award_")}
             extra = extra_inputs[[c for c in extra_inputs.columns if c in wanted]]
-        out.append(store_scan(rs, study.tables, study.region, year, study.key_divisions, extra,
+        out.append(store_scan(rs, study.tables, study.region, year, keys, extra,
                               history=award_history(store, str(rs.metadata.get("id", name)))))
     return out

@@ -74,8 +74,10 @@ def recorded_run(store, run_id: int | None = None, withhold: bool = False,
 
 def award_history(store, ruleset: str) -> pd.DataFrame:
     """What a ruleset's rules paid each entity in the years recorded, for one-off awards: the
-    newest recorded run of each year counts (a what-if run recorded earlier does not add up)."""
-    return records.awarded_by_run_year(store, ruleset)
+    claims ledger's payments (net of reversals) once the office keeps one; before that, the
+    newest recorded run of each year (a what-if run recorded earlier does not add up)."""
+    paid = records.paid_by_year(store, ruleset)
+    return paid if len(paid) else records.awarded_by_run_year(store, ruleset)
 
 
 def published_run(store, run_id: int | None, user: User, region: str | None) -> RecordedRun | None:

@@ -173,3 +173,29 @@ def incentive_lines(run_id: int, format: Format = None,
     lines = lines[lines["entity_id"].isin(allowed)]
     audit(s, u, "read", "award_lines", f"run {run_id}: {len(lines)} rows")
     return frame_response(lines, format, f"award_lines_{run_id}")
+
+
+@router.get("/api/incentives/eligibility", tags=["incentives"],
+            summary="The eligibility scan (免申即享): what each entity the caller may see is owed, "
+                    "is not, or cannot be judged on yet (scoped, audited)")
+def eligibility(year: int = Query(..., ge=1990, le=2100), ruleset: RulesetName | None = None,
+                unclaimed: bool = Query(False, description="only eligible awards nobody has claimed"),
+                format: Format = None, u: User = Depends(require(*SIGNED_IN)), s: Store = Depends(store),
+                svc: StudyService = Depends(service)):
+    from clusteratlas.analyses.incentives.claims import unclaimed as unclaimed_awards
+    from clusteratlas.study.claims import claims
+    from clusteratlas.study.eligibility import scan_store
+
+    try:
+        scans = svc.cached(s, ("eligibility", year, ruleset), lambda: scan_store(s, year, ruleset))
+    except ValueError as e:
+        raise HTTPException(404 if "no ruleset" in str(e) else 422, str(e))
+    import pandas as pd
+
+    o = pd.concat([sc.outcomes for sc in scans], ignore_index=True)
+    if unclaimed:
+        o = unclaimed_awards(o, claims(s), year)
+    allowed = visible_entities(o["entity_id"].unique(), s.table("firms"), s.table("projects"), s.table("parks"), u)
+    o = o[o["entity_id"].astype(str).isin(allowed)]
+    audit(s, u, "read", "eligibility", f"{year}: {len(o)} rows")
+    return frame_response(o, format, f"eligibility_{year}")
