@@ -29,6 +29,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_complexity.py
 	$(BIN)/python benchmarks/bench_inputoutput.py
 	$(BIN)/python benchmarks/bench_incentives.py
+	$(BIN)/python benchmarks/bench_scan.py
 	$(BIN)/python benchmarks/bench_matching.py
 	$(BIN)/python benchmarks/bench_kdensity.py
 	$(BIN)/python benchmarks/bench_service.py

@@ -46,6 +46,18 @@ def test_every_changsha_rule_has_passing_boundary_cases(changsha):
     assert len(cases) >= 50
 
 
+@pytest.mark.parametrize("name", ["changsha_2005", "rd_super_deduction"])
+def test_every_shipped_ruleset_passes_its_cases_and_covers_every_rule(name):
+    from clusteratlas.analyses.incentives import SHIPPED
+
+    assert name in SHIPPED
+    rs = Ruleset.load(name)
+    result = run_test_cases(rs, shipped_cases(name))
+    assert result.passed.all(), result[~result.passed].to_string()
+    assert {r.id for r in rs.rules} <= set(result.check.str.removeprefix("no "))
+    assert all(r.reading for r in rs.rules)  # every rule says how its clause is read
+
+
 def test_each_rule_cites_its_clause_and_each_parameter_its_source(changsha):
     assert all(r.clause.startswith("第1") for r in changsha.rules)
     assert {r.clause for r in changsha.rules} == {f"第{i}条" for i in (10, 11, 12, 13, 14, 16, 17)}
@@ -209,7 +221,7 @@ def test_a_ruleset_added_to_the_store_is_used_by_name_and_kept_with_its_hash(sto
     rs = load_ruleset("jingzhou_2006", store)
     assert rs.sha256 == Ruleset.parse(text).sha256 and rs.metadata["id"] == "jingzhou_2006"
     listed = rulesets(store)
-    assert listed["name"].tolist() == ["changsha_2005", "jingzhou_2006"]
+    assert listed["name"].tolist() == ["changsha_2005", "rd_super_deduction", "jingzhou_2006"]
     assert listed.set_index("name").at["jingzhou_2006", "source"] == "store"
     # a new version is a new row; the newest of a name is the one used, the old one stays
     second = add_ruleset(store, _policy("jingzhou_2006", "0.06"))
@@ -325,3 +337,16 @@ def test_a_missing_yes_no_input_never_fires_a_rule(changsha):
     e = pd.DataFrame({"entity_id": ["A", "B"], "entity": "firm", "new_famous_brand": [True, np.nan]})
     lines = run(changsha, e, 2006).lines
     assert set(lines.loc[lines["rule_id"] == "c14_famous_brand", "entity_id"]) == {"A"}
+
+
+def test_a_policy_not_yet_in_force_pays_nothing_and_says_so():
+    """The R&D super-deduction's rates start in 2018: a run for 2005 evaluates no rule of it."""
+    from clusteratlas.analyses.incentives.scan import scan
+
+    rs = Ruleset.load("rd_super_deduction")
+    e = pd.DataFrame([{"entity_id": "F", "entity": "firm", "name": "F", "assessed_on_accounts": True,
+                       "division": "35", "manufacturing": True, "rd_expensed": 1e7}])
+    res = run(rs, e, 2005)
+    assert res.lines.empty and res.skipped["missing_inputs"].str.contains("not in force on 2005-12-31").all()
+    o = scan(rs, e, 2005).outcomes
+    assert (o["outcome"] == "not eligible").all() and o["reason"].str.contains("takes effect on 2018-01-01").all()

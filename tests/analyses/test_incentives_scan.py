@@ -34,11 +34,11 @@ def _county_files(folder):
         folder / "企业名录.csv", index=False)
     # 万元: 甲 buys 2,500 more locally (two full steps of 1,000万), 乙 900 more (none);
     # R&D: 甲 +10 % exactly (3,300 against 3,000), 乙 +5 %, 丙 has no 2023 figure
-    rows = [(firms[0][1], "2022年", 50000, 3000, 10000), (firms[0][1], "2023年", 56000, 3300, 12500),
-            (firms[1][1], "2022年", 30000, 2000, 8000), (firms[1][1], "2023年", 31000, 2100, 8900),
-            (firms[2][1], "2022年", 8000, 100, 500), (firms[2][1], "2023年", 8200, None, 600),
-            (firms[3][1], "2022年", 6000, 50, 300), (firms[3][1], "2023年", 6100, 60, 320)]
-    pd.DataFrame(rows, columns=["统一社会信用代码", "统计期", "工业总产值(万元)", "研发经费支出(万元)",
+    rows = [(firms[0][1], "2022年", "是", 50000, 3000, 10000), (firms[0][1], "2023年", "是", 56000, 3300, 12500),
+            (firms[1][1], "2022年", "是", 30000, 2000, 8000), (firms[1][1], "2023年", "是", 31000, 2100, 8900),
+            (firms[2][1], "2022年", "是", 8000, 100, 500), (firms[2][1], "2023年", "是", 8200, None, 600),
+            (firms[3][1], "2022年", "是", 6000, 50, 300), (firms[3][1], "2023年", "是", 6100, 60, 320)]
+    pd.DataFrame(rows, columns=["统一社会信用代码", "统计期", "是否规上", "工业总产值(万元)", "研发经费支出(万元)",
                                 "本地采购额(万元)"]).to_csv(folder / "主要指标.csv", index=False)
     return [folder / "企业名录.csv", folder / "主要指标.csv"], firms
 
@@ -149,3 +149,16 @@ def test_the_scan_command_on_the_sample_store(tmp_path):
     # the sample's guarantor asks CNY 1.8 million of the CNY 10 million fund: paid in full
     g = o[(o["rule_id"] == "c16_guarantee_subsidy")].iloc[0]
     assert g["outcome"] == ELIGIBLE and g["amount"] == 1.8e6
+
+
+def test_a_second_policy_scans_the_same_store(county_store):
+    """The national R&D super-deduction (2023年第7号) reads the same facts through its own
+    store_inputs: 甲 (division 36, manufacturing) spent CNY 33 million on R&D in 2023."""
+    db, code = county_store
+    scan = _scan(db, Ruleset.load("rd_super_deduction"), 2023)
+    jia = _outcome(scan, "rd_expensed_super_deduction", code["甲机械有限公司"])
+    assert jia["outcome"] == ELIGIBLE and jia["amount"] == 33e6
+    blank = _outcome(scan, "rd_expensed_super_deduction", code["丙铸造有限公司"])
+    assert blank["outcome"] == UNDECIDABLE and blank["missing_inputs"] == "rd_expensed"
+    amortised = _outcome(scan, "rd_intangible_super_amortisation", code["甲机械有限公司"])
+    assert amortised["outcome"] == UNDECIDABLE and "inputs file" in amortised["where"]

@@ -465,7 +465,9 @@ def test_table_shaped_analyses_come_as_csv_and_xlsx_with_the_same_withholding(se
 def test_the_eligibility_scan_is_scoped_to_what_each_role_may_see(server):
     pub = get(server, "/api/incentives/eligibility", year=2005)
     assert pub.status_code == 401 or pub.status_code == 403
-    admin = get(server, "/api/incentives/eligibility", login(server, "admin"), year=2005).json()
+    r = get(server, "/api/incentives/eligibility", login(server, "admin"), year=2005)
+    assert r.status_code == 200, r.text
+    admin = r.json()
     firm = get(server, "/api/incentives/eligibility", login(server, "sijichang"), year=2005).json()
     outsider = get(server, "/api/incentives/eligibility", login(server, "outsider"), year=2005).json()
     assert {r["outcome"] for r in admin} >= {"eligible", "not eligible", "undecidable"}

@@ -73,6 +73,31 @@ class Rule:
             names |= share.names
         return names
 
+    @property
+    def params(self) -> set[str]:
+        names = set(self.when.params)
+        for e in self._amount_expressions():
+            names |= e.params
+        for _, share in self.payers:
+            names |= share.params
+        a = self.amount
+        for spec in (a.get("brackets", {}), a.get("per_step", {})):
+            for v in [spec.get("step"), spec.get("amount"),
+                      *(x for st in spec.get("steps", []) for x in st.values())]:
+                if isinstance(v, str) and v.startswith("param."):
+                    names.add(v.removeprefix("param."))
+        if isinstance(self.years, str) and self.years.startswith("param."):
+            names.add(self.years.removeprefix("param."))
+        return names
+
+    def not_in_force(self, par: dict, ruleset_from: str | None, on: str) -> str | None:
+        """Why the rule does not apply on ``on`` (YYYY-MM-DD), or None: the ruleset takes
+        effect later, or a parameter it uses has no value yet."""
+        if ruleset_from and on < str(ruleset_from):
+            return f"not in force on {on}: the ruleset takes effect on {ruleset_from}"
+        unset = sorted(p for p in self.params if par.get(p) is None)
+        return f"not in force on {on}: no value of {', '.join(unset)} yet" if unset else None
+
     def _amount_expressions(self) -> list[Expression]:
         a = self.amount
         out = []
@@ -312,6 +337,8 @@ def _bounded_yaml(text: str):
         doc = yaml.safe_load(text)
     except RecursionError as e:
         raise ValueError("the YAML nests too deeply") from e
+    except yaml.YAMLError as e:  # a syntax error: where, in the YAML's own words
+        raise ValueError(f"not valid YAML: {e}") from e
     count, stack = 0, [doc]
     while stack:  # iterative: shared (aliased) values count each time they are reached
         v = stack.pop()
@@ -357,10 +384,13 @@ class RunResult:
 
 
 def _inputs_hash(entities: pd.DataFrame) -> str:
-    """SHA-256 over the column names and pandas' row hashes (order of columns ignored)."""
+    """SHA-256 over the column names and pandas' row hashes (order of columns ignored); numbers
+    are hashed as numbers, everything else as its text."""
     e = entities.sort_index(axis=1)
+    text = [c for c in e.columns if not pd.api.types.is_numeric_dtype(e[c]) or e[c].dtype == bool]
+    e = e.astype({c: str for c in text})
     h = hashlib.sha256("\x1f".join(map(str, e.columns)).encode("utf-8"))
-    h.update(pd.util.hash_pandas_object(e.astype(str), index=False).to_numpy().tobytes())
+    h.update(pd.util.hash_pandas_object(e, index=False).to_numpy().tobytes())
     return h.hexdigest()
 
 
@@ -372,10 +402,15 @@ def run(ruleset: Ruleset, entities: pd.DataFrame, year: int, overrides: dict | N
     amount of awards paid in earlier years), one award per item, and the ruleset's budgets —
     ``budgets`` overrides them for this run: budget id → {cap, method, rank_by} (None lifts
     that budget), or False to compute entitlements without any cap."""
-    par = ruleset.parameter_values(on or f"{year}-12-31", overrides)
+    on = on or f"{year}-12-31"
+    par = ruleset.parameter_values(on, overrides)
     entities = ruleset.with_derived(entities, year, par)
     chunks, skipped = [], []
     for rule in ruleset.rules:
+        why = rule.not_in_force(par, ruleset.metadata.get("effective_from"), on)
+        if why:
+            skipped.append({"rule_id": rule.id, "clause": rule.clause, "missing_inputs": why})
+            continue
         try:
             _run_rule(rule, entities, par, year, chunks, skipped)
         except TypeError as e:  # an input of the wrong kind (text where a number belongs)
@@ -442,8 +477,13 @@ def _run_rule(rule: Rule, entities: pd.DataFrame, par: dict, year: int, chunks: 
 
 
 def _column(s: pd.Series) -> np.ndarray:
+    """An input as the expressions see it: numbers (and yes/no as 1/0) as floats with NaN for
+    missing, text as text — a code such as division '06' stays '06', never the number 6."""
     if s.dtype == bool or str(s.dtype) == "boolean":
         return s.fillna(False).to_numpy(dtype=bool)
+    if s.dtype == object or pd.api.types.is_string_dtype(s):
+        if pd.api.types.infer_dtype(s, skipna=True) in ("string", "mixed", "mixed-integer", "bytes"):
+            return s.to_numpy(dtype=object)
     num = pd.to_numeric(s, errors="coerce")
     if num.notna().sum() >= s.notna().sum():
         return num.to_numpy(dtype=float)

@@ -14,6 +14,9 @@ Facts of a firm (``entity`` firm), for the year Y (full-year figures, month_to 1
   supplies_leading_firm it sold to a leading firm of the region in Y (supply links); unknown
                         when the store has no supply links for Y
   in_park               it sits in a park
+  division              its GB/T 4754 division (two digits, text); manufacturing_division:
+                        the division is one of manufacturing's (13–43)
+  above_scale           above designated size (规上) in Y
   output, revenue, tax_paid, rd_spend, local_purchases, land_mu, fixed_asset_investment,
   employment, exports   the firm-year figures of Y; ``<name>_previous`` those of Y − 1
 Facts of a project: industrial (divisions 06–46: mining, manufacturing, utilities), in_park,
@@ -51,6 +54,9 @@ def firm_facts(firms: pd.DataFrame, firm_years: pd.DataFrame, supply_links: pd.D
                         "registered_in_region": True,
                         "is_leading": f["is_leading"].fillna(False).astype(bool).to_numpy(),
                         "in_park": f["park_id"].notna().to_numpy()})
+    division = f["industry_code"].astype(str).map(lambda c: GBT4754.division_of(c) or "")
+    out["division"] = division.to_numpy()
+    out["manufacturing_division"] = division.map(lambda d: d.isdigit() and 13 <= int(d) <= 43).to_numpy()
     keys = [str(k) for k in key_industries]
     if keys:
         codes = f["industry_code"].astype(str)
@@ -61,6 +67,8 @@ def firm_facts(firms: pd.DataFrame, firm_years: pd.DataFrame, supply_links: pd.D
         sellers = set(links.loc[links["buyer_id"].astype(str).isin(leading), "supplier_id"].dropna().astype(str))
         out["supplies_leading_firm"] = [i in sellers and i not in leading for i in ids]
     cur, prev = _figures(firm_years, year), _figures(firm_years, year - 1)
+    if "above_scale" in cur and cur["above_scale"].notna().any():
+        out["above_scale"] = pd.Series(ids).map(cur["above_scale"]).to_numpy()
     for col in FIRM_FIGURES:
         if col in cur and cur[col].notna().any():
             out[col] = pd.Series(ids).map(cur[col]).to_numpy(dtype=float)

@@ -86,17 +86,21 @@ def scan(ruleset: Ruleset, entities: pd.DataFrame, year: int, history: pd.DataFr
     this_year = lines[lines["year"] == year] if len(lines) else lines
     # one status and amount per entity × rule: the first year's lines (a schedule's later years
     # are in ``lines``), summed over payers
-    due = this_year.groupby(["entity_id", "rule_id"]).agg(
-        amount=("amount", lambda a: a.sum(min_count=1)), status=("status", "first"),
-        reason=("reason", "first")) if len(this_year) else pd.DataFrame(columns=["amount", "status", "reason"])
+    if len(this_year):
+        g = this_year.groupby(["entity_id", "rule_id"])
+        due = g[["status", "reason"]].first()
+        due["amount"] = g["amount"].sum(min_count=1)
+    else:
+        due = pd.DataFrame(columns=["amount", "status", "reason"])
     where = _where(ruleset, sources or [])
     parts = []
+    by_kind = {k: g for k, g in frame.groupby("entity", sort=False)}
     for rule in ruleset.rules:
-        sub = frame[frame["entity"] == rule.entity]
-        if sub.empty:
+        sub = by_kind.get(rule.entity)
+        if sub is None or sub.empty:
             continue
-        parts.append(_rule_outcomes(ruleset, rule, sub, par, due, where))
-    outcomes = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=OUTCOME_COLUMNS)
+        parts.append((rule, _rule_outcomes(ruleset, rule, sub, par, due, where)))
+    outcomes = _frame(parts)
     outcomes.insert(0, "ruleset", ruleset.metadata.get("id", ""))
     src = pd.DataFrame(sources or [], columns=["kind", "input", "source", "missing"])
     return Scan(outcomes[OUTCOME_COLUMNS], lines, entities, src)
@@ -135,28 +139,38 @@ def _join(n: int, named, sep: str) -> np.ndarray:
 
 
 def _rule_outcomes(ruleset: Ruleset, rule: Rule, sub: pd.DataFrame, par: dict, due: pd.DataFrame,
-                   where: dict) -> pd.DataFrame:
+                   where: dict) -> dict[str, np.ndarray]:
+    """The outcome columns of one rule over its entities, as arrays (one frame is built at
+    the end: a frame per rule costs more than the rule)."""
     n = len(sub)
-    ids = sub["entity_id"].astype(str).to_numpy()
-    out = pd.DataFrame({"entity_id": ids, "entity": rule.entity,
-                        "name": sub["name"].to_numpy() if "name" in sub else ids,
-                        "rule_id": rule.id, "clause": rule.clause, "title_zh": rule.title_zh,
-                        "outcome": UNDECIDABLE, "status": "", "amount": np.nan, "missing_inputs": "",
-                        "where": "", "reason": ""})
+    ids = sub["entity_id"].astype(str).to_numpy(dtype=object)
+
+    def col(value):
+        out = np.empty(n, dtype=object)
+        out[:] = value
+        return out
+
+    out = {"entity_id": ids, "name": sub["name"].to_numpy(dtype=object) if "name" in sub else ids,
+           "rule_id": rule.id, "outcome": col(UNDECIDABLE), "status": col(""),
+           "amount": np.full(n, np.nan), "missing_inputs": col(""), "where": col(""), "reason": col("")}
+    why = rule.not_in_force(par, ruleset.metadata.get("effective_from"), f"{int(sub['year'].iloc[0])}-12-31")
+    if why:
+        out["outcome"][:] = NOT_ELIGIBLE
+        out["reason"][:] = f"{rule.clause}: {why}"
+        return out
     have = set(sub.columns)
     cond_missing = sorted(rule.when.names - have)
     if cond_missing:
-        out["missing_inputs"] = ", ".join(cond_missing)
-        out["where"] = "; ".join(f"{m}: {_hint(ruleset, rule.entity, m, where)}" for m in cond_missing)
-        out["reason"] = f"{rule.clause}: {rule.when.text} — cannot be checked"
+        out["missing_inputs"][:] = ", ".join(cond_missing)
+        out["where"][:] = "; ".join(f"{m}: {_hint(ruleset, rule.entity, m, where)}" for m in cond_missing)
+        out["reason"][:] = f"{rule.clause}: {rule.when.text} — cannot be checked"
         return out
     var = {c: _column(sub[c]) for c in rule.when.names}
     held = rule.when.holds(var, par, n)
     # a figure the entity lacks leaves it undecidable only where no part of the condition that
     # it does have figures for already fails
-    gaps = {c: (np.isnan(v) if v.dtype.kind == "f" else np.array([x is None or x != x for x in v]))
+    gaps = {c: (np.isnan(v) if v.dtype.kind == "f" else pd.isna(v)) if v.dtype != bool else np.zeros(n, bool)
             for c, v in var.items()}
-    lacking = _join(n, [(c, gaps[c]) for c in sorted(rule.when.names)], ", ")
     parts = _conjuncts(rule.when)
     fails = [(part, ~part.holds({c: var[c] for c in part.names}, par, n)) for part in parts]
     gap_in = [np.logical_or.reduce([gaps[c] for c in part.names]) if part.names else np.zeros(n, bool)
@@ -164,30 +178,46 @@ def _rule_outcomes(ruleset: Ruleset, rule: Rule, sub: pd.DataFrame, par: dict, d
     surely = np.logical_or.reduce([f & ~g for (_, f), g in zip(fails, gap_in)])
     failing = ~held & surely
     undecided = ~held & ~surely
-    why = _join(n, [(part.text, f & ~g) for (part, f), g in zip(fails, gap_in)], "; ")
-    out.loc[failing, "outcome"] = NOT_ELIGIBLE
-    out.loc[failing, "reason"] = ["fails: " + w for w in why[failing]]
-    out.loc[undecided, "missing_inputs"] = lacking[undecided]
-    out.loc[undecided, "where"] = [f"record {m} for this {rule.entity}" for m in lacking[undecided]]
-    out.loc[undecided, "reason"] = f"{rule.clause}: {rule.when.text} — lacks figures"
-    out.loc[held, "outcome"] = ELIGIBLE
+    if failing.any():
+        why = _join(int(failing.sum()), [(part.text, (f & ~g)[failing]) for (part, f), g in zip(fails, gap_in)], "; ")
+        out["outcome"][failing] = NOT_ELIGIBLE
+        out["reason"][failing] = ["fails: " + w for w in why]
+    if undecided.any():
+        lacking = _join(int(undecided.sum()), [(c, gaps[c][undecided]) for c in sorted(rule.when.names)], ", ")
+        out["missing_inputs"][undecided] = lacking
+        out["where"][undecided] = [f"record {m} for this {rule.entity}" for m in lacking]
+        out["reason"][undecided] = f"{rule.clause}: {rule.when.text} — lacks figures"
+    out["outcome"][held] = ELIGIBLE
     amount_missing = sorted(rule.inputs - have)
     if amount_missing:
-        out.loc[held, "missing_inputs"] = ", ".join(amount_missing)
-        out.loc[held, "where"] = "; ".join(f"{m}: {_hint(ruleset, rule.entity, m, where)}" for m in amount_missing)
-        out.loc[held, "status"] = "amount undecidable"
-        out.loc[held, "reason"] = f"{rule.clause}: {rule.when.text} — holds; the amount needs " + ", ".join(amount_missing)
+        out["missing_inputs"][held] = ", ".join(amount_missing)
+        out["where"][held] = "; ".join(f"{m}: {_hint(ruleset, rule.entity, m, where)}" for m in amount_missing)
+        out["status"][held] = "amount undecidable"
+        out["reason"][held] = f"{rule.clause}: {rule.when.text} — holds; the amount needs " + ", ".join(amount_missing)
         return out
-    if len(due):
-        key = pd.MultiIndex.from_arrays([ids, np.full(n, rule.id)])
-        d = due.reindex(key)
-        out.loc[held, "amount"] = d["amount"].to_numpy()[held]
-        out.loc[held, "status"] = d["status"].fillna("zero amount").to_numpy()[held]
-        out.loc[held, "reason"] = d["reason"].fillna(f"{rule.clause}: {rule.when.text} — holds").to_numpy()[held]
-    else:
-        out.loc[held, "status"] = "zero amount"
-        out.loc[held, "reason"] = f"{rule.clause}: {rule.when.text} — holds"
+    if held.any():
+        if len(due):
+            d = due.reindex(pd.MultiIndex.from_arrays([ids[held], np.full(int(held.sum()), rule.id)]))
+            out["amount"][held] = d["amount"].to_numpy(dtype=float)
+            out["status"][held] = d["status"].fillna("zero amount").to_numpy(dtype=object)
+            out["reason"][held] = d["reason"].fillna(f"{rule.clause}: {rule.when.text} — holds").to_numpy(dtype=object)
+        else:
+            out["status"][held] = "zero amount"
+            out["reason"][held] = f"{rule.clause}: {rule.when.text} — holds"
     return out
+
+
+def _frame(parts: list[tuple[Rule, dict]]) -> pd.DataFrame:
+    """One outcome frame from the rules' arrays; the rule's own fields repeat, as categories."""
+    if not parts:
+        return pd.DataFrame(columns=OUTCOME_COLUMNS[1:])
+    sizes = [len(p["entity_id"]) for _, p in parts]
+    data = {c: np.concatenate([p[c] for _, p in parts]) for c in
+            ("entity_id", "name", "outcome", "status", "amount", "missing_inputs", "where", "reason")}
+    for field, get in (("entity", lambda r: r.entity), ("rule_id", lambda r: r.id), ("clause", lambda r: r.clause),
+                       ("title_zh", lambda r: r.title_zh)):
+        data[field] = pd.Categorical(np.repeat([get(r) for r, _ in parts], sizes))
+    return pd.DataFrame(data)[OUTCOME_COLUMNS[1:]]
 
 
 def store_scan(ruleset: Ruleset, tables, region: str, year: int, key_industries=(),
