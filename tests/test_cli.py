@@ -196,3 +196,12 @@ def test_lq_map_io_tables_and_rulesets_on_the_demo_store(demo_db, tmp_path):
     added = cli("incentives", "add", tmp_path / "p.yaml", "--cases", tmp_path / "c.yaml", "--db", db)
     assert added.returncode == 0, added.stderr
     assert "jingzhou_2006" in cli("incentives", "list", "--db", db).stdout
+
+
+def test_explain_rule_prints_the_guide_in_either_language():
+    zh = cli("incentives", "explain", "--rule", "c13_supporting_output")
+    assert zh.returncode == 0 and "一次性奖励：是：达到更高档次时补足差额" in zh.stdout
+    en = cli("incentives", "explain", "--rule", "all", "--lang", "en", "--ruleset", "rd_super_deduction", "--year", "2023")
+    assert en.returncode == 0 and en.stdout.count("Who qualifies") == 2
+    bad = cli("incentives", "explain", "--rule", "c99")
+    assert bad.returncode == 2 and "no rule 'c99'" in bad.stderr

@@ -879,12 +879,28 @@ def incentives_test(
 
 @incentives_app.command("explain")
 def incentives_explain(
-    entity_id: Annotated[str, typer.Argument(help="the firm, project, park or guarantor")],
-    year: Annotated[int, typer.Option(help="the year evaluated")],
-    entities: Annotated[Path, typer.Option(help="CSV/XLSX of entities", exists=True, dir_okay=False)],
+    entity_id: Annotated[Optional[str], typer.Argument(help="the firm, project, park or guarantor")] = None,
+    year: Annotated[int, typer.Option(help="the year evaluated")] = 2006,
+    entities: Annotated[Optional[Path], typer.Option(help="CSV/XLSX of entities", exists=True, dir_okay=False)] = None,
     ruleset: Annotated[str, typer.Option(help="shipped ruleset name or a YAML path")] = "changsha_2005",
+    rule: Annotated[Optional[str], typer.Option(help="the guide (申兑指南) to one rule; 'all' for every rule")] = None,
+    lang: Annotated[str, typer.Option(help="zh or en (guides)")] = "zh",
 ) -> None:
-    """For one entity: each rule considered, the inputs used, the condition and the amount."""
+    """For one entity: each rule considered, the inputs used, the condition and the amount.
+    With --rule: the plain-language guide to the rule (who qualifies, what to submit, how the
+    amount is computed, an example)."""
+    if rule is not None:
+        from clusteratlas.study.records import ruleset_guides
+
+        try:
+            for g in ruleset_guides(ruleset, year, lang, rule=None if rule == "all" else rule):
+                console.print(g.text(), markup=False)
+                console.print()
+        except (KeyError, ValueError) as e:
+            _fail(f"guide: {e.args[0] if e.args else e}")
+        return
+    if entity_id is None or entities is None:
+        _fail("give an entity and --entities FILE, or --rule RULE for the rule's guide")
     from clusteratlas.analyses.incentives import explain
     from clusteratlas.io.readers import read_table
 

@@ -350,3 +350,26 @@ def test_a_policy_not_yet_in_force_pays_nothing_and_says_so():
     assert res.lines.empty and res.skipped["missing_inputs"].str.contains("not in force on 2005-12-31").all()
     o = scan(rs, e, 2005).outcomes
     assert (o["outcome"] == "not eligible").all() and o["reason"].str.contains("takes effect on 2018-01-01").all()
+
+
+def test_a_guide_says_who_qualifies_what_to_submit_how_it_is_computed_with_an_example(changsha):
+    """申兑指南, generated from the rule: the clause's words, the condition with its figures named
+    in Chinese, the parameters' values, the payer, one-off and budget, an example from the cases."""
+    from clusteratlas.analyses.incentives.guide import guide, guides
+
+    g = dict(guide(changsha, "c13_local_purchasing", 2006, "zh", shipped_cases()).sections)
+    assert "比上年每新增1000万元奖励3万元" in g["谁可以申请"]
+    assert "「三大产业的主机企业」" in g["条件"] and "上年采购本地配套企业产品金额" in g["需要提供"]
+    assert "每满 1000万元 奖励 3万元" in g["怎样计算"] and g["支付方"] == "市财政 100%"
+    assert g["示例"].endswith("→ 6万元")  # the case of CNY 25 million more: two full steps
+    fund = dict(guide(changsha, "c16_guarantee_subsidy", 2006, "zh", shipped_cases()).sections)
+    assert fund["资金上限"].startswith("guarantee_fund: 1000万元/年")
+    brand = dict(guide(changsha, "c14_famous_brand", 2006, "en", shipped_cases()).sections)
+    assert brand["One-off"].startswith("yes") and "CNY 500,000" in brand["How the amount is computed"]
+    # a parameter changed by a later text changes the guide of that year
+    rd = Ruleset.load("rd_super_deduction")
+    assert "75%" in dict(guide(rd, "rd_expensed_super_deduction", 2022, "zh").sections)["怎样计算"]
+    assert "100%" in dict(guide(rd, "rd_expensed_super_deduction", 2023, "zh").sections)["怎样计算"]
+    assert len(guides(changsha, 2006, "en")) == len(changsha.rules)
+    with pytest.raises(KeyError, match="no rule"):
+        guide(changsha, "c99", 2006)

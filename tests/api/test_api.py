@@ -475,3 +475,15 @@ def test_the_eligibility_scan_is_scoped_to_what_each_role_may_see(server):
     assert outsider == []
     csv = get(server, "/api/incentives/eligibility", login(server, "sijichang"), year=2005, format="csv")
     assert csv.status_code == 200 and server["firm_id"] in csv.text
+
+
+def test_the_guides_are_served_and_shown_on_the_policy_page(server):
+    zh = get(server, "/api/rulesets/changsha_2005/guide", lang="zh", rule="c14_famous_brand").json()
+    assert zh[0]["title"] == "中国驰名商标、中国名牌产品奖励"
+    assert any(s["heading"] == "一次性奖励" for s in zh[0]["sections"])
+    en = get(server, "/api/rulesets/rd_super_deduction/guide", lang="en", year=2023).json()
+    assert {g["rule_id"] for g in en} == {"rd_expensed_super_deduction", "rd_intangible_super_amortisation"}
+    assert get(server, "/api/rulesets/changsha_2005/guide", rule="c99").status_code == 404
+    assert get(server, "/api/rulesets/nope/guide").status_code == 404
+    page = httpx.get(server["base"] + "/incentives", timeout=60, cookies={"ca_lang": "zh"}).text
+    assert 'id="guide-c13_local_purchasing"' in page and "申兑指南" in page

@@ -115,6 +115,12 @@ def ruleset_text(store, name: str) -> str | None:
     return str(hit.iloc[0, 0]) if len(hit) else None
 
 
+def ruleset_cases_text(store, name: str) -> str | None:
+    """The test cases the newest ruleset of that name was added with, or None."""
+    hit = store.sql("SELECT cases_text FROM rulesets WHERE name = ? ORDER BY ruleset_id DESC LIMIT 1", [name])
+    return str(hit.iloc[0, 0]) if len(hit) and hit.iloc[0, 0] is not None else None
+
+
 def insert_grade_override(store, *, method: str, firm_id: str, year: int, month_to: int, grade: str,
                           reason: str, author: str) -> int:
     return int(store.con.execute(

@@ -198,7 +198,8 @@ def _incentives_section(run) -> dict | None:
                 table=_table(t.by_rule, cols, "table-incentives"),
                 payers=_table(t.by_payer, {"payer": ("支付方 payer", None, None),
                                            "amount": ("测算 computed (万元)", 1e4, 1)}, "table-payers"),
-                decisions=int((status == "for decision").sum()), suppressed=int((status == "suppressed").sum()))
+                decisions=int((status == "for decision").sum()), suppressed=int((status == "suppressed").sum()),
+                paid_before=int((status == "paid before").sum()))
 
 
 def build_report(diagnosis: Diagnosis, out_dir: Path, synthetic_note: str | None = None,

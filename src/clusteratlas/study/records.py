@@ -36,6 +36,22 @@ def load_ruleset(name: str, store=None) -> Ruleset:
     return _load(name, records.ruleset_text(store, name) if store is not None else None)
 
 
+def ruleset_guides(name: str, year: int, lang: str = "zh", store=None, rule: str | None = None) -> list:
+    """The 申兑指南 of a ruleset (every rule, or one), with examples from its own test cases:
+    the shipped ones' files, or the cases a stored one was added with."""
+    from clusteratlas.analyses.incentives.engine import _bounded_yaml, shipped_cases
+    from clusteratlas.analyses.incentives.guide import guide, guides
+    from clusteratlas.analyses.incentives.library import SHIPPED
+
+    rs = load_ruleset(name, store)
+    if name in SHIPPED:
+        cases = shipped_cases(name)
+    else:
+        text = records.ruleset_cases_text(store, name) if store is not None else None
+        cases = (_bounded_yaml(text) or {}).get("cases", []) if text else []
+    return [guide(rs, rule, year, lang, cases)] if rule else guides(rs, year, lang, cases)
+
+
 def record_run(store, result: RunResult, ruleset: Ruleset, label: str | None = None) -> int:
     """Keep an incentive run and its award lines, with the store's data version it was run on."""
     version = queries.data_version(store)

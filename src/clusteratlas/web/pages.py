@@ -29,7 +29,7 @@ from clusteratlas.study.diagnosis import NotComputable
 LABELS = {
     "zh": {"title": "ClusterAtlas 产业集群地图", "overview": "总体概况", "map": "分布地图",
            "clusters": "产业集聚", "opportunities": "招商方向", "parks": "园区评价", "targets": "目标进度",
-           "pipeline": "招商项目", "incentives": "政策计算器", "upload": "数据上传", "login": "登录", "login_forged": "登录表单已过期或来自其他网站，请重新登录。",
+           "pipeline": "招商项目", "incentives": "政策计算器", "upload": "数据上传", "guides": "申兑指南", "guides_note": "每条政策：谁可以申请、需要提供什么、怎样计算、示例（按{year}年的参数）。", "login": "登录", "login_forged": "登录表单已过期或来自其他网站，请重新登录。",
            "logout": "退出", "user": "用户", "password": "密码", "switch": "English",
            "calculate": "计算", "upload_button": "上传并校验", "role": "角色",
            "upload_note": "可上传 CSV、XLSX、Parquet 或 GeoJSON。先全部校验：任何一处有问题都不写入，每个问题都指明工作表、行和列。",
@@ -52,6 +52,7 @@ LABELS = {
     "en": {"title": "ClusterAtlas", "overview": "Overview", "map": "Map", "clusters": "Clusters",
            "opportunities": "Opportunities", "parks": "Parks", "targets": "Targets",
            "pipeline": "Pipeline", "incentives": "Policy calculator", "upload": "Upload",
+           "guides": "Guides to each award", "guides_note": "For each rule: who qualifies, what to submit, how the amount is computed, an example (parameters of {year}).",
            "login": "Log in", "login_forged": "The login form has expired or came from another site: log in again.", "logout": "Log out", "user": "User", "password": "Password",
            "switch": "中文", "calculate": "Calculate", "upload_button": "Upload and check",
            "upload_note": "CSV, XLSX, Parquet or GeoJSON. Files are checked first; a file with any problem "
@@ -347,8 +348,14 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
             if name in names:
                 names = (names - {name}) | set(expr.names)
         totals = _award_totals_html(s, svc, u, run, LABELS[_lang(request)])
+        from clusteratlas.study.records import ruleset_guides
+
+        lang = _lang(request)
+        year = int(str(rs.metadata.get("effective_from", "2006"))[:4]) + 1
+        guides = ruleset_guides(ruleset, year, "zh" if lang == "zh" else "en", s)
         return page(request, "incentives.html", u, inputs=sorted(names - {"year"}),
-                    ruleset=rs.metadata.get("title_zh"), ruleset_name=ruleset, choices=choices, totals=totals)
+                    ruleset=rs.metadata.get("title_zh"), ruleset_name=ruleset, choices=choices, totals=totals,
+                    guides=guides, guide_year=year)
 
     @app.get("/upload", response_class=HTMLResponse, include_in_schema=False)
     def upload_page(request: Request, u: User = Depends(user_dep), s=Depends(store_dep)):

@@ -124,6 +124,7 @@ class Ruleset:
     duplicate_awards: str = "higher"  # or 'top_up': see ``payable.one_award_per_item``
     input_docs: dict = field(default_factory=dict)  # kind → input → what it means
     store_inputs: dict = field(default_factory=dict)  # kind → input → Expression over store facts
+    input_labels_zh: dict = field(default_factory=dict)  # input → its name in Chinese (guides)
 
     def with_derived(self, entities: pd.DataFrame, year: int, par: dict) -> pd.DataFrame:
         """The entities with ``year`` and every derived variable whose inputs they have."""
@@ -199,7 +200,8 @@ class Ruleset:
                 if unknown:
                     raise ValueError(f"store_inputs {kind}.{name}: unknown parameters {sorted(unknown)}")
         out = cls(metadata, params, rules, hashlib.sha256(text.encode("utf-8")).hexdigest(), derived, text,
-                  budgets, mode, docs, mapping)
+                  budgets, mode, docs, mapping,
+                  {str(k): str(v) for k, v in (doc.get("input_labels_zh") or {}).items()})
         out.dry_run()
         return out
 

@@ -31,6 +31,18 @@ def rulesets(s: Store = Depends(store)):
     return JSONResponse(records(study_records.rulesets(s)))
 
 
+@router.get("/api/rulesets/{name}/guide", tags=["incentives"],
+            summary="The plain-language guide (申兑指南) to each rule of a ruleset, in Chinese or English")
+def ruleset_guide(name: str, year: int = Query(2006, ge=1990, le=2100), lang: str = Query("zh", pattern="^(zh|en)$"),
+                  rule: str | None = Query(None, pattern="^[A-Za-z0-9_]{1,64}$"), s: Store = Depends(store)):
+    try:
+        gs = study_records.ruleset_guides(name, year, lang, s, rule)
+    except ValueError as e:
+        raise HTTPException(404, str(e))
+    return [{"rule_id": g.rule_id, "clause": g.clause, "title": g.title,
+             "sections": [{"heading": h, "text": t} for h, t in g.sections]} for g in gs]
+
+
 @router.get("/api/rulesets/{name}", tags=["incentives"], summary="A ruleset's rules (the newest of the name)")
 def ruleset_rules(name: str, s: Store = Depends(store)):
     try:
