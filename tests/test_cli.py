@@ -205,3 +205,20 @@ def test_explain_rule_prints_the_guide_in_either_language():
     assert en.returncode == 0 and en.stdout.count("Who qualifies") == 2
     bad = cli("incentives", "explain", "--rule", "c99")
     assert bad.returncode == 2 and "no rule 'c99'" in bad.stderr
+
+
+def test_incentives_run_applies_the_rulesets_budget(tmp_path):
+    """第16条's fund is CNY 10 million a year: three guarantors asking 6 + 3 + 3 million are paid
+    10 million between them, pro rata, by the command as by every face."""
+    f = tmp_path / "guarantors.csv"
+    f.write_text("entity_id,entity,sme_guarantee_amount,years_since_registration,business_tax_due\n"
+                 "G0,guarantor,600000000,9,0\nG1,guarantor,300000000,9,0\nG2,guarantor,300000000,9,0\n",
+                 encoding="utf-8")
+    out = tmp_path / "lines.csv"
+    r = cli("incentives", "run", "--year", "2006", "--entities", f, "--out", out)
+    assert r.returncode == 0, r.stderr
+    import pandas as pd
+
+    lines = pd.read_csv(out)
+    assert lines["amount"].sum() == pytest.approx(1e7) and lines["entitled"].sum() == pytest.approx(1.2e7)
+    assert "10,000,000" in r.stdout

@@ -852,11 +852,15 @@ def incentives_claims(
     db: DbOption = DEFAULT_PATH,
     out: Annotated[Optional[Path], typer.Option(help="write the claims (.csv, .xlsx, .parquet)")] = None,
 ) -> None:
-    """The claims ledger: each claim's state and amounts, over-budget claims flagged."""
-    from clusteratlas.study.claims import claims
+    """The claims ledger: each claim's state and amounts, over-budget claims flagged; then the
+    totals by rule, payer and year against the budgets."""
+    from clusteratlas.study.claims import claims, ledger_totals
 
     with _read_store(db) as store:
         _write_table(claims(store), out)
+        if out is None:
+            console.print()
+            _write_table(ledger_totals(store), None)
 
 
 @incentives_app.command("test")

@@ -91,5 +91,6 @@ def test_approval_past_the_budget_is_refused_and_flagged_before(store, changsha)
     with pytest.raises(ClaimRefused, match="over budget guarantee_fund .* would exceed it by CNY 2,000,000"):
         decide_claim(store, ids[2], "approved", actor="head")
     decide_claim(store, ids[2], "approved", actor="head", amount=1e6)  # what is left of the fund
-    totals = ledger_totals(store).set_index("rule_id")
-    assert totals.loc["c16_guarantee_subsidy", "approved_open"] == 1e7
+    totals = ledger_totals(store).set_index("rule_id").loc["c16_guarantee_subsidy"]
+    assert totals["approved_open"] == 1e7 and totals["budget"] == "guarantee_fund"
+    assert totals["cap"] == 1e7 and totals["committed"] == 1e7 and totals["left"] == 0

@@ -90,7 +90,16 @@ def claims(store) -> pd.DataFrame:
 
 
 def ledger_totals(store) -> pd.DataFrame:
-    """Approved and paid totals by ruleset, rule, payer and year (CNY)."""
+    """Approved (awaiting payment) and paid totals by ruleset, rule, payer and year (CNY), with
+    each budget's cap, what it has committed (approved and paid, all its rules) and what is left."""
     s = claims(store)
     s = s.assign(approved_open=s["approved"].where(s["state"] == APPROVED, 0.0).fillna(0.0))
-    return s.groupby(["ruleset", "rule_id", "payer", "year"], as_index=False)[["approved_open", "paid"]].sum()
+    out = s.groupby(["ruleset", "rule_id", "payer", "year"], as_index=False)[["approved_open", "paid"]].sum()
+    out["budget"], out["cap"], out["committed"], out["left"] = None, float("nan"), float("nan"), float("nan")
+    for i, r in out.iterrows():
+        rs, _, par = _context(store, r["ruleset"], r["rule_id"], r["year"])
+        for b in rs.budgets:
+            if r["rule_id"] in b.rules:
+                cap, used = b.cap_value(par), committed(s, b.rules, int(r["year"]))
+                out.loc[i, ["budget", "cap", "committed", "left"]] = [b.id, cap, used, cap - used]
+    return out
