@@ -487,3 +487,33 @@ def test_the_guides_are_served_and_shown_on_the_policy_page(server):
     assert get(server, "/api/rulesets/nope/guide").status_code == 404
     page = httpx.get(server["base"] + "/incentives", timeout=60, cookies={"ca_lang": "zh"}).text
     assert 'id="guide-c13_local_purchasing"' in page and "申兑指南" in page
+
+
+def test_a_firm_claims_its_award_and_only_the_office_decides(own_server):
+    """申报 by the firm itself, 审核 and 兑现 by the region's analyst; another region's analyst and
+    the firm cannot decide; a refused step is a 409 saying why."""
+    run_id = _record_sample_run(own_server)
+    firm = login(own_server, "sijichang")
+    lines = get(own_server, f"/api/incentives/runs/{run_id}/lines", firm).json()
+    mine = next(r for r in lines if r["status"] == "award")
+    form = {"run_id": run_id, "entity_id": mine["entity_id"], "rule_id": mine["rule_id"],
+            "year": mine["year"], "payer": mine["payer"]}
+    base = own_server["base"] + "/api/incentives/claims"
+    other = next(r for r in get(own_server, f"/api/incentives/runs/{run_id}/lines", login(own_server, "admin")).json()
+                 if r["entity_id"] != own_server["firm_id"] and r["status"] == "award")
+    assert httpx.post(base, headers=firm, data={**form, "entity_id": other["entity_id"], "rule_id": other["rule_id"],
+                                                "year": other["year"], "payer": other["payer"]}).status_code == 403
+    r = httpx.post(base, headers=firm, data=form)
+    assert r.status_code == 201, r.text
+    cid = r.json()["claim_id"]
+    assert httpx.post(base, headers=firm, data=form).status_code == 409  # already claimed
+    step = base + f"/{cid}/events"
+    assert httpx.post(step, headers=firm, data={"event": "approved"}).status_code == 403
+    assert httpx.post(step, headers=login(own_server, "outsider"), data={"event": "approved"}).status_code == 403
+    analyst = login(own_server, "analyst")
+    assert httpx.post(step, headers=analyst, data={"event": "paid"}).status_code == 409  # not approved yet
+    assert httpx.post(step, headers=analyst, data={"event": "approved"}).status_code == 201
+    assert httpx.post(step, headers=analyst, data={"event": "paid", "voucher": "记-001"}).status_code == 201
+    seen = get(own_server, "/api/incentives/claims", firm).json()
+    assert [c["state"] for c in seen] == ["paid"] and seen[0]["voucher"] == "记-001"
+    assert get(own_server, "/api/incentives/claims", login(own_server, "outsider")).json() == []

@@ -137,6 +137,19 @@ def visible_entities(entity_ids, firms: pd.DataFrame, projects: pd.DataFrame, pa
     return out
 
 
+def may_claim(user: User, entity_id: str, firms: pd.DataFrame, projects: pd.DataFrame,
+              parks: pd.DataFrame) -> bool:
+    """申报: whether ``user`` may open a claim for ``entity_id``'s award — a firm for itself, a
+    park manager for their park and its firms, an analyst in their region, an admin for any."""
+    return str(entity_id) in visible_entities([entity_id], firms, projects, parks, user)
+
+
+def may_decide_claims(user: User, region_id: str | None) -> bool:
+    """审核 / 兑现: approving, rejecting, paying and reversing claims is the office's — admins
+    and the region's own analysts; a firm never decides its own claim."""
+    return user.role == "admin" or (user.role == "analyst" and region_id is not None and user.region_id == region_id)
+
+
 def visible_projects(projects: pd.DataFrame, user: User) -> pd.DataFrame:
     """The investment projects a pipeline reader may see: a park manager's park, an analyst's
     region, all for admins."""

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from clusteratlas.api.deps import audit, require, service, store, user
 from clusteratlas.api.formats import Format, frame_response, records, upload_name
 from clusteratlas.io.store import Store
-from clusteratlas.policy.access import SIGNED_IN, UPLOADERS, User, visible_entities
+from clusteratlas.policy.access import SIGNED_IN, UPLOADERS, User, may_claim, may_decide_claims, visible_entities
 from clusteratlas.study import records as study_records
 from clusteratlas.study.service import StudyService
 
@@ -211,3 +211,57 @@ def eligibility(year: int = Query(..., ge=1990, le=2100), ruleset: RulesetName |
     o = o[o["entity_id"].astype(str).isin(allowed)]
     audit(s, u, "read", "eligibility", f"{year}: {len(o)} rows")
     return frame_response(o, format, f"eligibility_{year}")
+
+
+@router.get("/api/incentives/claims", tags=["incentives"],
+            summary="The claims ledger: each claim's state and amounts, for the entities the caller may see")
+def claims_list(format: Format = None, u: User = Depends(require(*SIGNED_IN)), s: Store = Depends(store)):
+    from clusteratlas.study.claims import claims
+
+    c = claims(s)
+    allowed = visible_entities(c["entity_id"].unique(), s.table("firms"), s.table("projects"), s.table("parks"), u)
+    c = c[c["entity_id"].astype(str).isin(allowed)]
+    audit(s, u, "read", "claims", f"{len(c)} claims")
+    return frame_response(c, format, "claims")
+
+
+@router.post("/api/incentives/claims", tags=["incentives"], status_code=201,
+             summary="申报: claim an award line of a recorded run (a firm for itself; the office for any)")
+def claims_open(run_id: int = Form(...), entity_id: str = Form(..., max_length=64), rule_id: str = Form(..., pattern="^[A-Za-z0-9_]{1,64}$"),
+                year: int = Form(..., ge=1990, le=2100), payer: str = Form(..., max_length=64),
+                amount: float | None = Form(None, ge=0, le=1e13), note: str | None = Form(None, max_length=500),
+                u: User = Depends(require(*SIGNED_IN)), s: Store = Depends(store)):
+    from clusteratlas.analyses.incentives.claims import ClaimRefused
+    from clusteratlas.study.claims import claim_award
+
+    if not may_claim(u, entity_id, s.table("firms"), s.table("projects"), s.table("parks")):
+        raise HTTPException(403, f"{u.role} {u.username} may not claim for {entity_id}")
+    try:
+        claim_id = claim_award(s, run_id, entity_id, rule_id, year, payer, actor=u.username, role=u.role,
+                               amount=amount, note=note)
+    except (ClaimRefused, KeyError) as e:
+        raise HTTPException(409, str(e.args[0] if e.args else e))
+    return {"claim_id": claim_id}
+
+
+@router.post("/api/incentives/claims/{claim_id}/events", tags=["incentives"], status_code=201,
+             summary="审核 / 兑现: approve, reject, pay or reverse a claim (the office: admins, the region's analysts)")
+def claims_decide(claim_id: int, event: str = Form(..., pattern="^(approved|rejected|paid|reversed)$"),
+                  amount: float | None = Form(None, ge=0, le=1e13), voucher: str | None = Form(None, max_length=120),
+                  note: str | None = Form(None, max_length=500), u: User = Depends(require(*UPLOADERS)),
+                  s: Store = Depends(store), svc: StudyService = Depends(service)):
+    from clusteratlas.analyses.incentives.claims import ClaimRefused
+    from clusteratlas.study.claims import decide_claim
+
+    try:
+        region = svc.diagnosis(s).study.region
+    except (ValueError, KeyError):
+        region = None
+    if not may_decide_claims(u, region):
+        raise HTTPException(403, f"{u.username} may not decide claims of region {region}")
+    try:
+        event_id = decide_claim(s, claim_id, event, actor=u.username, role=u.role, amount=amount,
+                                voucher=voucher, note=note)
+    except ClaimRefused as e:
+        raise HTTPException(409, str(e))
+    return {"claim_id": claim_id, "event_id": event_id, "event": event}
