@@ -107,6 +107,8 @@ def import_cmd(
     strict: Annotated[bool, typer.Option(
         help="警告也视为错误（合计不符、数值相差万倍）/ reject on warnings too")] = False,
     lang: LangOption = "zh",
+    server: ServerOption = None,
+    admin: AdminOption = None,
 ) -> None:
     """检查文件并导入库中：全部成功或全部不导入；每个问题都指明文件、工作表、行、列和数值。
 
@@ -135,6 +137,37 @@ def import_cmd(
                        "(MCA list) nor a unique division name")
                       + (f"（{', '.join(codes)}）" if codes else ""))
             region = codes[0]
+    if server:  # the running service holds the store: upload through it, all or nothing as here
+        if mapping is not None:
+            _fail("--mapping is not sent to a server: import with --db, or name the columns in the files")
+        with _server_session(server, admin) as client:
+            handles = [open(f, "rb") for f in files]
+            try:
+                data = {k: str(v) for k, v in (("table", table), ("usd_rate", usd_rate), ("region", region),
+                                               ("strict", strict), ("repair_geometry", repair_geometry)) if v}
+                r = client.post("/api/datasets", files=[("files", (f.name, h)) for f, h in zip(files, handles)],
+                                data=data)
+            finally:
+                for h in handles:
+                    h.close()
+        if r.status_code == 422 and "issues" in r.json():
+            problems = r.json()["issues"]
+            print(f"导入被拒绝：{len(problems)} 个问题，库中未做任何改动" if zh else
+                  f"import rejected: {len(problems)} problem(s); nothing was changed", file=sys.stderr)
+            for p in problems:
+                where = " ".join(str(x) for x in (p["file"], p.get("sheet") or "", f"row {p['row']}" if p.get("row") else "",
+                                                  p.get("column") or "") if x)
+                print(f"{where}: {(p.get('message_zh') or p['message']) if zh else p['message']}", file=sys.stderr)
+            raise typer.Exit(1)
+        if r.status_code != 200:
+            _server_fail(r)
+        got = r.json()
+        for f in got["files"]:
+            rows = ", ".join(f"{t} {n}" for t, n in (f["rows"] or {}).items())
+            console.print(f"{f['file']}: " + (f"dataset {f['dataset_id']}, {rows}" if f["dataset_id"] is not None
+                                              else ("已在库中（内容相同）" if zh else "already in the store (same bytes)")))
+        console.print(f"已通过 {server} 导入" if zh else f"imported through {server}")
+        return
     try:
         m = Mapping.load(mapping)
     except (OSError, ValueError) as e:
@@ -970,6 +1003,39 @@ users_app = typer.Typer(help="Users of the service.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 
 
+ServerOption = Annotated[Optional[str], typer.Option(
+    help="do it through a running `clusteratlas serve` at this address (http://host:port), which holds the store")]
+AdminOption = Annotated[Optional[str], typer.Option(
+    help="with --server: the admin or analyst to act as (password prompted, or CLUSTERATLAS_PASSWORD)")]
+
+
+def _server_session(server: str, admin: str | None):
+    """An HTTP client logged in to a running service as ``admin``; exits 2 saying why not."""
+    import os
+
+    import httpx
+
+    if not admin:
+        _fail("--server needs --admin NAME: the user to act as on the server")
+    pw = os.environ.get("CLUSTERATLAS_PASSWORD") or typer.prompt(f"password of {admin}", hide_input=True)
+    base = server.rstrip("/")
+    try:
+        r = httpx.post(base + "/api/auth/token", data={"username": admin, "password": pw}, timeout=60)
+    except httpx.HTTPError as e:
+        _fail(f"no service answers at {server}: {e}")
+    if r.status_code != 200:
+        _fail(f"{server}: login as {admin} refused ({r.status_code}): {r.json().get('detail', r.text)}")
+    return httpx.Client(base_url=base, timeout=300, headers={"Authorization": f"Bearer {r.json()['access_token']}"})
+
+
+def _server_fail(r) -> None:
+    try:
+        detail = r.json().get("detail", r.text)
+    except ValueError:
+        detail = r.text
+    _fail(f"the server refused ({r.status_code}): {detail}")
+
+
 @users_app.command("add")
 def users_add(
     username: Annotated[str, typer.Argument()],
@@ -979,12 +1045,23 @@ def users_add(
     region: Annotated[Optional[str], typer.Option(help="analyst: region id")] = None,
     park: Annotated[Optional[str], typer.Option(help="park manager: park id")] = None,
     firm: Annotated[Optional[str], typer.Option(help="firm user: firm id")] = None,
+    server: ServerOption = None,
+    admin: AdminOption = None,
 ) -> None:
-    """Add a user with an argon2-hashed password."""
+    """Add a user with an argon2-hashed password (to the store, or through a running server)."""
+    pw = password or typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    if server:
+        with _server_session(server, admin) as client:
+            r = client.post("/api/users", data={"username": username, "password": pw, "role": role,
+                                                **{k: v for k, v in (("region_id", region), ("park_id", park),
+                                                                     ("firm_id", firm)) if v}})
+        if r.status_code != 201:
+            _server_fail(r)
+        console.print(f"user {username} ({role}) added through {server}")
+        return
     from clusteratlas.io.store import Store
     from clusteratlas.study.records import add_user
 
-    pw = password or typer.prompt("password", hide_input=True, confirmation_prompt=True)
     with Store(db) as store:
         try:
             add_user(store, username, pw, role, region, park, firm)
@@ -1058,3 +1135,14 @@ def version() -> None:
 
 if __name__ == "__main__":
     app()
+
+
+def main() -> None:
+    """The `clusteratlas` command: the app, with a store another process holds said plainly."""
+    from clusteratlas.io.store import StoreBusy
+
+    try:
+        app()
+    except StoreBusy as e:
+        print(str(e), file=sys.stderr)
+        raise SystemExit(2) from None

@@ -163,3 +163,63 @@ def test_stopping_the_server_never_waits_on_a_runaway_computation():
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert time.perf_counter() - started < 30 and done.returncode == 0, done.stderr
     assert "1 computation(s) still running are abandoned" in done.stderr
+
+
+def test_a_store_another_process_holds_is_said_plainly_never_a_lock_traceback(tmp_path):
+    """DuckDB lets one process open a store file at a time: a second one is told who holds it
+    and what to do (through the server, or after it stops), by the library and by the command."""
+    import subprocess
+    import sys
+
+    from clusteratlas.io.store import Store, StoreBusy
+    from tests.test_cli import EXE
+
+    db = tmp_path / "held.duckdb"
+    Store(db).close()
+    holder = subprocess.Popen([sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}); "
+                               "print('held', flush=True); time.sleep(60)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        try:
+            Store(db, read_only=True)
+            raise AssertionError("the store opened while another process held it")
+        except StoreBusy as e:
+            assert e.pid == holder.pid and "in use by another process" in str(e)
+        r = subprocess.run([EXE, "users", "add", "x", "--role", "admin", "--password", "correct horse battery",
+                            "--db", str(db)], capture_output=True, text=True, timeout=60)
+        assert r.returncode == 2 and "Traceback" not in r.stderr
+        assert f"PID {holder.pid}" in r.stderr and "opened by one process at a time" in r.stderr
+    finally:
+        holder.kill()
+
+
+def test_users_and_imports_go_through_the_running_server(own_server, tmp_path):
+    import subprocess
+
+    from clusteratlas.sample import data_dir
+    from tests.api.conftest import PASSWORD
+    from tests.test_cli import EXE
+
+    env = {"CLUSTERATLAS_PASSWORD": PASSWORD, "PATH": "/usr/bin:/bin", "COLUMNS": "200"}
+    r = subprocess.run([EXE, "users", "add", "clerk2", "--role", "analyst", "--region", "421003", "--password",
+                        PASSWORD, "--server", own_server["base"], "--admin", "admin"],
+                       capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert httpx.post(own_server["base"] + "/api/auth/token",
+                      data={"username": "clerk2", "password": PASSWORD}).status_code == 200
+    again = subprocess.run([EXE, "users", "add", "clerk2", "--role", "analyst", "--region", "421003", "--password",
+                            PASSWORD, "--server", own_server["base"], "--admin", "admin"],
+                           capture_output=True, text=True, env=env, timeout=60)
+    assert again.returncode == 2 and "exists" in again.stderr
+    bad = tmp_path / "bad.csv"
+    bad.write_text("统一社会信用代码,企业名称\nbad,x\n", encoding="utf-8")
+    rejected = subprocess.run([EXE, "import", str(bad), "--server", own_server["base"], "--admin", "admin"],
+                              capture_output=True, text=True, env=env, timeout=120)
+    assert rejected.returncode == 1 and "库中未做任何改动" in rejected.stderr and "bad.csv" in rejected.stderr
+    ok = subprocess.run([EXE, "import", str(data_dir() / "targets.csv"), "--server", own_server["base"],
+                         "--admin", "admin", "--lang", "en"], capture_output=True, text=True, env=env, timeout=120)
+    assert ok.returncode == 0 and "targets.csv" in ok.stdout
+    # only an admin adds users
+    analyst = httpx.post(own_server["base"] + "/api/users", headers=login(own_server, "analyst"),
+                         data={"username": "z", "password": PASSWORD, "role": "admin"})
+    assert analyst.status_code == 403

@@ -34,6 +34,10 @@ def insert_user(store, username: str, password: str, role: str, region_id=None, 
     audit(store, "system", "admin", "write", "users", f"added {username} as {role}")
 
 
+def user_exists(store, username: str) -> bool:
+    return bool(store.con.execute("SELECT count(*) FROM users WHERE username = ?", [username]).fetchall()[0][0])
+
+
 def login(store, username: str, password: str) -> tuple[str, dt.datetime] | None:
     """A new bearer token and its expiry, or None for a wrong name or password."""
     rows = store.con.execute("SELECT user_id, password_hash FROM users WHERE username = ?",

@@ -7,6 +7,7 @@ SHA-256, so the store can always show what a user gave it.
 from __future__ import annotations
 
 import json
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -30,15 +31,49 @@ def migrations() -> list[tuple[int, str, str]]:
     return out
 
 
+class StoreBusy(RuntimeError):
+    """Another process holds the store file: DuckDB lets one process at a time open it (to
+    write, or to read while another writes). The message says who holds it and what to do."""
+
+    def __init__(self, path: Path, pid: int | None, holder: str):
+        self.path, self.pid, self.holder = path, pid, holder
+        serving = "serve" in holder
+        advice = (
+            "It is being served: do this through the server instead — `clusteratlas users add … "
+            "--server URL --admin NAME`, `clusteratlas import FILES --server URL --admin NAME`, or the "
+            "API (/api/…, /docs) — or stop the server (Ctrl-C) and run the command again."
+            if serving else "Wait for that command to finish, or stop it, and run this one again.")
+        super().__init__(f"the store {path} is in use by another process (PID {pid}: {holder}); a DuckDB "
+                         f"store is opened by one process at a time. {advice} A deployment with many "
+                         "writers at once needs a server database.")
+
+
+def _holder(pid: int | None, fallback: str) -> str:
+    """The command line of the process holding the lock, where the system shows it."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+        return " ".join(Path(a).name if i == 0 else a for i, a in enumerate(raw.decode().split("\0")) if a)
+    except (OSError, TypeError, ValueError):
+        return fallback
+
+
 class Store:
-    """A ClusterAtlas store. ``Store(path)`` opens (creating and migrating if needed)."""
+    """A ClusterAtlas store. ``Store(path)`` opens (creating and migrating if needed);
+    ``StoreBusy`` when another process holds the file."""
 
     def __init__(self, path: str | Path = DEFAULT_PATH, read_only: bool = False):
         self.path = Path(path)
         self.files_dir = self.path.with_name(self.path.name + ".files")
         if read_only and not self.path.exists():
             raise FileNotFoundError(f"no store at {self.path}")
-        self.con = duckdb.connect(str(self.path), read_only=read_only)
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.IOException as e:
+            m = re.search(r"Conflicting lock is held in (.*?) \(PID (\d+)\)", str(e))
+            if not m:
+                raise
+            pid = int(m.group(2))
+            raise StoreBusy(self.path, pid, _holder(pid, m.group(1))) from None
         if not read_only:
             self.migrate()
 

@@ -1,12 +1,13 @@
-"""Log in (argon2-checked passwords, expiring bearer tokens) and say who a token belongs to."""
+"""Log in (argon2-checked passwords, expiring bearer tokens), say who a token belongs to, and
+let admins add users while the service holds the store."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 
-from clusteratlas.api.deps import log_in, store, user
+from clusteratlas.api.deps import audit, log_in, require, store, user
 from clusteratlas.io import accounts
 from clusteratlas.policy.access import User
 from clusteratlas.io.store import Store
@@ -36,3 +37,20 @@ def revoke(request: Request, u: User = Depends(user), s: Store = Depends(store))
 def me(u: User = Depends(user)):
     return {"username": u.username, "role": u.role, "region_id": u.region_id,
             "park_id": u.park_id, "firm_id": u.firm_id}
+
+
+@router.post("/api/users", tags=["auth"], status_code=201,
+             summary="Add a user of a role and scope (admins; the same checks as `clusteratlas users add`)")
+def add_user_endpoint(username: str = Form(..., pattern=r"^[\w.@-]{1,64}$"), password: str = Form(..., max_length=256),
+                      role: str = Form(..., pattern="^(admin|analyst|park_manager|firm|public)$"),
+                      region_id: str | None = Form(None, max_length=12), park_id: str | None = Form(None, max_length=64),
+                      firm_id: str | None = Form(None, max_length=64),
+                      u: User = Depends(require("admin")), s: Store = Depends(store)):
+    from clusteratlas.io.accounts import user_exists
+    from clusteratlas.study.records import add_user
+
+    if user_exists(s, username):
+        raise HTTPException(409, f"a user {username!r} exists")
+    add_user(s, username, password, role, region_id, park_id, firm_id)  # ValueError: 422 with the reason
+    audit(s, u, "write", "users", f"added {username} as {role}")
+    return {"username": username, "role": role}
