@@ -999,6 +999,79 @@ def _abandon_running_computations() -> None:
         os._exit(0)
 
 
+db_app = typer.Typer(help="The store itself: upgrade, back up, restore.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOption = DEFAULT_PATH) -> None:
+    """Apply the migrations the store lacks (opening a store for writing does it too)."""
+    from clusteratlas.io.store import Store, migrations
+
+    if not db.exists():
+        _fail(f"no store at {db}")
+    with Store(db, read_only=True) as s:
+        before = s.schema_version()
+    with Store(db) as s:
+        after = s.schema_version()
+    latest = max(v for v, _, _ in migrations())
+    console.print(f"{db}: schema {before} → {after}" + ("" if before != after else " (up to date)")
+                  + ("" if after == latest else f"; this version of ClusterAtlas knows {latest}"))
+
+
+@db_app.command("backup")
+def db_backup(
+    out: Annotated[Path, typer.Option(help="the backup: a new DuckDB file (its kept files go beside it)")],
+    db: DbOption = DEFAULT_PATH,
+) -> None:
+    """A consistent copy of the store and its kept source files, checked after it is written."""
+    from clusteratlas.io.store import Store, backup_store
+
+    try:
+        backup_store(db, out)
+    except (FileExistsError, FileNotFoundError) as e:
+        _fail(str(e))
+
+    with Store(out, read_only=True) as copy:
+        problems = copy.check()
+    if problems:
+        _fail(f"the backup {out} fails its check: " + "; ".join(problems))
+    console.print(f"backed up {db} to {out} (checked: every table read, every kept file re-hashed)")
+
+
+@db_app.command("restore")
+def db_restore(
+    backup: Annotated[Path, typer.Argument(help="a backup made by `clusteratlas db backup`", exists=True, dir_okay=False)],
+    db: DbOption = DEFAULT_PATH,
+    force: Annotated[bool, typer.Option(help="replace an existing store at --db")] = False,
+) -> None:
+    """Put a backup in place as the store at --db (checked first; an existing store is replaced
+    only with --force, and is then kept beside it as <name>.replaced)."""
+    import shutil
+
+    from clusteratlas.io.store import Store
+
+    with Store(backup, read_only=True) as b:
+        problems = b.check()
+    if problems:
+        _fail(f"the backup {backup} fails its check, nothing restored: " + "; ".join(problems))
+    files = backup.with_name(backup.name + ".files")
+    target_files = db.with_name(db.name + ".files")
+    if db.exists():
+        if not force:
+            _fail(f"a store exists at {db}: give --force to replace it (it is kept as {db.name}.replaced)")
+        with Store(db, read_only=True):  # StoreBusy if a server holds it: nothing is moved
+            pass
+        db.replace(db.with_name(db.name + ".replaced"))
+        if target_files.exists():
+            shutil.rmtree(target_files.with_name(target_files.name + ".replaced"), ignore_errors=True)
+            target_files.replace(target_files.with_name(target_files.name + ".replaced"))
+    shutil.copy2(backup, db)
+    if files.exists():
+        shutil.copytree(files, target_files)
+    console.print(f"restored {backup} to {db}")
+
+
 users_app = typer.Typer(help="Users of the service.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 

@@ -57,6 +57,46 @@ def _holder(pid: int | None, fallback: str) -> str:
         return fallback
 
 
+def _busy(path: Path, e: Exception) -> Exception:
+    """``StoreBusy`` for DuckDB's lock error (who holds the file), else the error itself."""
+    m = re.search(r"Conflicting lock is held in (.*?) \(PID (\d+)\)", str(e))
+    if not m:
+        return e
+    pid = int(m.group(2))
+    return StoreBusy(path, pid, _holder(pid, m.group(1)))
+
+
+def backup_store(path: str | Path, target: str | Path) -> Path:
+    """A consistent copy of the store at ``path`` in a new DuckDB file ``target``, with the
+    kept source files beside it: one read transaction over every table, the sequences and the
+    schema version included. ``StoreBusy`` when a writer holds the store."""
+    import shutil
+
+    path, target = Path(path), Path(target)
+    if not path.exists():
+        raise FileNotFoundError(f"no store at {path}")
+    if target.exists():
+        raise FileExistsError(f"{target} exists: back up to a new file")
+    con = duckdb.connect(str(target))
+    try:
+        try:
+            con.execute("ATTACH ? AS _source (READ_ONLY)", [str(path)])
+        except duckdb.IOException as e:
+            raise _busy(path, e) from None
+        name = con.execute("SELECT current_database()").fetchall()[0][0]
+        con.execute(f'COPY FROM DATABASE _source TO "{name}"')
+        con.execute("DETACH _source")
+    except BaseException:
+        con.close()
+        target.unlink(missing_ok=True)
+        raise
+    con.close()
+    files = path.with_name(path.name + ".files")
+    if files.exists():
+        shutil.copytree(files, target.with_name(target.name + ".files"))
+    return target
+
+
 class Store:
     """A ClusterAtlas store. ``Store(path)`` opens (creating and migrating if needed);
     ``StoreBusy`` when another process holds the file."""
@@ -69,11 +109,7 @@ class Store:
         try:
             self.con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.IOException as e:
-            m = re.search(r"Conflicting lock is held in (.*?) \(PID (\d+)\)", str(e))
-            if not m:
-                raise
-            pid = int(m.group(2))
-            raise StoreBusy(self.path, pid, _holder(pid, m.group(1))) from None
+            raise _busy(self.path, e) from None
         if not read_only:
             self.migrate()
 
