@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 from pathlib import Path
 
@@ -87,3 +88,19 @@ def sample_study(sample_store):
     from clusteratlas.study import open_study
 
     return open_study(sample_store, "421003", (2006, 6))
+
+
+@contextlib.contextmanager
+def held(db):
+    """Another process holding the store file ``db`` open for writing, as a running server
+    does; yields that process."""
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen([sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}); "
+                               "print('held', flush=True); time.sleep(60)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        yield holder
+    finally:
+        holder.kill()

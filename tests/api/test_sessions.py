@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import httpx
+import pytest
 
 from clusteratlas.policy.access import csrf_token
 from clusteratlas.policy.throttle import MAX_FAILURES, LoginThrottle
@@ -169,28 +170,21 @@ def test_a_store_another_process_holds_is_said_plainly_never_a_lock_traceback(tm
     """DuckDB lets one process open a store file at a time: a second one is told who holds it
     and what to do (through the server, or after it stops), by the library and by the command."""
     import subprocess
-    import sys
 
     from clusteratlas.io.store import Store, StoreBusy
+    from tests.conftest import held
     from tests.test_cli import EXE
 
     db = tmp_path / "held.duckdb"
     Store(db).close()
-    holder = subprocess.Popen([sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}); "
-                               "print('held', flush=True); time.sleep(60)"], stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "held"
-        try:
+    with held(db) as holder:
+        with pytest.raises(StoreBusy) as e:
             Store(db, read_only=True)
-            raise AssertionError("the store opened while another process held it")
-        except StoreBusy as e:
-            assert e.pid == holder.pid and "in use by another process" in str(e)
+        assert e.value.pid == holder.pid and "in use by another process" in str(e.value)
         r = subprocess.run([EXE, "users", "add", "x", "--role", "admin", "--password", "correct horse battery",
                             "--db", str(db)], capture_output=True, text=True, timeout=60)
         assert r.returncode == 2 and "Traceback" not in r.stderr
         assert f"PID {holder.pid}" in r.stderr and "opened by one process at a time" in r.stderr
-    finally:
-        holder.kill()
 
 
 def test_users_and_imports_go_through_the_running_server(own_server, tmp_path):

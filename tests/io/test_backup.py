@@ -62,17 +62,13 @@ def test_backup_then_restore_gives_identical_tables_and_ids_continue(tmp_path):
 
 def test_a_backup_of_a_store_a_server_holds_says_so(tmp_path):
     import subprocess
-    import sys
+
+    from tests.conftest import held
 
     db = tmp_path / "held.duckdb"
     Store(db).close()
-    holder = subprocess.Popen([sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}); "
-                               "print('held', flush=True); time.sleep(60)"], stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "held"
+    with held(db) as holder:
         r = subprocess.run([EXE, "db", "backup", "--db", str(db), "--out", str(tmp_path / "b.duckdb")],
                            capture_output=True, text=True, timeout=60)
         assert r.returncode == 2 and f"PID {holder.pid}" in r.stderr and "Traceback" not in r.stderr
         assert not (tmp_path / "b.duckdb").exists()  # nothing half-written left behind
-    finally:
-        holder.kill()
