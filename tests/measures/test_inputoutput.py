@@ -14,6 +14,7 @@ from clusteratlas.measures.inputoutput import (
     footprints,
     ghosh_inverse,
     hypothetical_extraction,
+    leontief_factors,
     leontief_inverse,
     linkages,
     location_quotients,
@@ -146,3 +147,39 @@ def test_labelled_tables_keep_their_labels():
     Zdf = pd.DataFrame(Z, index=labels, columns=labels)
     A = technical_coefficients(Zdf, pd.Series(X, index=labels))
     assert list(leontief_inverse(A).columns) == labels and list(linkages(A).index) == labels
+
+
+def test_multipliers_and_linkages_by_solves_equal_those_of_the_explicit_inverse():
+    """Solving against the LU factors instead of forming L changes no figure: every multiplier
+    (open and closed model, satellites) and both linkage indices equal those computed from the
+    inverses themselves, to 1e-12."""
+    rng = np.random.default_rng(3)
+    n = 60
+    Z = rng.random((n, n)) ** 3 * 100
+    x = Z.sum(axis=0) / rng.uniform(0.3, 0.7, n)
+    A = technical_coefficients(Z, x)
+    va, jobs = rng.uniform(10, 50, n), rng.uniform(1, 9, n)
+    hh = {"income": va * 0.6, "consumption": rng.uniform(1, 30, n)}
+    got = multipliers(A, x, {"value_added": va, "employment": jobs}, households=hh)
+    L = np.linalg.inv(np.eye(n) - A)
+    np.testing.assert_allclose(got["output"], L.sum(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(got["employment"], (jobs / x) @ L, rtol=1e-12)
+    closed = np.zeros((n + 1, n + 1))
+    closed[:n, :n], closed[n, :n] = A, hh["income"] / x
+    closed[:n, n] = hh["consumption"] / hh["income"].sum()
+    L2 = np.linalg.inv(np.eye(n + 1) - closed)[:n, :n]
+    np.testing.assert_allclose(got["output_type2"], L2.sum(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(got["value_added_type2"], ((va / x) @ L2) / (va / x), rtol=1e-12)
+    lk = linkages(A)
+    np.testing.assert_allclose(lk["backward"], n * L.sum(axis=0) / L.sum(), rtol=1e-12)
+    np.testing.assert_allclose(lk["forward"], n * L.sum(axis=1) / L.sum(), rtol=1e-12)
+    G = np.linalg.inv(np.eye(n) - allocation_coefficients(Z, x))
+    np.testing.assert_allclose(linkages(A, Z=Z, x=x)["forward"], n * G.sum(axis=1) / G.sum(), rtol=1e-12)
+
+
+def test_one_factorisation_serves_multipliers_and_linkages_alike():
+    A = technical_coefficients(Z, X)
+    f = leontief_factors(pd.DataFrame(A, index=["agri", "manu"], columns=["agri", "manu"]))
+    pd.testing.assert_frame_equal(multipliers(f), multipliers(f.A))
+    pd.testing.assert_frame_equal(linkages(f), linkages(f.A))
+    assert list(multipliers(f).index) == ["agri", "manu"]

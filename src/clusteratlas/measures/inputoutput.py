@@ -13,7 +13,7 @@ scipy.sparse A); the explicit L is computed only on request.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -108,7 +108,7 @@ def total_requirements_sums(A):
         return _sparse_solve((sp.identity(A.shape[0], format="csr") - A).T.tocsr(),
                              np.ones(A.shape[0]))
     a = _values(A)
-    return scipy.linalg.solve((np.eye(a.shape[0]) - a).T, np.ones(a.shape[0]), check_finite=False)
+    return _sums_through(_factor(a), np.ones(a.shape[0]))[0]
 
 
 def _sparse_solve(M, b, rtol: float = 1e-12):
@@ -131,6 +131,39 @@ def satellite_coefficients(F, x):
                  else _values(F) * _reciprocal(_values(x)), F)
 
 
+@dataclass(frozen=True)
+class LeontiefFactors:
+    """The LU factors of I − A for one table, so that multipliers, linkages and impacts of the
+    same table share one factorisation (``leontief_factors``)."""
+
+    A: object = field(repr=False)  # the table as given (array or labelled DataFrame)
+    lu: tuple = field(repr=False)
+
+
+def leontief_factors(A) -> LeontiefFactors:
+    """Factor I − A once; ``multipliers`` and ``linkages`` take the result in place of A."""
+    return LeontiefFactors(A, _factor(_values(A)))
+
+
+def _factor(a: np.ndarray):
+    """The LU factors of I − A, shared by every solve against the same table."""
+    return scipy.linalg.lu_factor(np.eye(a.shape[0]) - a, check_finite=False)
+
+
+def _factored(A):
+    """(the table, its values, its LU factors), from a table or from its factors."""
+    if isinstance(A, LeontiefFactors):
+        return A.A, _values(A.A), A.lu
+    a = _values(A)
+    return A, a, _factor(a)
+
+
+def _sums_through(lu, rows: np.ndarray) -> np.ndarray:
+    """r L for each row vector r of ``rows`` (k × n), from the factors of I − A: the transposed
+    solve (I − A)ᵀ zᵀ = rᵀ, never forming L."""
+    return scipy.linalg.lu_solve(lu, np.atleast_2d(rows).T, trans=1, check_finite=False).T
+
+
 def multipliers(A, x=None, satellites: dict | None = None, households: dict | None = None):
     """Multipliers of every sector (columns of the result), M&B ch. 6.
 
@@ -141,12 +174,22 @@ def multipliers(A, x=None, satellites: dict | None = None, households: dict | No
     - with ``households`` = {"income": compensation by sector, "consumption": household final
       demand by sector}, households are closed into the model (M&B §2.5, §6.2.3) and the
       Type II multipliers are added (``<name>_type2``) with the induced effects.
+
+    Every multiplier is a row vector times L, so each comes from one transposed solve against
+    the LU factors of I − A (one factorisation for the open model, one for the closed): L is
+    never formed, a third of the work of inverting. ``A`` may be ``leontief_factors(A)``.
     """
-    a = _values(A)
+    A, a, lu = _factored(A)
     n = a.shape[0]
-    L = _values(leontief_inverse(a))
-    out = {"output": L.sum(axis=0)}
-    L2 = None
+    sats = {}
+    for name, F in (satellites or {}).items():
+        if x is None:
+            raise ValueError("satellite multipliers need gross output x")
+        sats[name] = _values(F) * _reciprocal(_values(x))
+    rows = np.vstack([np.ones(n), *sats.values()])
+    totals = _sums_through(lu, rows)
+    out = {"output": totals[0]}
+    totals2 = None
     if households:
         if x is None:
             raise ValueError("Type II multipliers need gross output x")
@@ -156,19 +199,18 @@ def multipliers(A, x=None, satellites: dict | None = None, households: dict | No
         cons = cons / _values(households["income"]).sum()  # consumption per unit of income
         closed = np.zeros((n + 1, n + 1))
         closed[:n, :n], closed[n, :n], closed[:n, n] = a, inc, cons
-        L2 = _values(leontief_inverse(closed))[:n, :n]
-        out["output_type2"] = L2.sum(axis=0)
-    for name, F in (satellites or {}).items():
-        if x is None:
-            raise ValueError("satellite multipliers need gross output x")
-        s = _values(F) * _reciprocal(_values(x))
-        total = s @ L
+        # the sums over the n producing sectors of L₂'s first n columns: rows padded with a 0
+        # for the household row
+        totals2 = _sums_through(_factor(closed), np.hstack([rows, np.zeros((len(rows), 1))]))[:, :n]
+        out["output_type2"] = totals2[0]
+    for k, (name, s) in enumerate(sats.items(), start=1):
+        total = totals[k]
         out[f"{name}_coefficient"] = s
         out[name] = total
         with np.errstate(divide="ignore", invalid="ignore"):
             out[f"{name}_type1"] = np.where(s > 0, total / np.where(s > 0, s, 1), np.nan)
-            if L2 is not None:
-                out[f"{name}_type2"] = np.where(s > 0, (s @ L2) / np.where(s > 0, s, 1), np.nan)
+            if totals2 is not None:
+                out[f"{name}_type2"] = np.where(s > 0, totals2[k] / np.where(s > 0, s, 1), np.nan)
     labels = A.columns if isinstance(A, pd.DataFrame) else None
     return pd.DataFrame(out, index=labels)
 
@@ -181,17 +223,22 @@ def linkages(A, B=None, x=None, Z=None):
     forward linkage); give ``B`` (or ``Z`` and ``x``), else the row sums of L are used (the
     classic Rasmussen form). Key sectors have both indices above 1; backward- or
     forward-oriented sectors one; weak sectors none (M&B §12.2.4).
+
+    Column sums are a transposed solve and row sums a plain one against the same LU factors
+    (i' L and L i), so neither inverse is formed. ``A`` may be ``leontief_factors(A)``.
     """
-    L = _values(leontief_inverse(A))
-    n = L.shape[0]
-    backward = n * L.sum(axis=0) / L.sum()
+    A, a, lu = _factored(A)
+    n = a.shape[0]
+    columns = _sums_through(lu, np.ones(n))[0]
+    backward = n * columns / columns.sum()
     if B is None and Z is not None and x is not None:
         B = allocation_coefficients(_values(Z), _values(x))
     if B is not None:
-        G = _values(ghosh_inverse(_values(B)))
-        forward = n * G.sum(axis=1) / G.sum()
+        g = scipy.linalg.lu_solve(_factor(_values(B)), np.ones(n), check_finite=False)
+        forward = n * g / g.sum()
     else:
-        forward = n * L.sum(axis=1) / L.sum()
+        r = scipy.linalg.lu_solve(lu, np.ones(n), check_finite=False)
+        forward = n * r / columns.sum()
     kind = np.select([(backward > 1) & (forward > 1), backward > 1, forward > 1],
                      ["key sector", "backward-oriented", "forward-oriented"], "weak")
     labels = A.columns if isinstance(A, pd.DataFrame) else None
