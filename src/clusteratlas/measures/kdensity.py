@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial.distance import cdist, pdist
 
+from clusteratlas.measures.compiled import tell_if_compiling
 from clusteratlas.measures.tidy import check_n_sim, prepare
 
 EARTH_KM = 6371.0088
@@ -76,6 +77,7 @@ def _bin_dist(x, w, lo, up, n):
     """R's C_BinDist: linear binning of x (weights w, or 1/len(x) each when None) on n points
     from lo to up, as an array of length 2n (the upper half zero, for the FFT)."""
     x = np.ascontiguousarray(x, dtype=float)
+    tell_if_compiling(_linear_binning, "density binning kernel", "a few seconds")
     if w is None:
         return _linear_binning(x, np.empty(0), 1.0 / len(x), lo, (up - lo) / (n - 1), n)
     return _linear_binning(x, np.ascontiguousarray(w, dtype=float), 0.0, lo, (up - lo) / (n - 1), n)
@@ -149,6 +151,7 @@ def _pair_histogram_chunks(x1, y1, w1, x2, y2, w2, within, step, nbins, weighted
 
 
 def _pair_histogram(x1, y1, w1, x2, y2, w2, within, step, nbins, weighted):
+    tell_if_compiling(_pair_histogram_chunks, "pair-distance kernel of the K-density", "half a minute")
     return _pair_histogram_chunks(x1, y1, w1, x2, y2, w2, within, step, nbins, weighted,
                                   4 * numba.get_num_threads())
 

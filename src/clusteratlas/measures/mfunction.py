@@ -19,6 +19,7 @@ import numba
 import numpy as np
 import pandas as pd
 
+from clusteratlas.measures.compiled import tell_if_compiling
 from clusteratlas.measures.kdensity import EARTH_KM, DistanceCurve, _chord_to_km, _xy, envelopes
 from clusteratlas.measures.tidy import check_n_sim, prepare
 
@@ -53,6 +54,7 @@ def _neighbourhoods(ref, pts, w, is_nbr, thresholds):  # pragma: no cover - comp
 
 
 def _m_values(ref_idx, pts, w, is_ref, is_nbr, thresholds, intra):
+    tell_if_compiling(_neighbourhoods, "neighbourhood kernel of the M function", "ten seconds")
     nbd = _neighbourhoods(ref_idx, pts, w, is_nbr, thresholds)
     w_total = w.sum()
     w_nbr = w[is_nbr].sum()
