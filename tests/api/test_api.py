@@ -517,3 +517,17 @@ def test_a_firm_claims_its_award_and_only_the_office_decides(own_server):
     seen = get(own_server, "/api/incentives/claims", firm).json()
     assert [c["state"] for c in seen] == ["paid"] and seen[0]["voucher"] == "记-001"
     assert get(own_server, "/api/incentives/claims", login(own_server, "outsider")).json() == []
+
+
+def test_the_eligibility_scan_follows_the_stored_rulesets_and_the_ledger(own_server):
+    """The scan is kept per data version and per ledger and ruleset state: a ruleset added
+    without any import is scanned on the next call."""
+    from tests.analyses.test_incentives import _cases, _policy
+
+    admin = login(own_server, "admin")
+    before = {r["ruleset"] for r in get(own_server, "/api/incentives/eligibility", admin, year=2005).json()}
+    files = {"file": ("policy.yaml", _policy("scan_test_2006").encode("utf-8"), "application/yaml"),
+             "cases": ("cases.yaml", _cases().encode("utf-8"), "application/yaml")}
+    assert httpx.post(own_server["base"] + "/api/rulesets", headers=admin, files=files, timeout=60).status_code == 200
+    after = {r["ruleset"] for r in get(own_server, "/api/incentives/eligibility", admin, year=2005).json()}
+    assert "scan_test_2006" not in before and after == before | {"scan_test_2006"}

@@ -60,6 +60,15 @@ def awarded_by_run_year(store, ruleset: str) -> pd.DataFrame:
         "GROUP BY l.entity_id, l.rule_id, r.year ORDER BY r.year, l.entity_id", [ruleset])
 
 
+def incentive_version(store) -> tuple[int, int, int]:
+    """What incentive results depend on beyond the imported data: the newest claim event,
+    recorded run and stored ruleset (a scan's one-off history and its rulesets change with them)."""
+    return tuple(int(v) for v in store.con.execute(
+        "SELECT (SELECT coalesce(max(event_id), 0) FROM claim_events), "
+        "(SELECT coalesce(max(run_id), 0) FROM incentive_runs), "
+        "(SELECT coalesce(max(ruleset_id), 0) FROM rulesets)").fetchall()[0])
+
+
 def claim_events(store) -> pd.DataFrame:
     """Every event of the claims ledger, oldest first."""
     return store.sql("SELECT * FROM claim_events ORDER BY event_id")

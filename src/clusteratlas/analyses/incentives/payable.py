@@ -105,11 +105,15 @@ def one_award_per_item(lines: pd.DataFrame, items: dict[str, str], entities: pd.
         t["_other"] = t["_o"]
     loser = t["rule_id"] != t["_best"]
     has_other = ~loser & t["_other"].notna()
+    t = t[loser | has_other]  # the rest keep their lines as they are
+    if t.empty:
+        return lines
+    loser, has_other = loser[t.index], has_other[t.index]
     beaten = has_other & (t["_other"] >= t["_best_amount"])
     top_up = has_other & ~beaten & (mode == "top_up")
     higher = has_other & ~beaten & (mode == "higher")
     other = t["_other"].map(lambda v: f"{v:,.0f}" if v == v else "")
-    t["status"] = np.where(loser | beaten, SUPPRESSED, None)
+    t = t.assign(status=np.where(loser | beaten, SUPPRESSED, None))
     t["factor"] = np.where(top_up, (t["_best_amount"] - t["_other"]) / t["_best_amount"], 1.0)
     t["note"] = np.select(
         [loser, beaten, top_up, higher],
@@ -120,7 +124,7 @@ def one_award_per_item(lines: pd.DataFrame, items: dict[str, str], entities: pd.
          "difference is paid",
          "higher than the CNY " + other + " for the same item under another document, which is "
          "to be withheld: 就高不就低"], "")
-    return _decide(lines.copy(), t[loser | has_other])
+    return _decide(lines.copy(), t)
 
 
 @dataclass(frozen=True)

@@ -199,7 +199,11 @@ def eligibility(year: int = Query(..., ge=1990, le=2100), ruleset: RulesetName |
     from clusteratlas.study.eligibility import scan_store
 
     try:
-        scans = svc.cached(s, ("eligibility", year, ruleset), lambda: scan_store(s, year, ruleset))
+        from clusteratlas.io.records import incentive_version
+
+        # the history of one-offs (the ledger, the runs) and the stored rulesets are part of it
+        scans = svc.cached(s, ("eligibility", year, ruleset, incentive_version(s)),
+                           lambda: scan_store(s, year, ruleset))
     except ValueError as e:
         raise HTTPException(404 if "no ruleset" in str(e) else 422, str(e))
     import pandas as pd
