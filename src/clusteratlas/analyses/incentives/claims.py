@@ -22,8 +22,6 @@ import pandas as pd
 CLAIMED, APPROVED, REJECTED, PAID, REVERSED = "claimed", "approved", "rejected", "paid", "reversed"
 NEXT = {None: {CLAIMED}, CLAIMED: {APPROVED, REJECTED}, APPROVED: {PAID}, PAID: {REVERSED},
         REJECTED: set(), REVERSED: set()}
-EVENT_COLUMNS = ["event_id", "claim_id", "ruleset", "rule_id", "entity_id", "year", "payer", "run_id",
-                 "event", "amount", "voucher", "actor", "note", "created_at"]
 
 
 class ClaimRefused(ValueError):

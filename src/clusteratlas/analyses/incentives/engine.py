@@ -65,21 +65,17 @@ class Rule:
     reading: str = ""  # how the clause's text is read: who qualifies, and why
 
     @property
+    def expressions(self) -> list[Expression]:
+        """Every expression of the rule: its condition, its amount's, its payers' shares."""
+        return [self.when, *self._amount_expressions(), *(share for _, share in self.payers)]
+
+    @property
     def inputs(self) -> set[str]:
-        names = set(self.when.names)
-        for e in self._amount_expressions():
-            names |= e.names
-        for _, share in self.payers:
-            names |= share.names
-        return names
+        return set().union(*(e.names for e in self.expressions))
 
     @property
     def params(self) -> set[str]:
-        names = set(self.when.params)
-        for e in self._amount_expressions():
-            names |= e.params
-        for _, share in self.payers:
-            names |= share.params
+        names = set().union(*(e.params for e in self.expressions))
         a = self.amount
         for spec in (a.get("brackets", {}), a.get("per_step", {})):
             for v in [spec.get("step"), spec.get("amount"),
@@ -172,8 +168,7 @@ class Ruleset:
             except (KeyError, ExpressionError) as e:
                 raise ValueError(f"rule {r.get('id')!r}: {e}") from e
         for rule in rules:
-            exprs = [rule.when, *rule._amount_expressions(), *(s for _, s in rule.payers)]
-            for e in exprs:
+            for e in rule.expressions:
                 unknown = e.params - set(params)
                 if unknown:
                     raise ValueError(f"rule {rule.id}: unknown parameters {sorted(unknown)}")

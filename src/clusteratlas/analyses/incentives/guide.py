@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from clusteratlas.analyses.incentives.engine import Rule, Ruleset, run
+from clusteratlas.analyses.incentives.engine import Rule, Ruleset, _num, run
 
 _WORDS = {
     "zh": {" and ": "，且 ", " or ": "，或 ", "not ": "非 ", ">=": "≥", "<=": "≤", "==": "＝", "!=": "≠",
@@ -141,10 +141,6 @@ def _amount(ruleset: Ruleset, rule: Rule, par: dict, lang: str) -> str:
     if "cap" in a:
         parts.append(f"{t['cap']} {words(ruleset, rule.entity, a['cap'].text, par, lang)}")
     return "; ".join(parts) or t["none"]
-
-
-def _num(v, par):
-    return float(par[v[6:]]) if isinstance(v, str) and v.startswith("param.") else float(v)
 
 
 def _bound(ruleset, v, par, lang) -> str:
