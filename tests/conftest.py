@@ -1,14 +1,100 @@
-"""Shared fixtures: a fresh store, and writers for the small files the import tests use."""
+"""Shared fixtures: a fresh store, and writers for the small files the import tests use.
+
+``--backend postgresql`` (or ``CLUSTERATLAS_TEST_BACKEND=postgresql``) gives every store fixture
+on a throwaway PostgreSQL cluster instead of a DuckDB file: the store, import and API tests run
+on both backends (CI runs them twice)."""
 
 from __future__ import annotations
 
 import contextlib
 import csv
+import itertools
+import os
+import shutil
 from pathlib import Path
 
 import pytest
 
 from clusteratlas.io import Store, import_files
+
+
+def pytest_addoption(parser):
+    parser.addoption("--backend", choices=["duckdb", "postgresql"],
+                     default=os.environ.get("CLUSTERATLAS_TEST_BACKEND", "duckdb"),
+                     help="the store backend of the store fixtures")
+
+
+@pytest.fixture(scope="session")
+def backend(request) -> str:
+    return request.config.getoption("--backend")
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throwaway PostgreSQL cluster for the session (skips with the reason where PostgreSQL
+    is not installed; fails instead when CLUSTERATLAS_REQUIRE_POSTGRES is set, as in CI)."""
+    from tests.pg import Cluster, binaries
+
+    if binaries() is None:
+        reason = "PostgreSQL is not installed (Debian: apt-get install postgresql; `make postgres`)"
+        if os.environ.get("CLUSTERATLAS_REQUIRE_POSTGRES"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    cluster = Cluster()
+    yield cluster
+    cluster.stop()
+
+
+_NAMES = itertools.count()
+
+
+class StoreCopies:
+    """Stores of one backend copied from templates: a DuckDB file copied, or a PostgreSQL
+    database created from a template database; the kept files copied with either."""
+
+    def __init__(self, backend: str, cluster=None):
+        self.backend, self.cluster = backend, cluster
+
+    def new(self, folder: Path, name: str) -> tuple[str, Path]:
+        """(location, files_dir) of a new, empty store named ``name`` in ``folder``."""
+        if self.backend == "duckdb":
+            db = folder / f"{name}.duckdb"
+            return str(db), db.with_name(db.name + ".files")
+        return self.cluster.create(f"{name}_{next(_NAMES)}"), folder / f"{name}.files"
+
+    def copy(self, source: tuple[str, Path], folder: Path, name: str) -> tuple[str, Path]:
+        """A copy of the closed store ``source`` (its location and kept files)."""
+        location, files = self.new(folder, name)
+        if self.backend == "duckdb":
+            shutil.copy(source[0], location)
+        else:
+            self.cluster.create(location.rsplit("/", 1)[1], template=source[0].rsplit("/", 1)[1])
+        if source[1].exists():
+            shutil.copytree(source[1], files)
+        return location, files
+
+
+@pytest.fixture(scope="session")
+def store_copies(request, backend) -> StoreCopies:
+    return StoreCopies(backend, request.getfixturevalue("pg_cluster") if backend == "postgresql" else None)
+
+
+def open_store(location: tuple[str, Path], **options) -> Store:
+    return Store(location[0], files_dir=location[1], **options)
+
+
+@pytest.fixture(scope="session")
+def sample_template(tmp_path_factory, store_copies) -> tuple[str, Path]:
+    """The bundled sample region imported once into a closed store that tests copy."""
+    from clusteratlas.io.mapping import Mapping
+    from clusteratlas.sample import MAPPING, data_dir, sample_files
+
+    location = store_copies.new(tmp_path_factory.mktemp("sample"), "sample")
+    with open_store(location) as s:
+        import_files(s, sample_files(), mapping=Mapping.load(data_dir() / MAPPING))
+        if s.backend == "duckdb":
+            s.con.execute("CHECKPOINT")
+    return location
 
 REGIONS = [["行政区划代码", "地区名称", "级别", "最小经度", "最小纬度", "最大经度", "最大纬度"],
            ["421003", "荆州区", "district", "111.95", "30.22", "112.40", "30.66"]]
@@ -29,55 +115,49 @@ def write_csv(path: Path, rows: list[list], encoding: str = "utf-8") -> Path:
 
 
 @pytest.fixture(scope="session")
-def sample_store(tmp_path_factory) -> Store:
+def sample_store(tmp_path_factory, sample_template, store_copies) -> Store:
     """The bundled sample region, imported once for the whole test session (read it only)."""
-    from clusteratlas.io.mapping import Mapping
-    from clusteratlas.sample import MAPPING, data_dir, sample_files
-
-    s = Store(tmp_path_factory.mktemp("sample") / "sample.duckdb")
-    import_files(s, sample_files(), mapping=Mapping.load(data_dir() / MAPPING))
+    s = open_store(store_copies.copy(sample_template, tmp_path_factory.mktemp("sample-read"), "sample"))
     yield s
     s.close()
 
 
-def _copy_store(template: Path, target: Path) -> Store:
-    """A store copied from a template file (and its kept files): migrating a new store costs a
-    few hundred ms, copying one a few."""
-    import shutil
-
-    shutil.copy(template, target)
-    files = template.with_name(template.name + ".files")
-    if files.exists():
-        shutil.copytree(files, target.with_name(target.name + ".files"))
-    return Store(target)
+@pytest.fixture
+def sample_copy(tmp_path, sample_template, store_copies) -> tuple[str, Path]:
+    """A copy of the sample store of one's own to change: its (location, kept files)."""
+    return store_copies.copy(sample_template, tmp_path, "sample")
 
 
 @pytest.fixture(scope="session")
-def _templates(tmp_path_factory) -> dict[str, Path]:
+def _templates(tmp_path_factory, store_copies) -> dict[str, tuple[str, Path]]:
+    """Closed template stores (migrating a new store costs a few hundred ms, copying one a few)."""
     folder = tmp_path_factory.mktemp("templates")
-    with Store(folder / "empty.duckdb") as s:
-        s.con.execute("CHECKPOINT")
-    with Store(folder / "base.duckdb") as s:
+    empty, base = store_copies.new(folder, "empty"), store_copies.new(folder, "base")
+    with open_store(empty) as s:
+        if s.backend == "duckdb":
+            s.con.execute("CHECKPOINT")
+    with open_store(base) as s:
         files = [write_csv(folder / "regions.csv", REGIONS), write_csv(folder / "parks.csv", PARKS),
                  write_csv(folder / "firms.csv", FIRMS)]
         import_files(s, files)
-        s.con.execute("CHECKPOINT")
-    return {"empty": folder / "empty.duckdb", "base": folder / "base.duckdb"}
+        if s.backend == "duckdb":
+            s.con.execute("CHECKPOINT")
+    return {"empty": empty, "base": base}
 
 
 @pytest.fixture
-def store(tmp_path, _templates) -> Store:
+def store(tmp_path, _templates, store_copies) -> Store:
     """A new, empty store (migrated)."""
-    s = _copy_store(_templates["empty"], tmp_path / "test.duckdb")
+    s = open_store(store_copies.copy(_templates["empty"], tmp_path, "test"))
     yield s
     s.close()
 
 
 @pytest.fixture
-def base_store(tmp_path, _templates) -> Store:
+def base_store(tmp_path, _templates, store_copies) -> Store:
     """A store holding one region, one park and three firms (imported from regions.csv,
     parks.csv and firms.csv)."""
-    s = _copy_store(_templates["base"], tmp_path / "test.duckdb")
+    s = open_store(store_copies.copy(_templates["base"], tmp_path, "test"))
     yield s
     s.close()
 

@@ -30,13 +30,14 @@ class Ran:
     stderr: str
 
 
-def cli(*args) -> Ran:
-    """A command run in this process (typer's runner), answering like ``run``."""
+def cli(*args, env: dict | None = None) -> Ran:
+    """A command run in this process (typer's runner), answering like ``run``; ``env``: more
+    environment (e.g. CLUSTERATLAS_FILES for a PostgreSQL store)."""
     from typer.testing import CliRunner
 
     from clusteratlas.cli import app
 
-    r = CliRunner(env={"COLUMNS": "200"}).invoke(app, [str(a) for a in args])
+    r = CliRunner(env={"COLUMNS": "200", **(env or {})}).invoke(app, [str(a) for a in args])
     if r.exception is not None and not isinstance(r.exception, SystemExit):
         raise r.exception
     return Ran(r.exit_code, r.stdout, r.stderr)

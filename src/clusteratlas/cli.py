@@ -18,7 +18,7 @@ from rich.console import Console
 
 from clusteratlas import __version__
 
-DEFAULT_PATH = Path("clusteratlas.duckdb")  # the store when --db is not given
+DEFAULT_PATH = "clusteratlas.duckdb"  # the store when --db is not given
 
 # numpy's RuntimeWarnings (a 0/0 inside a measure) are not for the clerk: what a result cannot
 # say is said by the result (NaN, a reason), never by a stack line on the terminal
@@ -29,7 +29,9 @@ app = typer.Typer(help="ClusterAtlas: measure, plan and evaluate industrial clus
 console = Console()
 err = Console(stderr=True)
 
-DbOption = Annotated[Path, typer.Option("--db", help="the store (a DuckDB file)")]
+# a DuckDB file or a postgresql:// URL: text, since a path would fold the URL's "//"
+DbOption = Annotated[str, typer.Option("--db", help="the store: a DuckDB file, or a postgresql:// URL "
+                                                     "(kept files in $CLUSTERATLAS_FILES)")]
 
 SYNTHETIC_NOTE = ("示例数据：荆州区（2006年上半年）。区级合计按原文公布数据校准，企业层面数据均为合成数据。"
                   "Sample region: Jingzhou district, H1 2006. District totals are calibrated to the "
@@ -87,7 +89,7 @@ LangOption = Annotated[str, typer.Option("--lang", help="提示语言：zh（中
 def import_cmd(
     files: Annotated[list[Path], typer.Argument(
         help="要导入的文件：CSV、XLSX、Parquet 或 GeoJSON / the files", exists=False)],
-    db: Annotated[Path, typer.Option("--db", help="库文件（DuckDB）/ the store")] = DEFAULT_PATH,
+    db: Annotated[str, typer.Option("--db", help="库文件（DuckDB）或 postgresql:// 地址 / the store")] = DEFAULT_PATH,
     table: Annotated[Optional[str], typer.Option(
         help="文件所属的表（默认按表头识别）/ the table the files hold")] = None,
     sheet: Annotated[Optional[str], typer.Option(help="只读工作簿中的这张表 / only this sheet")] = None,
@@ -248,13 +250,13 @@ def datasets(db: DbOption = DEFAULT_PATH) -> None:
     console.print(t)
 
 
-def _read_store(db: Path):
+def _read_store(db: str):
     """The store at ``db`` opened for reading; exits 2 saying so when there is none."""
     from clusteratlas.io.store import Store
 
     try:
         return Store(db, read_only=True)
-    except FileNotFoundError:
+    except FileNotFoundError:  # (a PostgreSQL database that is not there says StoreUnreachable)
         err.print(f"[red]no store at {db}: import files into it first (clusteratlas import FILES --db {db})[/red]")
         raise typer.Exit(2)
 
@@ -402,7 +404,7 @@ def measure(
     name: Annotated[str, typer.Argument(help="the measure: " + ", ".join(MEASURES))],
     input: Annotated[Optional[Path], typer.Option("--input", help="tidy CSV, XLSX or Parquet",
                                                   exists=True, dir_okay=False)] = None,
-    db: Annotated[Optional[Path], typer.Option("--db", help="a store: its study region's comparison regions "
+    db: Annotated[Optional[str], typer.Option("--db", help="a store: its study region's comparison regions "
                                                "(regional measures) or its firms across parks (firm-level)")] = None,
     period: Annotated[Optional[str], typer.Option(help="with --db: the period (e.g. 2006H1); default latest")] = None,
     region: Annotated[str, typer.Option(help="region column")] = "region",
@@ -490,7 +492,7 @@ def lq_map_cmd(
 def kdensity(
     input: Annotated[Optional[Path], typer.Option("--input", help="firms: CSV, XLSX or Parquet with sites",
                                                   exists=True, dir_okay=False)] = None,
-    db: Annotated[Optional[Path], typer.Option("--db", help="a store: its study region's largest industries")] = None,
+    db: Annotated[Optional[str], typer.Option("--db", help="a store: its study region's largest industries")] = None,
     period: Annotated[Optional[str], typer.Option(help="with --db: the period (e.g. 2006H1); default latest")] = None,
     industry: Annotated[str, typer.Option(help="--input: the industry column")] = "industry",
     of: Annotated[Optional[list[str]], typer.Option("--of", help="--input: industries (repeat); default all")] = None,
@@ -536,7 +538,7 @@ def kdensity(
     _write_table(result, out)
 
 
-def _store_data(db: Path, kind: str, period, year):
+def _store_data(db: str, kind: str, period, year):
     """Tidy input from the store's study: regional output by division of the comparison regions
     for one period (every period with --year), or the study region's firms with employment as
     their value and parks as regions."""
@@ -557,7 +559,7 @@ def _store_data(db: Path, kind: str, period, year):
 @app.command()
 def recommend(
     region_id: Annotated[str, typer.Argument(help="the region to recommend industries for")],
-    db: Annotated[Optional[Path], typer.Option("--db", help="a store (regional output by division)")] = None,
+    db: Annotated[Optional[str], typer.Option("--db", help="a store (regional output by division)")] = None,
     input: Annotated[Optional[Path], typer.Option("--input", help="tidy region × industry values",
                                                   exists=True, dir_okay=False)] = None,
     period: Annotated[Optional[str], typer.Option(help="with --db: the period (default latest)")] = None,
@@ -720,7 +722,7 @@ def incentives_run(
     year: Annotated[int, typer.Option(help="the year evaluated")],
     entities: Annotated[Optional[Path], typer.Option(help="CSV/XLSX of entities (entity_id, entity, inputs…)",
                                                      exists=True, dir_okay=False)] = None,
-    db: Annotated[Optional[Path], typer.Option("--db", help="build entities from a store instead")] = None,
+    db: Annotated[Optional[str], typer.Option("--db", help="build entities from a store instead")] = None,
     region: Annotated[Optional[str], typer.Option(help="with --db: the region")] = None,
     ruleset: Annotated[str, typer.Option(help="a YAML path, a shipped ruleset, or one added to the store "
                                                "(with --db)")] = "changsha_2005",
@@ -999,8 +1001,14 @@ def _abandon_running_computations() -> None:
         os._exit(0)
 
 
-db_app = typer.Typer(help="The store itself: upgrade, back up, restore.", no_args_is_help=True)
+db_app = typer.Typer(help="The store itself: upgrade, back up, restore, copy.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+
+
+def _is_url(db: str) -> bool:
+    from clusteratlas.io.postgres import is_url
+
+    return is_url(db)
 
 
 @db_app.command("upgrade")
@@ -1008,28 +1016,45 @@ def db_upgrade(db: DbOption = DEFAULT_PATH) -> None:
     """Apply the migrations the store lacks (opening a store for writing does it too)."""
     from clusteratlas.io.store import Store, migrations
 
-    if not db.exists():
+    if not _is_url(db) and not Path(db).exists():
         _fail(f"no store at {db}")
     with Store(db, read_only=True) as s:
         before = s.schema_version()
     with Store(db) as s:
         after = s.schema_version()
     latest = max(v for v, _, _ in migrations())
-    console.print(f"{db}: schema {before} → {after}" + ("" if before != after else " (up to date)")
+    console.print(f"{_shown(db)}: schema {before} → {after}" + ("" if before != after else " (up to date)")
                   + ("" if after == latest else f"; this version of ClusterAtlas knows {latest}"))
+
+
+def _shown(db: str) -> str:
+    from clusteratlas.io.postgres import redacted
+
+    return redacted(db)
 
 
 @db_app.command("backup")
 def db_backup(
-    out: Annotated[Path, typer.Option(help="the backup: a new DuckDB file (its kept files go beside it)")],
+    out: Annotated[Path, typer.Option(help="the backup: a new file (DuckDB file, or pg_dump archive for a "
+                                           "PostgreSQL store); its kept files go beside it")],
     db: DbOption = DEFAULT_PATH,
 ) -> None:
-    """A consistent copy of the store and its kept source files, checked after it is written."""
+    """A consistent copy of the store and its kept source files, checked after it is written
+    (PostgreSQL: pg_dump's snapshot, custom format)."""
     from clusteratlas.io.store import Store, backup_store
+    from clusteratlas.io.transfer import backup_postgres
 
     try:
+        if _is_url(db):
+            with Store(db, read_only=True) as s:
+                backup_postgres(s, out)
+            console.print(f"backed up {_shown(db)} to {out} (pg_dump, custom format; restore with "
+                          f"`clusteratlas db restore {out} --db URL`)")
+            return
         backup_store(db, out)
-    except (FileExistsError, FileNotFoundError) as e:
+    except (FileExistsError, FileNotFoundError, RuntimeError) as e:
+        if type(e).__name__ in ("StoreBusy", "StoreUnreachable"):
+            raise
         _fail(str(e))
 
     with Store(out, read_only=True) as copy:
@@ -1046,30 +1071,68 @@ def db_restore(
     force: Annotated[bool, typer.Option(help="replace an existing store at --db")] = False,
 ) -> None:
     """Put a backup in place as the store at --db (checked first; an existing store is replaced
-    only with --force, and is then kept beside it as <name>.replaced)."""
+    only with --force, and is then kept beside it as <name>.replaced). A PostgreSQL backup goes
+    into a PostgreSQL database by pg_restore, in one transaction."""
     import shutil
 
     from clusteratlas.io.store import Store
+    from clusteratlas.io.transfer import PG_DUMP_MAGIC, restore_postgres
 
+    is_dump = backup.read_bytes()[:5] == PG_DUMP_MAGIC
+    if is_dump != _is_url(db):
+        _fail(f"{backup} is a {'pg_dump archive' if is_dump else 'DuckDB backup'} and --db is a "
+              f"{'PostgreSQL URL' if _is_url(db) else 'DuckDB file'}: restore into the same kind, then "
+              "move between kinds with `clusteratlas db copy SRC DST`")
+    if is_dump:
+        with Store(db, read_only=True) as s:
+            held = s.schema_version() > 0
+        if held and not force:
+            _fail(f"{_shown(db)} holds a store: give --force to replace it (in one transaction)")
+        try:
+            restore_postgres(backup, db, replace=held)
+        except RuntimeError as e:
+            _fail(str(e))
+        console.print(f"restored {backup} to {_shown(db)}")
+        return
     with Store(backup, read_only=True) as b:
         problems = b.check()
     if problems:
         _fail(f"the backup {backup} fails its check, nothing restored: " + "; ".join(problems))
+    target = Path(db)
     files = backup.with_name(backup.name + ".files")
-    target_files = db.with_name(db.name + ".files")
-    if db.exists():
+    target_files = target.with_name(target.name + ".files")
+    if target.exists():
         if not force:
-            _fail(f"a store exists at {db}: give --force to replace it (it is kept as {db.name}.replaced)")
+            _fail(f"a store exists at {db}: give --force to replace it (it is kept as {target.name}.replaced)")
         with Store(db, read_only=True):  # StoreBusy if a server holds it: nothing is moved
             pass
-        db.replace(db.with_name(db.name + ".replaced"))
+        target.replace(target.with_name(target.name + ".replaced"))
         if target_files.exists():
             shutil.rmtree(target_files.with_name(target_files.name + ".replaced"), ignore_errors=True)
             target_files.replace(target_files.with_name(target_files.name + ".replaced"))
-    shutil.copy2(backup, db)
+    shutil.copy2(backup, target)
     if files.exists():
         shutil.copytree(files, target_files)
     console.print(f"restored {backup} to {db}")
+
+
+@db_app.command("copy")
+def db_copy(
+    source: Annotated[str, typer.Argument(help="the store to copy: a DuckDB file or a postgresql:// URL")],
+    target: Annotated[str, typer.Argument(help="a new, empty store: a DuckDB file or a postgresql:// URL "
+                                               "(an empty database, made with createdb)")],
+) -> None:
+    """Copy a whole store into another, of either kind (DuckDB ↔ PostgreSQL): every table, the
+    sequences' positions and the kept files; one transaction."""
+    from clusteratlas.io.transfer import copy_store
+
+    if not _is_url(source) and not Path(source).exists():
+        _fail(f"no store at {source}")
+    try:
+        counts = copy_store(source, target)
+    except (ValueError, FileExistsError) as e:
+        _fail(str(e))
+    console.print(f"copied {_shown(source)} to {_shown(target)}: {sum(counts.values())} rows in {len(counts)} tables")
 
 
 users_app = typer.Typer(help="Users of the service.", no_args_is_help=True)
@@ -1212,10 +1275,10 @@ if __name__ == "__main__":
 
 def main() -> None:
     """The `clusteratlas` command: the app, with a store another process holds said plainly."""
-    from clusteratlas.io.store import StoreBusy
+    from clusteratlas.io.store import StoreBusy, StoreUnreachable
 
     try:
         app()
-    except StoreBusy as e:
+    except (StoreBusy, StoreUnreachable) as e:
         print(str(e), file=sys.stderr)
         raise SystemExit(2) from None

@@ -83,21 +83,16 @@ def test_network_summaries():
     assert list(risks["product"]) == ["钢材"] and "outside the region only" in risks.iloc[0]["risk"]
 
 
-def test_contracts_flow_into_supply_links_the_supporting_rate_and_awards(tmp_path, sample_store):
+def test_contracts_flow_into_supply_links_the_supporting_rate_and_awards(tmp_path, sample_copy):
     """End to end on a copy of the sample: record a new contract, and the leading firm's local
     supporting rate and its local-purchasing award both rise."""
-    import shutil
-
     from clusteratlas.analyses.incentives import Ruleset, run
     from clusteratlas.study.records import record_contracts
     from clusteratlas.analyses.valuechain import local_supporting_rate
-    from clusteratlas.io import Store, import_files
-    from tests.conftest import write_csv
+    from clusteratlas.io import import_files
+    from tests.conftest import open_store, write_csv
 
-    sample_store.con.execute("CHECKPOINT")
-    shutil.copy(sample_store.path, tmp_path / "s.duckdb")
-    shutil.copytree(sample_store.files_dir, tmp_path / "s.duckdb.files")
-    with Store(tmp_path / "s.duckdb") as s:
+    with open_store(sample_copy) as s:
         firms = s.table("firms")
         sijichang = firms.loc[firms["name"] == "四机厂", "firm_id"].iloc[0]
         supplier = firms.loc[firms["name"] == "湖北四钻", "firm_id"].iloc[0]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import shutil
 import socket
 import threading
 import time
@@ -13,21 +12,19 @@ import pytest
 import uvicorn
 
 from clusteratlas.api.app import create_app
-from clusteratlas.io import Store
 from clusteratlas.study import Settings
 from clusteratlas.study.records import add_user
+from tests.conftest import open_store
 
 PASSWORD = "correct horse battery"
 SETTINGS = Settings(n_sim=99)
 
 
-def _service_store(folder, sample_store):
-    """A copy of the sample store with the test users and an input-output table."""
-    db = folder / "service.duckdb"
-    sample_store.con.execute("CHECKPOINT")
-    shutil.copy(sample_store.path, db)
-    shutil.copytree(sample_store.files_dir, folder / "service.duckdb.files")
-    with Store(db) as s:
+def _service_store(folder, sample_template, store_copies):
+    """A copy of the sample store with the test users and an input-output table: its location
+    (a DuckDB path or a PostgreSQL URL) and kept-files folder."""
+    db = store_copies.copy(sample_template, folder, "service")
+    with open_store(db) as s:
         firms = s.table("firms")
         sijichang = firms.loc[firms["name"] == "四机厂", "firm_id"].iloc[0]
         add_user(s, "admin", PASSWORD, "admin")
@@ -45,9 +42,12 @@ def _service_store(folder, sample_store):
 
 @contextlib.contextmanager
 def serving(db, **options):
-    """The app on uvicorn on a free loopback port, over ``db``; yields its base address."""
+    """The app on uvicorn on a free loopback port, over ``db`` (a location, or a (location,
+    files) pair); yields its base address."""
     # one settings object for every page and endpoint of the test service (fewer simulations
     # than the default 999, to keep the suite fast)
+    if isinstance(db, tuple):
+        db, options["files_dir"] = db
     app = create_app(db, settings=SETTINGS, **options)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
@@ -70,16 +70,16 @@ def serving(db, **options):
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory, sample_store):
-    db, sijichang = _service_store(tmp_path_factory.mktemp("server"), sample_store)
+def server(tmp_path_factory, sample_template, store_copies):
+    db, sijichang = _service_store(tmp_path_factory.mktemp("server"), sample_template, store_copies)
     with serving(db) as base:
         yield {"base": base, "firm_id": sijichang, "db": db}
 
 
 @pytest.fixture(scope="module")
-def own_server(tmp_path_factory, sample_store):
+def own_server(tmp_path_factory, sample_template, store_copies):
     """A server of its own, for tests that change the store (or try hard to)."""
-    db, sijichang = _service_store(tmp_path_factory.mktemp("own"), sample_store)
+    db, sijichang = _service_store(tmp_path_factory.mktemp("own"), sample_template, store_copies)
     with serving(db) as base:
         yield {"base": base, "firm_id": sijichang, "db": db}
 

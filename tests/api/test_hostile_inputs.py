@@ -11,8 +11,8 @@ import httpx
 import openpyxl
 import pytest
 
-from clusteratlas.io import Store
 from tests.api.conftest import login
+from tests.conftest import open_store
 
 BOMB = ('metadata: {id: laughs}\na: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
         + "".join(f"{k}: &{k} [{', '.join(['*' + p] * 9)}]\n" for k, p in zip("bcdefghi", "abcdefgh"))
@@ -27,7 +27,7 @@ STRINGS = ("metadata: {id: strings}\nrules:\n  - {id: r1, entity: firm, when: 'T
 
 def _digest(server):
     """The store's content but for the audit log (a refused request is audited, as it should)."""
-    with Store(server["db"]) as s:
+    with open_store(server["db"]) as s:
         return {t: d for t, d in s.content_digest().items() if t != "audit_log"}
 
 
@@ -112,7 +112,7 @@ def test_four_uploads_at_once_all_land_with_their_own_dataset(own_server, tmp_pa
 def test_formula_names_are_neutralised_in_downloads(own_server):
     admin = login(own_server, "admin")
     evil = '=HYPERLINK("http://evil.example","x")'
-    with Store(own_server["db"]) as s:
+    with open_store(own_server["db"]) as s:
         s.con.execute("UPDATE firms SET name = ? WHERE firm_id = ?", [evil, own_server["firm_id"]])
     page = httpx.get(own_server["base"] + "/api/firms", headers=admin, timeout=60)
     assert evil in {f["name"] for f in page.json()}  # JSON and pages show the name as it is

@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from clusteratlas.io import Store
 from clusteratlas.report.html import build_report
 from clusteratlas.study import diagnose, open_study
 from tests.api.conftest import SETTINGS, login
+from tests.conftest import open_store
 
 
 class _Tables(HTMLParser):
@@ -65,7 +65,7 @@ def faces(server, tmp_path_factory):
     cookies = {"ca_token": analyst["Authorization"][7:]}
     dashboard = {**tables(httpx.get(base + "/clusters", cookies=cookies, timeout=300).text),
                  **tables(httpx.get(base + "/opportunities", cookies=cookies, timeout=300).text)}
-    with Store(server["db"]) as s:  # the report: its own diagnosis (same process: same connection settings)
+    with open_store(server["db"]) as s:  # the report: its own diagnosis (same process: same connection settings)
         d = diagnose(open_study(s), SETTINGS)
         files = build_report(d, tmp_path_factory.mktemp("one-answer"))
     report = tables(files.html.read_text(encoding="utf-8"))

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from clusteratlas.analyses.overview import OUTSIDE_PARKS
-from clusteratlas.io import Store
 from clusteratlas.io.periods import label
 from tests.api.conftest import login
+from tests.conftest import open_store
 
 
 def _determined(E: np.ndarray, targets: np.ndarray) -> np.ndarray:
@@ -25,7 +25,7 @@ def _determined(E: np.ndarray, targets: np.ndarray) -> np.ndarray:
 
 
 def _periods(server):
-    with Store(server["db"]) as s:
+    with open_store(server["db"]) as s:
         rows = s.sql("SELECT DISTINCT year, month_to FROM firm_years ORDER BY year, month_to")
     return [(int(y), int(m)) for y, m in zip(rows["year"], rows["month_to"])]
 
@@ -74,7 +74,7 @@ def _insider_cells(server, who, rows, cols, firms):
     if who == "parkmgr":
         known[:, [c == "P02" for c in cols]] = True
     elif who == "sijichang":
-        with Store(server["db"]) as s:
+        with open_store(server["db"]) as s:
             f = s.table("firms").set_index("firm_id").loc[server["firm_id"]]
         from clusteratlas.classify import GBT4754
 

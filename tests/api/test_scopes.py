@@ -9,8 +9,8 @@ import httpx
 import openpyxl
 import pytest
 
-from clusteratlas.io import Store
 from tests.api.conftest import login
+from tests.conftest import open_store
 
 
 def get(server, path, headers=None, **params):
@@ -49,7 +49,7 @@ def test_a_park_manager_sees_their_own_park_only(server):
     grades = get(server, "/api/analyses/land-efficiency", pm, year=2005).json()
     assert {p["park_id"] for p in grades["parks"]} == {"P02"}
     assert {f["park_id"] for f in grades["firms"]} == {"P02"}
-    with Store(server["db"]) as s:
+    with open_store(server["db"]) as s:
         projects = s.table("projects")
     mine = get(server, "/api/analyses/pipeline", pm, start="1990-01-01", end="2100-12-31").json()
     everyone = get(server, "/api/analyses/pipeline", login(server, "admin"),

@@ -123,10 +123,11 @@ def test_the_dashboard_cookie_changes_nothing_without_the_anti_forgery_token(own
         assert f'name="csrf-token" content="{csrf_token(token)}"' in page.text
 
 
-def test_a_request_past_its_time_limit_is_a_503_and_the_server_keeps_answering(tmp_path, sample_store):
+def test_a_request_past_its_time_limit_is_a_503_and_the_server_keeps_answering(tmp_path, sample_template,
+                                                                                store_copies):
     from tests.api.conftest import _service_store, serving
 
-    db, _ = _service_store(tmp_path, sample_store)
+    db, _ = _service_store(tmp_path, sample_template, store_copies)
     with serving(db, request_seconds=0.5) as base:
         # a K-density of 999 simulations per industry: about 3.6 s here, the login page 40 ms
         r = httpx.get(base + "/api/analyses/k-density", params={"n_sim": 999}, timeout=60)

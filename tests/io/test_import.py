@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -82,7 +83,7 @@ def test_every_import_is_a_dataset_version_with_its_hash_and_kept_file(tmp_path,
     digest = hashlib.sha256(wb.read_bytes()).hexdigest()
     assert d.loc["data.xlsx", "sha256"] == digest
     assert d.loc["data.xlsx", "row_counts"] == {"firms": 3, "firm_years": 3}
-    kept = store.path.parent / d.loc["data.xlsx", "raw_path"]
+    kept = store.files_dir / Path(d.loc["data.xlsx", "raw_path"]).name
     assert kept.read_bytes() == wb.read_bytes()
     assert [f.dataset_id for f in report.files] == [1, 2, 3]
 

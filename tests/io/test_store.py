@@ -7,14 +7,20 @@ from clusteratlas.io.store import Store, migrations
 
 DUCK = {"text": "VARCHAR", "geojson": "VARCHAR", "int": "INTEGER", "float": "DOUBLE",
         "bool": "BOOLEAN", "date": "DATE"}
+# the same types as PostgreSQL's information_schema names them
+PG = {"VARCHAR": "character varying", "DOUBLE": "double precision", "INTEGER": "integer",
+      "BOOLEAN": "boolean", "DATE": "date"}
 
 
 def test_migrations_create_the_documented_tables_and_columns(store):
+    named = (lambda t: t) if store.backend == "duckdb" else PG.get
     for name, spec in TABLES.items():
         cols = store.sql("SELECT column_name, data_type FROM information_schema.columns "
-                         "WHERE table_name = ? ORDER BY ordinal_position", [name])
+                         "WHERE table_name = ? AND table_schema = current_schema() ORDER BY ordinal_position",
+                         [name])
         # compared by name: a column added by a later migration comes last in the stored table
-        expected = dict([(c.name, DUCK[c.dtype]) for c in spec.columns] + [("dataset_id", "INTEGER")])
+        expected = dict([(c.name, named(DUCK[c.dtype])) for c in spec.columns]
+                        + [("dataset_id", named("INTEGER"))])
         assert dict(cols.itertuples(index=False, name=None)) == expected, name
         hist = store.sql("SELECT column_name FROM information_schema.columns WHERE table_name = ?",
                          [f"{name}_history"])

@@ -29,20 +29,18 @@ def _external_references(html: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory, sample_store):
+def report(tmp_path_factory, sample_template, store_copies):
     """The report of the sample district with the sample's input-output table and a recorded
     incentive run, as ``clusteratlas demo`` writes it (on a copy of the sample store)."""
     from clusteratlas.analyses.incentives import Ruleset, run
-    from clusteratlas.io import Store
     from clusteratlas.io.iotables import import_io_table
     from clusteratlas.sample import INCENTIVE_INPUTS, IO_TABLE, data_dir
     from clusteratlas.study import Settings, diagnose, open_study
     from clusteratlas.study.records import record_run, recorded_run
+    from tests.conftest import open_store
 
     folder = tmp_path_factory.mktemp("report")
-    sample_store.con.execute("CHECKPOINT")
-    shutil.copy(sample_store.path, folder / "s.duckdb")
-    with Store(folder / "s.duckdb") as s:
+    with open_store(store_copies.copy(sample_template, folder, "s")) as s:
         import_io_table(s, data_dir() / IO_TABLE, "sample national table (synthetic)", year=2017)
         rs = Ruleset.load("changsha_2005")
         record_run(s, run(rs, pd.read_csv(data_dir() / INCENTIVE_INPUTS), 2006), rs, label="sample")

@@ -92,16 +92,12 @@ def test_the_published_diagnosis_shows_no_withheld_value(d):
     assert d.overview().by_industry.set_index("division").loc[sorted(withheld), "output"].notna().all()
 
 
-def test_the_service_keeps_one_diagnosis_per_store_version_study_and_settings(tmp_path, sample_store):
-    import shutil
-
+def test_the_service_keeps_one_diagnosis_per_store_version_study_and_settings(tmp_path, sample_copy):
     from clusteratlas.io import import_files
     from clusteratlas.study.service import StudyService
     from tests.conftest import write_csv
 
-    sample_store.con.execute("CHECKPOINT")
-    shutil.copy(sample_store.path, tmp_path / "s.duckdb")
-    svc = StudyService(tmp_path / "s.duckdb", settings=SMALL)
+    svc = StudyService(sample_copy[0], settings=SMALL, files_dir=sample_copy[1])
     s = svc.root.cursor()
     first = svc.diagnosis(s)
     assert svc.diagnosis(s) is first and svc.diagnosis(s, "421003", (2006, 6)).study.key() == first.study.key()

@@ -36,13 +36,14 @@ REQUEST_SECONDS = 120.0  # the slowest first answer measured is ~8 s (a cluster 
 
 
 def create_app(db: str | Path, io_table: str | Path | None = None, settings: Settings | None = None,
-               request_seconds: float = REQUEST_SECONDS) -> FastAPI:
+               request_seconds: float = REQUEST_SECONDS, files_dir: str | Path | None = None) -> FastAPI:
     """The service on the store at ``db`` (created and migrated if new); ``io_table``: a national
     input-output table (NBS layout) for the value chain, instead of the store's newest;
     ``settings``: the diagnosis settings of every page and endpoint (default ``Settings()``);
     ``request_seconds``: a request still computing after this long is answered 503 (its work
-    finishes on its worker thread and is kept for the next caller)."""
-    svc = StudyService(db, io_table, settings)
+    finishes on its worker thread and is kept for the next caller); ``files_dir``: where a
+    PostgreSQL store keeps source files (see ``Store``)."""
+    svc = StudyService(db, io_table, settings, files_dir)
     app = FastAPI(title="ClusterAtlas", version=clusteratlas.__version__, openapi_tags=TAGS,
                   description="Industrial clusters and parks: data, measures and policies. Firm "
                               "data are confidential: what a caller sees depends on their role.")

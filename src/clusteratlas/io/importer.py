@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -290,61 +289,45 @@ def _check_references(store: Store, by_table: dict[str, pd.DataFrame],
                     labels=labels)
 
 
-_WRITERS: dict[str, threading.Lock] = {}
-_WRITERS_LOCK = threading.Lock()
-
-
-def _writer(store: Store) -> threading.Lock:
-    """One import writes to a store at a time: dataset ids are max + 1 inside the transaction,
-    and two concurrent transactions would take the same id (four uploads at once: three failed)."""
-    key = str(Path(store.path).resolve())
-    with _WRITERS_LOCK:
-        return _WRITERS.setdefault(key, threading.Lock())
-
-
 def _write(store: Store, results: list[FileResult], blobs: list[bytes],
            by_table: dict[str, pd.DataFrame], progress: Progress) -> None:
-    with _writer(store):
-        _write_locked(store, results, blobs, by_table, progress)
-
-
-def _write_locked(store: Store, results: list[FileResult], blobs: list[bytes],
-                  by_table: dict[str, pd.DataFrame], progress: Progress) -> None:
+    """All files in one transaction, or none. One import writes at a time (``lock``): dataset ids
+    are max + 1 inside the transaction, and two imports at once would take the same id (four
+    uploads at once: three failed, before the lock)."""
     con = store.con
     written_files: list[Path] = []
-    con.execute("BEGIN TRANSACTION")
-    try:
-        next_id = con.execute("SELECT coalesce(max(dataset_id), 0) + 1 FROM datasets").fetchall()[0][0]
-        for i, res in enumerate(results):
-            if not blobs[i]:
-                continue
-            res.dataset_id = next_id
-            next_id += 1
-            for t in IMPORT_ORDER:
-                df = by_table.get(t)
-                if df is None:
+    with store.transaction(lock="datasets"):
+        try:
+            next_id = con.execute("SELECT coalesce(max(dataset_id), 0) + 1 FROM datasets").fetchall()[0][0]
+            for i, res in enumerate(results):
+                if not blobs[i]:
                     continue
-                rows = df[df["_fi"] == i]
-                if rows.empty:
-                    continue
-                progress(f"writing {res.file}: {t}", 0.6 + 0.4 * i / len(results))
-                replaced = _upsert(con, t, rows, res.dataset_id)
-                res.rows[t] = len(rows)
-                if replaced:
-                    res.replaced[t] = replaced
-            raw_path = _keep_raw(store, res, blobs[i], written_files)
-            con.execute("INSERT INTO datasets VALUES (?, ?, ?, ?, now(), ?, ?, NULL)",
-                        [res.dataset_id, res.file, res.sha256, len(blobs[i]),
-                         json.dumps(res.rows, ensure_ascii=False), raw_path])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        for p in written_files:
-            p.unlink(missing_ok=True)
-        for r in results:
-            r.dataset_id = None
-            r.rows.clear()
-        raise
+                res.dataset_id = next_id
+                next_id += 1
+                for t in IMPORT_ORDER:
+                    df = by_table.get(t)
+                    if df is None:
+                        continue
+                    rows = df[df["_fi"] == i]
+                    if rows.empty:
+                        continue
+                    progress(f"writing {res.file}: {t}", 0.6 + 0.4 * i / len(results))
+                    replaced = _upsert(store, t, rows, res.dataset_id)
+                    res.rows[t] = len(rows)
+                    if replaced:
+                        res.replaced[t] = replaced
+                raw_path = _keep_raw(store, res, blobs[i], written_files)
+                con.execute("INSERT INTO datasets VALUES (?, ?, ?, ?, now(), ?, ?, NULL)",
+                            [res.dataset_id, res.file, res.sha256, len(blobs[i]),
+                             json.dumps(res.rows, ensure_ascii=False), raw_path])
+        except BaseException:
+            # still the one writer: no other import can have found these files and relied on them
+            for p in written_files:
+                p.unlink(missing_ok=True)
+            for r in results:
+                r.dataset_id = None
+                r.rows.clear()
+            raise
 
 
 def _keep_raw(store: Store, res: FileResult, data: bytes, written: list[Path]) -> str:
@@ -359,7 +342,7 @@ def _keep_raw(store: Store, res: FileResult, data: bytes, written: list[Path]) -
     return f"{store.files_dir.name}/{target.name}"
 
 
-def _upsert(con, table: str, rows: pd.DataFrame, dataset_id: int) -> int:
+def _upsert(store: Store, table: str, rows: pd.DataFrame, dataset_id: int) -> int:
     """Write ``rows``, moving the rows they replace to history; returns how many it replaced."""
     spec = TABLES[table]
     cols = spec.names
@@ -369,8 +352,8 @@ def _upsert(con, table: str, rows: pd.DataFrame, dataset_id: int) -> int:
             frame[c.name] = pd.to_datetime(frame[c.name])
         elif c.dtype in ("text", "geojson"):
             frame[c.name] = frame[c.name].astype("string")
-    con.register("_new", frame)
-    try:
+    con = store.con
+    with store.staged("_new", frame, like=table):
         match = " AND ".join(f"n.{k} IS NOT DISTINCT FROM t.{k}" for k in spec.key)
         # by name: columns added by later migrations sit at the end of the stored tables
         listed = ", ".join([*cols, "dataset_id"])
@@ -382,6 +365,4 @@ def _upsert(con, table: str, rows: pd.DataFrame, dataset_id: int) -> int:
         col_list = ", ".join(cols)
         con.execute(f"INSERT INTO {table} ({col_list}, dataset_id) SELECT {col_list}, ? FROM _new",
                     [dataset_id])
-    finally:
-        con.unregister("_new")
     return int(replaced)

@@ -134,21 +134,14 @@ def save_io_table(store, table: IOTable, name: str, *, year: int | None = None,
     if table.unit != "CNY":
         raise ValueError(f"tables are kept in CNY; this one is in {table.unit}")
     entries = _entries(table)
-    con = store.con
-    con.execute("BEGIN TRANSACTION")
-    try:
-        table_id = con.execute(
+    with store.transaction():
+        table_id = store.con.execute(
             "INSERT INTO io_tables (name, year, region_id, layout, source_name, sha256, sectors, note) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING table_id",
             [name, year, region_id, layout, source_name, sha256, len(table.sectors), note]).fetchall()[0][0]
-        con.register("_entries", entries.assign(table_id=table_id))
-        con.execute("INSERT INTO io_table_entries SELECT table_id, block, row_pos, row_label, col_pos, "
-                    "col_label, value FROM _entries")
-        con.unregister("_entries")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        with store.staged("_entries", entries.assign(table_id=table_id), like="io_table_entries"):
+            store.con.execute("INSERT INTO io_table_entries SELECT table_id, block, row_pos, row_label, "
+                              "col_pos, col_label, value FROM _entries")
     return int(table_id)
 
 

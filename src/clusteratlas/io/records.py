@@ -14,22 +14,16 @@ def insert_run(store, *, ruleset: str, ruleset_sha256: str, inputs_sha256: str, 
                dataset_id: int | None = None) -> int:
     """Record an incentive run and its award lines in one transaction; returns the run id."""
     params = json.dumps(parameters, ensure_ascii=False, default=str)
-    store.con.execute("BEGIN TRANSACTION")
-    try:
+    with store.transaction():
         run_id = store.con.execute(
             "INSERT INTO incentive_runs (ruleset, ruleset_sha256, inputs_sha256, dataset_id, year, "
             "parameters, label) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING run_id",
             [ruleset, ruleset_sha256, inputs_sha256, dataset_id, year, params, label]).fetchall()[0][0]
         columns = [r[0] for r in store.con.execute(
             "SELECT column_name FROM information_schema.columns WHERE table_name = 'award_lines' "
-            "ORDER BY ordinal_position").fetchall()]
-        store.con.register("_lines", lines.assign(run_id=run_id)[columns])
-        store.con.execute(f"INSERT INTO award_lines SELECT {', '.join(columns)} FROM _lines")
-        store.con.unregister("_lines")
-        store.con.execute("COMMIT")
-    except BaseException:
-        store.con.execute("ROLLBACK")
-        raise
+            "AND table_schema = current_schema() ORDER BY ordinal_position").fetchall()]
+        with store.staged("_lines", lines.assign(run_id=run_id)[columns], like="award_lines"):
+            store.con.execute(f"INSERT INTO award_lines SELECT {', '.join(columns)} FROM _lines")
     return int(run_id)
 
 
@@ -38,8 +32,8 @@ def recorded_runs(store) -> pd.DataFrame:
     return store.sql(
         "SELECT r.run_id, r.ruleset, r.ruleset_sha256, r.inputs_sha256, r.year, r.label, "
         "r.created_at, count(l.run_id) AS lines, count(l.run_id) FILTER (WHERE l.status = 'award') "
-        "AS awards FROM incentive_runs r LEFT JOIN award_lines l USING (run_id) GROUP BY ALL "
-        "ORDER BY r.run_id DESC")
+        "AS awards FROM incentive_runs r LEFT JOIN award_lines l USING (run_id) GROUP BY r.run_id, r.ruleset, "
+        "r.ruleset_sha256, r.inputs_sha256, r.year, r.label, r.created_at ORDER BY r.run_id DESC")
 
 
 def recorded_lines(store, run_id: int) -> pd.DataFrame:
@@ -76,8 +70,7 @@ def claim_events(store) -> pd.DataFrame:
 
 def insert_claim_event(store, event: dict) -> tuple[int, int]:
     """Append one ledger event (a new claim when claim_id is None); returns (claim_id, event_id)."""
-    store.con.execute("BEGIN TRANSACTION")
-    try:
+    with store.transaction():
         claim_id = event.get("claim_id")
         if claim_id is None:
             claim_id = store.con.execute("SELECT nextval('claim_ids')").fetchall()[0][0]
@@ -87,10 +80,6 @@ def insert_claim_event(store, event: dict) -> tuple[int, int]:
         event_id = store.con.execute(
             f"INSERT INTO claim_events ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) RETURNING event_id",
             values).fetchall()[0][0]
-        store.con.execute("COMMIT")
-    except BaseException:
-        store.con.execute("ROLLBACK")
-        raise
     return int(claim_id), int(event_id)
 
 

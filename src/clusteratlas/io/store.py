@@ -1,13 +1,19 @@
-"""The store: one embedded DuckDB file with versioned migrations and dataset history.
+"""The store: versioned migrations and dataset history, in one embedded DuckDB file (one analyst)
+or a PostgreSQL database (a city's deployment, many writers at once): one interface, the same
+migrations and queries; :mod:`clusteratlas.io.postgres` says where the dialects differ.
 
-Source files of every import are kept beside the database in ``<store>.files/`` under their
-SHA-256, so the store can always show what a user gave it.
+Source files of every import are kept under their SHA-256, so the store can always show what a
+user gave it: beside a DuckDB file in ``<store>.files/``; for PostgreSQL in the directory the
+deployment names (``files_dir``, or ``$CLUSTERATLAS_FILES``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
+import threading
 from importlib import resources
 from pathlib import Path
 
@@ -15,6 +21,7 @@ import duckdb
 import pandas as pd
 
 from clusteratlas.classify import GBT4754
+from clusteratlas.io import postgres
 from clusteratlas.io.schema import IMPORT_ORDER, TABLES
 
 DEFAULT_PATH = Path("clusteratlas.duckdb")
@@ -29,6 +36,15 @@ def migrations() -> list[tuple[int, str, str]]:
             version = int(entry.name.split("_", 1)[0])
             out.append((version, entry.name, entry.read_text(encoding="utf-8")))
     return out
+
+
+_WRITERS: dict[tuple[str, str], threading.RLock] = {}
+_WRITERS_LOCK = threading.Lock()
+
+
+def _writer(key: str, name: str) -> threading.RLock:
+    with _WRITERS_LOCK:
+        return _WRITERS.setdefault((key, name), threading.RLock())
 
 
 class StoreBusy(RuntimeError):
@@ -46,6 +62,11 @@ class StoreBusy(RuntimeError):
         super().__init__(f"the store {path} is in use by another process (PID {pid}: {holder}); a DuckDB "
                          f"store is opened by one process at a time. {advice} A deployment with many "
                          "writers at once needs a server database.")
+
+
+class StoreUnreachable(RuntimeError):
+    """A PostgreSQL store that does not answer: the server, the database or the login is not
+    there. The message names the address (never the password) and the server's reason."""
 
 
 def _holder(pid: int | None, fallback: str) -> str:
@@ -98,20 +119,83 @@ def backup_store(path: str | Path, target: str | Path) -> Path:
 
 
 class Store:
-    """A ClusterAtlas store. ``Store(path)`` opens (creating and migrating if needed);
-    ``StoreBusy`` when another process holds the file."""
+    """A ClusterAtlas store. ``Store(db)`` opens a DuckDB file (a path) or a PostgreSQL database
+    (a ``postgresql://`` URL), creating and migrating it if needed; ``StoreBusy`` when another
+    process holds a DuckDB file. ``files_dir``: where kept source files go (default: beside a
+    DuckDB file; ``$CLUSTERATLAS_FILES`` or ``./clusteratlas-files`` for PostgreSQL)."""
 
-    def __init__(self, path: str | Path = DEFAULT_PATH, read_only: bool = False):
-        self.path = Path(path)
-        self.files_dir = self.path.with_name(self.path.name + ".files")
-        if read_only and not self.path.exists():
-            raise FileNotFoundError(f"no store at {self.path}")
-        try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
-        except duckdb.IOException as e:
-            raise _busy(self.path, e) from None
+    def __init__(self, db: str | Path = DEFAULT_PATH, read_only: bool = False,
+                 files_dir: str | Path | None = None):
+        if postgres.is_url(db):
+            self.backend, self.location, self.path = "postgresql", str(db), None
+            self.files_dir = Path(files_dir or os.environ.get("CLUSTERATLAS_FILES", "clusteratlas-files"))
+            try:
+                self.con = postgres.PgConnection.connect(self.location)
+            except Exception as e:  # psycopg.OperationalError: no server, database or login
+                reason = " ".join(str(e).split()).rstrip(".")
+                raise StoreUnreachable(f"cannot open the PostgreSQL store {postgres.redacted(self.location)}: "
+                                       f"{reason}. Is the server running and the database created "
+                                       "(createdb NAME)?") from None
+        else:
+            self.backend, self.path = "duckdb", Path(db)
+            self.location = str(self.path)
+            self.files_dir = Path(files_dir) if files_dir else self.path.with_name(self.path.name + ".files")
+            if read_only and not self.path.exists():
+                raise FileNotFoundError(f"no store at {self.path}")
+            try:
+                self.con = duckdb.connect(str(self.path), read_only=read_only)
+            except duckdb.IOException as e:
+                raise _busy(self.path, e) from None
         if not read_only:
             self.migrate()
+
+    @property
+    def label(self) -> str:
+        """Which store this is, as results name it: a DuckDB file's full path, or a PostgreSQL
+        URL without its password."""
+        return postgres.redacted(self.location) if self.backend == "postgresql" else str(self.path.resolve())
+
+    @contextlib.contextmanager
+    def staged(self, name: str, frame: pd.DataFrame, like: str | None = None):
+        """``frame`` readable by name in this store's queries for the duration (typed as the
+        table ``like`` where it has the same columns)."""
+        if self.backend == "postgresql":
+            self.con.register(name, frame, like=like)
+        else:
+            self.con.register(name, frame)
+        try:
+            yield name
+        finally:
+            self.con.unregister(name)
+
+    @contextlib.contextmanager
+    def transaction(self, lock: str | None = None):
+        """One transaction: committed when the block ends, rolled back (and the error raised)
+        when it fails; a block inside another joins it. ``lock``: the block is the one writer of
+        that name at a time — a check then a write (the next dataset id, a claim against the
+        ledger and its budget) cannot interleave with another's, in this process (every request
+        thread) and, on PostgreSQL, in every process (an advisory lock until the transaction
+        ends); a DuckDB file has one writing process."""
+        guard = _writer(self.label, lock) if lock else contextlib.nullcontext()
+        with guard:
+            outer = not getattr(self, "_in_transaction", False)
+            if outer:
+                self.con.execute("BEGIN TRANSACTION")
+                self._in_transaction = True
+            try:
+                if lock and self.backend == "postgresql":
+                    self.con.execute("SELECT pg_advisory_xact_lock(hashtext(?))",
+                                     [f"clusteratlas:{lock}"]).fetchall()
+                yield self
+                if outer:
+                    self.con.execute("COMMIT")
+            except BaseException:
+                if outer:
+                    self.con.execute("ROLLBACK")
+                raise
+            finally:
+                if outer:
+                    self._in_transaction = False
 
     def close(self) -> None:
         self.con.close()
@@ -119,7 +203,8 @@ class Store:
     def cursor(self) -> "Store":
         """A view of the same store on its own DuckDB cursor, for one thread or one request."""
         view = object.__new__(Store)
-        view.path, view.files_dir, view.con = self.path, self.files_dir, self.con.cursor()
+        view.__dict__.update(self.__dict__)
+        view.con, view._in_transaction = self.con.cursor(), False
         return view
 
     def __enter__(self) -> "Store":
@@ -131,8 +216,8 @@ class Store:
     # schema -----------------------------------------------------------------------------
     def schema_version(self) -> int:
         exists = self.con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
-        ).fetchall()[0][0]
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations' "
+            "AND table_schema = current_schema()").fetchall()[0][0]
         if not exists:
             return 0
         return self.con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchall()[0][0]
@@ -140,32 +225,36 @@ class Store:
     def migrate(self) -> list[int]:
         """Apply every migration newer than the store's version, each in its own transaction."""
         applied = []
-        self.con.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
-                         " name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)")
-        current = self.schema_version()
-        for version, name, sql in migrations():
-            if version <= current:
-                continue
-            self.con.execute("BEGIN TRANSACTION")
-            try:
-                self.con.execute(sql)
-                self.con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [version, name])
-                if version == 1:
-                    self._load_classification()
-                self.con.execute("COMMIT")
-            except Exception:
-                self.con.execute("ROLLBACK")
-                raise
-            applied.append(version)
+        pg = self.backend == "postgresql"
+        if pg:  # two workers starting at once: one migrates, the other then finds it done
+            self.con.execute("SELECT pg_advisory_lock(hashtext('clusteratlas:migrate'))").fetchall()
+        try:
+            self.con.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
+                             " name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)")
+            current = self.schema_version()
+            for version, name, sql in migrations():
+                if version <= current:
+                    continue
+                self._apply(version, name, postgres.migration_sql(sql) if pg else sql)
+                applied.append(version)
+        finally:
+            if pg:
+                self.con.execute("SELECT pg_advisory_unlock(hashtext('clusteratlas:migrate'))").fetchall()
         return applied
+
+    def _apply(self, version: int, name: str, sql: str) -> None:
+        with self.transaction():
+            self.con.execute(sql)
+            self.con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [version, name])
+            if version == 1:
+                self._load_classification()
 
     def _load_classification(self) -> None:
         t = GBT4754.table.assign(classification=GBT4754.name, dataset_id=0)
         t = t.replace({"parent": {"": None}})
-        self.con.register("_gbt", t)
-        self.con.execute("INSERT INTO industries SELECT classification, code, level, parent, "
-                         "name_zh, name_en, dataset_id FROM _gbt")
-        self.con.unregister("_gbt")
+        with self.staged("_gbt", t, like="industries"):
+            self.con.execute("INSERT INTO industries SELECT classification, code, level, parent, "
+                             "name_zh, name_en, dataset_id FROM _gbt")
 
     # reading ----------------------------------------------------------------------------
     def table(self, name: str, where: str = "", params: list | None = None) -> pd.DataFrame:
@@ -203,11 +292,9 @@ class Store:
         import hashlib
 
         problems = []
-        names = [r[0] for r in self.con.execute(
-            "SELECT table_name FROM information_schema.tables ORDER BY table_name").fetchall()]
-        for t in names:
+        for t in self.table_names():
             try:  # hashing every row reads every column of every block
-                self.con.execute(f"SELECT count(*), sum(hash(t)) FROM {t} t").fetchall()
+                self.con.execute(f"SELECT count(*), {self._row_hash_sum()} FROM {t} t").fetchall()
             except Exception as e:  # duckdb raises several types for a damaged block
                 problems.append(f"table {t}: cannot be read ({type(e).__name__}: {e})")
         try:
@@ -230,9 +317,17 @@ class Store:
     def content_digest(self) -> dict[str, str]:
         """An order-independent digest of every table's content (for 'nothing changed' checks)."""
         out = {}
-        names = [r[0] for r in self.con.execute(
-            "SELECT table_name FROM information_schema.tables ORDER BY table_name").fetchall()]
-        for t in names:
+        for t in self.table_names():
             out[t] = self.con.execute(
-                f"SELECT count(*) || ':' || coalesce(sum(hash(t)), 0) FROM {t} t").fetchall()[0][0]
+                f"SELECT count(*) || ':' || coalesce({self._row_hash_sum()}, 0) FROM {t} t").fetchall()[0][0]
         return out
+
+    def table_names(self) -> list[str]:
+        """Every table of the store (its own schema; no temporary or system tables)."""
+        return [r[0] for r in self.con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+            "AND table_type = 'BASE TABLE' ORDER BY table_name").fetchall()]
+
+    def _row_hash_sum(self) -> str:
+        """SQL summing a hash of every whole row ``t`` (order-independent)."""
+        return "sum(hash(t))" if self.backend == "duckdb" else "sum(hashtextextended(t::text, 0))"

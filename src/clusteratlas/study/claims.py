@@ -44,8 +44,9 @@ def claim_award(store, run_id: int, entity_id: str, rule_id: str, year: int, pay
     event = {"claim_id": None, "ruleset": ruleset, "rule_id": rule_id, "entity_id": str(entity_id),
              "year": int(year), "payer": payer, "run_id": int(run_id), "event": CLAIMED,
              "amount": line_amount if amount is None else float(amount), "actor": actor, "note": note}
-    check_event(records.claim_events(store), event, line_amount)
-    claim_id, _ = records.insert_claim_event(store, event)
+    with store.transaction(lock="claims"):  # checked against the ledger as it is when appended
+        check_event(records.claim_events(store), event, line_amount)
+        claim_id, _ = records.insert_claim_event(store, event)
     accounts.audit(store, actor, role, "write", "claims",
                    f"claim {claim_id} claimed: {rule_id} {entity_id} {year} {payer} CNY {event['amount']:,.2f}")
     return claim_id
@@ -53,7 +54,14 @@ def claim_award(store, run_id: int, entity_id: str, rule_id: str, year: int, pay
 
 def decide_claim(store, claim_id: int, event: str, actor: str, role: str = "-", amount: float | None = None,
                  voucher: str | None = None, note: str | None = None) -> int:
-    """审核 / 兑现: approve, reject, pay or reverse a claim; returns the event id."""
+    """审核 / 兑现: approve, reject, pay or reverse a claim; returns the event id. The step is
+    checked against the ledger and the budgets as they are when it is appended: two officers
+    approving at once cannot both spend the last of a budget."""
+    with store.transaction(lock="claims"):
+        return _decide(store, claim_id, event, actor, role, amount, voucher, note)
+
+
+def _decide(store, claim_id, event, actor, role, amount, voucher, note) -> int:
     events = records.claim_events(store)
     states = claim_states(events)
     hit = states[states["claim_id"] == claim_id]

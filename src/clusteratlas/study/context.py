@@ -173,6 +173,6 @@ def open_study(store, region: str | None = None, period: tuple[int, int] | None 
                  month_to=int(period[1]), comparison=tuple(comparison_regions(regions, region)),
                  key_divisions=keys, data_version=queries.data_version(store),
                  datasets=queries.dataset_versions(store), tables=MappingProxyType(tables),
-                 store_path=str(Path(store.path).resolve()), io_table=io_table,
+                 store_path=store.label, io_table=io_table,
                  io_table_source=io_table_source,
                  reference=reference_region(regions, tables["region_industry_years"], region))

@@ -23,10 +23,11 @@ class StudyService:
     file (NBS layout) to use instead of the store's newest; ``settings``: the diagnosis
     settings every face of this service uses."""
 
-    def __init__(self, db: str | Path, io_table: str | Path | None = None, settings: Settings | None = None):
+    def __init__(self, db: str | Path, io_table: str | Path | None = None, settings: Settings | None = None,
+                 files_dir: str | Path | None = None):
         from clusteratlas.io.iotables import read_nbs_table
 
-        self.root = Store(db)
+        self.root = Store(db, files_dir=files_dir)
         self.settings = settings or Settings()
         self.file_table = None
         self.file_table_source = None

@@ -40,7 +40,7 @@ def targets(format: Format = None, s: Store = Depends(store)):
 # firm-level data: only the rows the caller may see, and every read audited
 def firm_rows(s: Store, u: User, sql: str, params: list, resource: str) -> pd.DataFrame:
     cond, args = u.firm_filter()
-    frame = s.sql(sql.format(cond=cond), [*args, *params])
+    frame = s.sql(sql.format(cond=cond), [*args, *params]).drop(columns="dataset_id")
     audit(s, u, "read", resource, f"{len(frame)} rows")
     return frame
 
@@ -48,7 +48,7 @@ def firm_rows(s: Store, u: User, sql: str, params: list, resource: str) -> pd.Da
 @router.get("/api/firms", tags=["data"], summary="Firms the caller may see (firm-level, audited)")
 def firms(format: Format = None, u: User = Depends(require(*SIGNED_IN)),
           s: Store = Depends(store)):
-    f = firm_rows(s, u, "SELECT f.* EXCLUDE (dataset_id) FROM firms f WHERE {cond}", [], "firms")
+    f = firm_rows(s, u, "SELECT f.* FROM firms f WHERE {cond}", [], "firms")
     return frame_response(f, format, "firms")
 
 
@@ -63,7 +63,7 @@ def firm_years(year: int | None = None, firm_id: str | None = None, format: Form
     if firm_id is not None:
         extra += " AND fy.firm_id = ?"
         params.append(firm_id)
-    f = firm_rows(s, u, "SELECT fy.* EXCLUDE (dataset_id) FROM firm_years fy JOIN firms f USING (firm_id) "
+    f = firm_rows(s, u, "SELECT fy.* FROM firm_years fy JOIN firms f USING (firm_id) "
                         "WHERE {cond}" + extra, params, "firm_years")
     return frame_response(f, format, "firm_years")
 
@@ -71,7 +71,7 @@ def firm_years(year: int | None = None, firm_id: str | None = None, format: Form
 @router.get("/api/supply-links", tags=["data"], summary="Purchases of the firms the caller may see (audited)")
 def supply_links(format: Format = None, u: User = Depends(require(*SIGNED_IN)),
                  s: Store = Depends(store)):
-    f = firm_rows(s, u, "SELECT l.* EXCLUDE (dataset_id) FROM supply_links l JOIN firms f "
+    f = firm_rows(s, u, "SELECT l.* FROM supply_links l JOIN firms f "
                         "ON f.firm_id = l.buyer_id WHERE {cond}", [], "supply_links")
     return frame_response(f, format, "supply_links")
 
