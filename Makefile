@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench browser sample clean
+.PHONY: demo test bench browser postgres sample clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,14 +14,23 @@ $(BIN)/.installed: pyproject.toml
 demo: $(BIN)/.installed
 	$(BIN)/clusteratlas demo --out demo
 
-test: $(BIN)/.installed browser
+# every test on the embedded DuckDB store, then those that use a store again on PostgreSQL
+test: $(BIN)/.installed browser postgres
 	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --backend postgresql
 
 # Debian's chromium for the browser tests; without root they skip and say why.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) ; } || \
 	  echo "chromium not installed: browser tests will be skipped"
+
+# Debian's PostgreSQL server binaries; the tests start a throwaway cluster of their own (initdb and
+# pg_ctl on a temporary folder and port), never the system's service.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) ; } || \
+	  echo "PostgreSQL not installed: the PostgreSQL tests will be skipped"
 
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_import.py --rows 1000000 --repeat 3
@@ -33,6 +42,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/bench_matching.py
 	$(BIN)/python benchmarks/bench_kdensity.py
 	$(BIN)/python benchmarks/bench_service.py
+	$(BIN)/python benchmarks/bench_store_read.py --rows 1000000 --repeat 3
 	$(BIN)/python benchmarks/bench_startup.py
 	CLUSTERATLAS_FUZZ_EXAMPLES=50 $(BIN)/python -m pytest -q tests/api/test_schemathesis.py
 

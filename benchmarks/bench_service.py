@@ -1,15 +1,20 @@
-"""Load on the main read endpoints: 50 concurrent users on loopback, bounded in count and time.
+"""Load on the main read endpoints: 50 concurrent users on loopback, bounded in count and time,
+on each store backend in one run — the demo store in DuckDB served by one worker, and the same
+store copied into PostgreSQL (`clusteratlas db copy`, a throwaway cluster) served by two.
 
-Starts the service (``clusteratlas serve``, one process) on a demo store, then 50 asyncio clients each
-make ``--requests`` GETs in turn over the main read endpoints; reports per-endpoint p50/p95/max
-latency and errors. Run: ``python benchmarks/bench_service.py [--users 50 --requests 20]``
-(it runs ``clusteratlas demo`` into a temporary folder first).
+Each server runs in its own process (``clusteratlas serve``), as in production. A first pass per
+server is the uncached one (every worker computes its diagnosis once) and is reported apart;
+then ``--runs`` passes per server, interleaved, each 50 asyncio clients making ``--requests``
+GETs in turn over the main read endpoints. Reports throughput and p95 per pass (min/median/max
+over the passes) and per-endpoint latency. Run: ``python benchmarks/bench_service.py [--users 50
+--requests 20 --runs 3 --backends duckdb,postgresql]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import socket
 import statistics
 import subprocess
@@ -21,13 +26,15 @@ from pathlib import Path
 import httpx
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.pg: the throwaway cluster
+
 ENDPOINTS = ["/api/regions", "/api/targets", "/api/analyses/overview", "/api/analyses/output-table",
              "/api/analyses/location-quotients", "/api/analyses/targets", "/api/analyses/lq-map",
              "/api/incentives/runs/1/totals"]  # the demo records incentive run 1
 
 
 async def user(base: str, n: int, k: int, out: dict, errors: list, deadline: float):
-    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+    async with httpx.AsyncClient(base_url=base, timeout=120) as client:
         for i in range(n):
             if time.perf_counter() > deadline:
                 return
@@ -39,50 +46,129 @@ async def user(base: str, n: int, k: int, out: dict, errors: list, deadline: flo
                 errors.append((path, r.status_code))
 
 
+def load(base: str, users: int, requests: int, seconds: float) -> dict:
+    """One pass: ``users`` clients at once; throughput, p95 and the per-endpoint times."""
+    out, errors = {}, []
+    t0 = time.perf_counter()
+
+    async def everyone():
+        deadline = time.perf_counter() + seconds
+        await asyncio.gather(*(user(base, requests, k, out, errors, deadline) for k in range(users)))
+
+    asyncio.run(everyone())
+    wall = time.perf_counter() - t0
+    allt = np.concatenate([np.array(v) for v in out.values()]) * 1000
+    return {"rps": len(allt) / wall, "p95": float(np.percentile(allt, 95)), "n": len(allt),
+            "errors": errors, "by_path": out}
+
+
+def start(exe: Path, db: str, workers: int, env: dict) -> tuple[subprocess.Popen, str]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen([str(exe), "serve", "--db", db, "--port", str(port), "--workers", str(workers)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(1200):
+        try:
+            if httpx.get(base + "/api/regions", timeout=1).status_code == 200:
+                return server, base
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    server.kill()
+    raise RuntimeError(f"the server on {db} did not start")
+
+
+def resident_mb(server: subprocess.Popen) -> list[float]:
+    """Resident memory (MB) of the server process and of each worker it spawned."""
+    pids = [server.pid]
+    try:
+        with open(f"/proc/{server.pid}/task/{server.pid}/children") as f:
+            pids += [int(p) for p in f.read().split()]
+    except OSError:
+        return []
+    out = []
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if b"resource_tracker" in f.read():
+                    continue
+            with open(f"/proc/{pid}/status") as f:
+                out.append(next(int(line.split()[1]) for line in f if line.startswith("VmRSS")) / 1024)
+        except (OSError, StopIteration):
+            pass
+    return out
+
+
+def spread(values: list[float], fmt: str) -> str:
+    return (f"{format(statistics.median(values), fmt)} ({format(min(values), fmt)}–"
+            f"{format(max(values), fmt)})")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--users", type=int, default=50)
     ap.add_argument("--requests", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=300)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--backends", default="duckdb,postgresql")
     args = ap.parse_args()
+    wanted = args.backends.split(",")
+    exe = Path(sys.executable).with_name("clusteratlas")
     with tempfile.TemporaryDirectory() as tmp:
-        exe = Path(sys.executable).with_name("clusteratlas")
         subprocess.run([str(exe), "demo", "--out", tmp], check=True, capture_output=True)
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-        sock.close()
-        # the server in its own process, as in production, so the load generator does not
-        # share its interpreter
-        server = subprocess.Popen([str(exe), "serve", "--db", str(Path(tmp) / "sample.duckdb"),
-                                   "--port", str(port)], stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(300):
-            try:
-                httpx.get(base + "/api/regions", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        out, errors = {}, []
-        t0 = time.perf_counter()
+        setups, cluster = [], None
+        if "duckdb" in wanted:
+            setups.append(("DuckDB, 1 worker", str(Path(tmp) / "sample.duckdb"), 1, dict(os.environ)))
+        if "postgresql" in wanted:
+            from tests.pg import Cluster
 
-        async def everyone():
-            deadline = time.perf_counter() + args.seconds
-            await asyncio.gather(*(user(base, args.requests, k, out, errors, deadline) for k in range(args.users)))
-
-        asyncio.run(everyone())
-        wall = time.perf_counter() - t0
-        server.terminate()
-        server.wait(timeout=30)
-    total = sum(len(v) for v in out.values())
-    print(f"{args.users} concurrent users, {total} requests in {wall:.1f} s ({total / wall:.1f} req/s), "
-          f"{len(errors)} errors")
-    for path, times in out.items():
-        t = np.array(times) * 1000
-        print(f"  {path:40s} n={len(t):4d} p50 {statistics.median(t):7.0f} ms  p95 {np.percentile(t, 95):7.0f} ms  max {t.max():7.0f} ms")
-    allt = np.concatenate([np.array(v) for v in out.values()]) * 1000
-    print(f"  all: p95 {np.percentile(allt, 95):.0f} ms")
+            cluster = Cluster()
+            url = cluster.create("bench")
+            env = {**os.environ, "CLUSTERATLAS_FILES": str(Path(tmp) / "pg.files")}
+            subprocess.run([str(exe), "db", "copy", str(Path(tmp) / "sample.duckdb"), url], check=True,
+                           capture_output=True, env=env)
+            setups.append(("PostgreSQL, 2 workers", url, 2, env))
+        servers = []
+        try:
+            for name, db, workers, env in setups:
+                servers.append((name, *start(exe, db, workers, env)))
+            print(f"{args.users} concurrent users × {args.requests} GETs over {len(ENDPOINTS)} public read "
+                  f"endpoints, {args.runs} interleaved passes per server after an uncached first pass")
+            results = {name: [] for name, _, _ in servers}
+            for name, _, base in servers:
+                first = load(base, args.users, args.requests, args.seconds)
+                print(f"  {name:22s} first pass (uncached): {first['rps']:.0f} req/s, p95 {first['p95']:.0f} ms, "
+                      f"{len(first['errors'])} errors")
+            for _ in range(args.runs):
+                for name, _, base in servers:
+                    results[name].append(load(base, args.users, args.requests, args.seconds))
+            for name, server, _ in servers:
+                print(f"  {name:22s} resident memory after the passes (MB, each process): "
+                      + ", ".join(f"{m:.0f}" for m in resident_mb(server)))
+        finally:
+            for _, server, _ in servers:
+                server.terminate()
+                server.wait(timeout=60)
+            if cluster is not None:
+                cluster.stop()
+    for name, passes in results.items():
+        errors = sum(len(p["errors"]) for p in passes)
+        print(f"{name:24s} {spread([p['rps'] for p in passes], '.0f')} req/s, p95 "
+              f"{spread([p['p95'] for p in passes], '.0f')} ms, {errors} errors in {sum(p['n'] for p in passes)} requests")
+        joined: dict[str, list] = {}
+        for p in passes:
+            for path, times in p["by_path"].items():
+                joined.setdefault(path, []).extend(times)
+        for path, times in joined.items():
+            t = np.array(times) * 1000
+            print(f"    {path:40s} n={len(t):4d} p50 {statistics.median(t):6.0f} ms  p95 "
+                  f"{np.percentile(t, 95):6.0f} ms  max {t.max():6.0f} ms")
+    if len(results) == 2:
+        (a, pa), (b, pb) = results.items()
+        ratio = statistics.median(p["rps"] for p in pb) / statistics.median(p["rps"] for p in pa)
+        print(f"throughput, {b} / {a}: {ratio:.2f}×")
 
 
 if __name__ == "__main__":

@@ -24,6 +24,16 @@ def pytest_addoption(parser):
                      help="the store backend of the store fixtures")
 
 
+def pytest_collection_modifyitems(config, items):
+    """On ``--backend postgresql``, only the tests that use a store fixture run: the rest do not
+    touch a store, or test the DuckDB file itself, and ran in the DuckDB pass."""
+    if config.getoption("--backend") != "postgresql":
+        return
+    keep = [i for i in items if "store_copies" in getattr(i, "fixturenames", ())]
+    config.hook.pytest_deselected(items=[i for i in items if i not in keep])
+    items[:] = keep
+
+
 @pytest.fixture(scope="session")
 def backend(request) -> str:
     return request.config.getoption("--backend")
@@ -86,15 +96,20 @@ def open_store(location: tuple[str, Path], **options) -> Store:
 @pytest.fixture(scope="session")
 def sample_template(tmp_path_factory, store_copies) -> tuple[str, Path]:
     """The bundled sample region imported once into a closed store that tests copy."""
-    from clusteratlas.io.mapping import Mapping
-    from clusteratlas.sample import MAPPING, data_dir, sample_files
-
     location = store_copies.new(tmp_path_factory.mktemp("sample"), "sample")
     with open_store(location) as s:
-        import_files(s, sample_files(), mapping=Mapping.load(data_dir() / MAPPING))
+        import_sample(s)
         if s.backend == "duckdb":
             s.con.execute("CHECKPOINT")
     return location
+
+
+def import_sample(store) -> None:
+    """The bundled sample region's files into ``store``."""
+    from clusteratlas.io.mapping import Mapping
+    from clusteratlas.sample import MAPPING, data_dir, sample_files
+
+    import_files(store, sample_files(), mapping=Mapping.load(data_dir() / MAPPING))
 
 REGIONS = [["行政区划代码", "地区名称", "级别", "最小经度", "最小纬度", "最大经度", "最大纬度"],
            ["421003", "荆州区", "district", "111.95", "30.22", "112.40", "30.66"]]

@@ -7,6 +7,7 @@ the same settings as the report, the dashboard and the API.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import warnings
@@ -965,20 +966,38 @@ def serve(
                                                      "value-chain pages (default: the newest in the store)")] = None,
     n_sim: NSimOption = None,
     seed: SeedOption = None,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="worker processes (a PostgreSQL store; a DuckDB "
+                                                              "file is served by one)")] = 1,
 ) -> None:
-    """Serve the REST API under /api/ and the dashboard at / on the store."""
+    """Serve the REST API under /api/ and the dashboard at / on the store. Behind a reverse proxy
+    on the same host, the client's address is taken from X-Forwarded-For (uvicorn's
+    FORWARDED_ALLOW_IPS names other proxies to trust)."""
     import time
 
+    if workers > 1 and not _is_url(db):
+        _fail(f"--workers {workers}: a DuckDB store is opened by one process, so one worker serves it; "
+              "several workers need a PostgreSQL store (--db postgresql://…; `clusteratlas db copy` moves "
+              "this one there)")
     started = time.perf_counter()
-    err.print(f"loading the service (the web framework, the analyses) for {db} …")
+    err.print(f"loading the service (the web framework, the analyses) for {_shown(db)} …")
     import uvicorn
 
-    from clusteratlas.api.app import create_app
+    from clusteratlas.api.app import WORKER_OPTIONS, app_from_environment, worker_options
 
-    app_ = create_app(db, io_table, _settings(n_sim, seed))
+    settings = _settings(n_sim, seed)
+    os.environ[WORKER_OPTIONS] = worker_options(db, io_table, settings, os.environ.get("CLUSTERATLAS_FILES"))
+    if workers > 1:  # each worker builds its own app from the options
+        from clusteratlas.io.store import Store
+
+        Store(db).close()  # reachable, and migrated once, before any worker starts
+        err.print(f"{workers} workers; listening on http://{host}:{port}/ (dashboard /, API /api/, OpenAPI /docs)")
+        uvicorn.run("clusteratlas.api.app:app_from_environment", factory=True, workers=workers, host=host,
+                    port=port, log_level="info", timeout_graceful_shutdown=10)
+        return
+    app_ = app_from_environment()
     err.print(f"service ready in {time.perf_counter() - started:.1f} s; listening on http://{host}:{port}/ "
               f"(dashboard /, API /api/, OpenAPI /docs); the first page of a study computes its "
-              f"diagnosis ({app_.state.service.settings.n_sim} simulations) and keeps it")
+              f"diagnosis ({settings.n_sim} simulations) and keeps it")
     # shutdown waits at most 10 s for requests in flight, never on a runaway computation
     uvicorn.run(app_, host=host, port=port, log_level="info", timeout_graceful_shutdown=10)
     _abandon_running_computations()

@@ -25,19 +25,25 @@ def _service_store(folder, sample_template, store_copies):
     (a DuckDB path or a PostgreSQL URL) and kept-files folder."""
     db = store_copies.copy(sample_template, folder, "service")
     with open_store(db) as s:
-        firms = s.table("firms")
-        sijichang = firms.loc[firms["name"] == "四机厂", "firm_id"].iloc[0]
-        add_user(s, "admin", PASSWORD, "admin")
-        add_user(s, "analyst", PASSWORD, "analyst", region_id="421003")
-        add_user(s, "outsider", PASSWORD, "analyst", region_id="421002")
-        add_user(s, "parkmgr", PASSWORD, "park_manager", park_id="P02")
-        add_user(s, "sijichang", PASSWORD, "firm", firm_id=sijichang)
-        # the value-chain endpoints read the newest input-output table of the store
-        from clusteratlas.io.iotables import import_io_table
-        from clusteratlas.sample import IO_TABLE, data_dir
+        return db, add_service_users(s)
 
-        import_io_table(s, data_dir() / IO_TABLE, "sample national table (synthetic)", year=2017)
-    return db, sijichang
+
+def add_service_users(s) -> str:
+    """The test users (one of each role) and the sample's input-output table, into the sample
+    store ``s``; returns the firm id of 四机厂 (the firm user's firm)."""
+    firms = s.table("firms")
+    sijichang = firms.loc[firms["name"] == "四机厂", "firm_id"].iloc[0]
+    add_user(s, "admin", PASSWORD, "admin")
+    add_user(s, "analyst", PASSWORD, "analyst", region_id="421003")
+    add_user(s, "outsider", PASSWORD, "analyst", region_id="421002")
+    add_user(s, "parkmgr", PASSWORD, "park_manager", park_id="P02")
+    add_user(s, "sijichang", PASSWORD, "firm", firm_id=sijichang)
+    # the value-chain endpoints read the newest input-output table of the store
+    from clusteratlas.io.iotables import import_io_table
+    from clusteratlas.sample import IO_TABLE, data_dir
+
+    import_io_table(s, data_dir() / IO_TABLE, "sample national table (synthetic)", year=2017)
+    return sijichang
 
 
 @contextlib.contextmanager

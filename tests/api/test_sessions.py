@@ -13,19 +13,81 @@ from clusteratlas.policy.throttle import MAX_FAILURES, LoginThrottle
 from tests.api.conftest import PASSWORD, login
 
 
-def test_the_throttle_counts_names_and_addresses_in_a_window():
-    now = [0.0]
+def test_the_throttle_counts_names_and_addresses_in_a_window(store):
+    now = [1e9]
     t = LoginThrottle(max_failures=3, window_s=60, clock=lambda: now[0], max_address_failures=5)
     for _ in range(3):
-        t.failed("chen", "10.0.0.1")
-    assert t.retry_after("chen", "10.0.0.2") > 0  # the name is throttled from anywhere
-    assert t.retry_after("li", "10.0.0.1") == 0  # others at that address are not, yet
-    t.failed("wang", "10.0.0.1")
-    t.failed("zhao", "10.0.0.1")
-    assert t.retry_after("li", "10.0.0.1") > 0  # five failures from one address: all of it
-    assert t.retry_after("li", "10.0.0.9") == 0
-    now[0] = 61
-    assert t.retry_after("chen", "10.0.0.1") == 0  # the window has passed
+        t.failed(store, "chen", "10.0.0.1")
+    assert t.retry_after(store, "chen", "10.0.0.2") > 0  # the name is throttled from anywhere
+    assert t.retry_after(store, "li", "10.0.0.1") == 0  # others at that address are not, yet
+    t.failed(store, "wang", "10.0.0.1")
+    t.failed(store, "zhao", "10.0.0.1")
+    assert t.retry_after(store, "li", "10.0.0.1") > 0  # five failures from one address: all of it
+    assert t.retry_after(store, "li", "10.0.0.9") == 0
+    now[0] += 61
+    assert t.retry_after(store, "chen", "10.0.0.1") == 0  # the window has passed
+
+
+def test_every_worker_counts_the_same_failures_and_guesses_at_once_stay_within_the_limit(store):
+    """Two services on one store (two workers, or a restarted server) share the count; twenty
+    guesses sent at once from threads get at most MAX_FAILURES tries at the password."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from clusteratlas.io import accounts
+    from clusteratlas.policy.throttle import LoginRefused, attempt_login
+
+    accounts.insert_user(store, "chen", PASSWORD, "analyst", region_id="421003")
+    first, second = LoginThrottle(), LoginThrottle()
+    for _ in range(MAX_FAILURES - 1):
+        first.failed(store, "chen", "10.0.0.1")
+    assert second.retry_after(store, "chen", "10.0.0.7") == 0
+    first.failed(store, "chen", "10.0.0.1")
+    assert second.retry_after(store, "chen", "10.0.0.7") > 0
+    accounts.clear_login_failures(store, "user:chen")
+
+    def guess(i):
+        view = store.cursor()
+        try:
+            attempt_login(second if i % 2 else first, view, "chen", f"guess {i}", f"10.0.1.{i}", "test")
+        except LoginRefused as e:
+            return e.status
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(guess, range(20)))
+    assert answers.count(401) == MAX_FAILURES and answers.count(429) == 20 - MAX_FAILURES
+    # a right password then waits out the window too, and a success is not held against an address
+    with pytest.raises(LoginRefused) as e:
+        attempt_login(first, store, "chen", PASSWORD, "10.0.2.1", "test")
+    assert e.value.status == 429
+    accounts.clear_login_failures(store, "user:chen")
+    assert attempt_login(first, store, "chen", PASSWORD, "10.0.2.1", "test")
+    assert accounts.login_failures(store, ["addr:10.0.2.1"], 0) == {"addr:10.0.2.1": []}
+
+
+def test_one_name_added_by_many_at_once_gives_one_user_and_plain_refusals(store):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from clusteratlas.io.accounts import UserExists
+    from clusteratlas.study.records import add_user
+
+    start = threading.Barrier(6)
+
+    def add(i):
+        view = store.cursor()
+        start.wait()
+        try:
+            add_user(view, "wang", PASSWORD, "analyst", region_id="421003")
+            return "added"
+        except UserExists as e:
+            return str(e)
+        finally:
+            view.close()
+
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(add, range(6)))
+    assert answers.count("added") == 1 and answers.count("a user 'wang' exists") == 5
+    assert store.sql("SELECT count(*) AS n FROM users WHERE username = 'wang'")["n"].iloc[0] == 1
 
 
 def test_guessing_a_password_is_throttled_and_audited(own_server):
@@ -80,6 +142,27 @@ def test_a_login_form_posted_from_another_site_logs_nobody_in(own_server):
     log = httpx.get(base + "/api/audit", headers=login(own_server, "admin"), timeout=60,
                     params={"action": "login refused"}).json()
     assert any("anti-forgery" in e["detail"] for e in log)
+
+
+def test_behind_a_tls_proxy_cookies_are_secure_and_the_audit_names_the_client(own_server):
+    """nginx (docs/deploy) terminates TLS and forwards from loopback: the session cookie is then
+    sent over HTTPS only, and audit lines and the throttle see the client, not the proxy."""
+    import re
+
+    proxied = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+    form = httpx.get(own_server["base"] + "/login", headers=proxied)
+    pre = form.cookies["ca_login"]
+    assert "secure" in form.headers["set-cookie"].lower()
+    field = re.search(r'name="csrf" value="([0-9a-f]+)"', form.text).group(1)
+    r = httpx.post(own_server["base"] + "/login", headers={**proxied, "Cookie": f"ca_login={pre}"},
+                   data={"username": "analyst", "password": PASSWORD, "csrf": field})
+    token = next(c for c in r.headers.get_list("set-cookie") if c.startswith("ca_token="))
+    assert r.status_code == 303 and "secure" in token.lower() and "httponly" in token.lower()
+    log = httpx.get(own_server["base"] + "/api/audit", headers=login(own_server, "admin"), timeout=60,
+                    params={"username": "analyst", "action": "login"}).json()
+    assert "from 203.0.113.9" in log[0]["detail"]
+    plain = _dashboard_login(httpx.Client(base_url=own_server["base"]), "analyst")
+    assert "secure" not in plain.headers["set-cookie"].lower()  # plain HTTP on loopback: a developer's
 
 
 def test_logout_is_a_post_and_a_get_only_shows_the_button(own_server):

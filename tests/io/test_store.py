@@ -77,3 +77,25 @@ def test_an_older_store_is_upgraded_in_place_keeping_its_rows(tmp_path):
         row = s.table("firm_years").iloc[0]
         assert row["output"] == 1e6 and row.isna()["electricity_kwh"]
         assert s.table("grade_overrides").empty
+
+
+def test_cursors_taken_by_many_threads_at_once_each_read_and_go_back(store):
+    """A service's request threads each take a cursor of the store at the same moment (on
+    PostgreSQL the first ones make its connection pool: one pool, however many ask)."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    start = threading.Barrier(16)
+
+    def read(_):
+        start.wait()
+        view = store.cursor()
+        try:
+            return int(view.sql("SELECT count(*) AS n FROM industries")["n"].iloc[0])
+        finally:
+            view.close()
+
+    for _ in range(3):  # the pool, once made, serves every later round
+        with ThreadPoolExecutor(16) as pool:
+            counts = list(pool.map(read, range(16)))
+        assert len(set(counts)) == 1 and counts[0] > 0

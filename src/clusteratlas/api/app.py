@@ -10,6 +10,8 @@ The endpoints live in ``api/routers`` (one module per resource); what they share
 from __future__ import annotations
 
 import asyncio
+import json
+import os
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -96,3 +98,20 @@ def create_app(db: str | Path, io_table: str | Path | None = None, settings: Set
 
     mount_pages(app, store, user, service)
     return app
+
+
+WORKER_OPTIONS = "CLUSTERATLAS_SERVE"  # the environment variable serve --workers passes options in
+
+
+def worker_options(db: str, io_table, settings: Settings, files_dir=None) -> str:
+    """The options of ``create_app`` as text for ``app_from_environment`` in each worker."""
+    return json.dumps({"db": str(db), "io_table": None if io_table is None else str(io_table),
+                       "settings": settings.as_dict(), "files_dir": None if files_dir is None else str(files_dir)})
+
+
+def app_from_environment() -> FastAPI:
+    """The app as each worker process of ``clusteratlas serve --workers N`` builds it (uvicorn
+    starts workers from an import string): its options from ``$CLUSTERATLAS_SERVE``."""
+    o = json.loads(os.environ[WORKER_OPTIONS])
+    return create_app(o["db"], o["io_table"], Settings(**o["settings"]), files_dir=o["files_dir"])
+

@@ -25,13 +25,22 @@ def _sha(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+class UserExists(ValueError):
+    """There is a user of that name already."""
+
+
 def insert_user(store, username: str, password: str, role: str, region_id=None, park_id=None,
                 firm_id=None) -> None:
-    """Add a user with an argon2-hashed password (the role is checked by the caller's policy)."""
-    store.con.execute("INSERT INTO users (username, password_hash, role, region_id, park_id, firm_id) "
-                      "VALUES (?, ?, ?, ?, ?, ?)",
-                      [username, _hasher.hash(password), role, region_id, park_id, firm_id])
-    audit(store, "system", "admin", "write", "users", f"added {username} as {role}")
+    """Add a user with an argon2-hashed password (the role is checked by the caller's policy);
+    ``UserExists`` when the name is taken. The name is checked and taken in one step: two admins
+    adding one name at once get one user and one plain refusal."""
+    hashed = _hasher.hash(password)
+    with store.transaction(lock="users"):
+        if user_exists(store, username):
+            raise UserExists(f"a user {username!r} exists")
+        store.con.execute("INSERT INTO users (username, password_hash, role, region_id, park_id, firm_id) "
+                          "VALUES (?, ?, ?, ?, ?, ?)", [username, hashed, role, region_id, park_id, firm_id])
+        audit(store, "system", "admin", "write", "users", f"added {username} as {role}")
 
 
 def user_exists(store, username: str) -> bool:
@@ -68,6 +77,34 @@ def token_user(store, token: str | None) -> dict | None:
 
 def expire_token(store, token: str) -> None:
     store.con.execute("UPDATE tokens SET expires_at = now() WHERE token_sha256 = ?", [_sha(token)])
+
+
+def record_login_failure(store, keys: list[str], at: float, forget_before: float) -> None:
+    """A failed login counted under each of ``keys`` at ``at`` (seconds since 1970); failures
+    older than ``forget_before`` are dropped on the way."""
+    with store.transaction():
+        store.con.execute("DELETE FROM login_failures WHERE failed_at < ?", [forget_before])
+        for key in keys:
+            store.con.execute("INSERT INTO login_failures VALUES (?, ?)", [key, at])
+
+
+def login_failures(store, keys: list[str], since: float) -> dict[str, list[float]]:
+    """The times of the failures counted under each of ``keys`` since ``since``, oldest first."""
+    out: dict[str, list[float]] = {k: [] for k in keys}
+    rows = store.con.execute(
+        f"SELECT throttle_key, failed_at FROM login_failures WHERE throttle_key IN ({', '.join('?' * len(keys))}) "
+        "AND failed_at >= ? ORDER BY failed_at", [*keys, since]).fetchall()
+    for key, at in rows:
+        out[key].append(float(at))
+    return out
+
+
+def clear_login_failures(store, key: str, at: float | None = None) -> None:
+    """Forget the failures counted under ``key`` (only the one at ``at``, when given)."""
+    if at is None:
+        store.con.execute("DELETE FROM login_failures WHERE throttle_key = ?", [key])
+    else:
+        store.con.execute("DELETE FROM login_failures WHERE throttle_key = ? AND failed_at = ?", [key, at])
 
 
 # the address of the request being answered (the service's middleware sets it): every audit

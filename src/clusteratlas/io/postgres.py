@@ -20,6 +20,7 @@ transactions (``BEGIN TRANSACTION`` … ``COMMIT``).
 from __future__ import annotations
 
 import io
+import os
 import re
 import threading
 
@@ -141,6 +142,7 @@ class PgConnection:
 
     def __init__(self, raw, url: str, pool=None):
         self.raw, self.url, self._pool = raw, url, pool
+        self._owns_pool, self._pool_lock = False, threading.Lock()
 
     @classmethod
     def connect(cls, url: str) -> "PgConnection":
@@ -184,19 +186,35 @@ class PgConnection:
         self.raw.execute(f'DROP TABLE IF EXISTS "{name}"')
 
     def cursor(self) -> "PgConnection":
-        """A connection of its own for one thread or request, from this connection's pool."""
-        if self._pool is None:
-            from psycopg_pool import ConnectionPool
+        """A connection of its own for one thread or request, from this connection's pool (made
+        on the first call, once however many threads ask at the same time). A request waits for
+        a free connection up to ``POOL_WAIT_S`` rather than fail."""
+        with self._pool_lock:
+            if self._pool is None:
+                from psycopg_pool import ConnectionPool
 
-            self._pool = ConnectionPool(self.url, min_size=1, max_size=16, open=True,
-                                        kwargs={"autocommit": True, "options": "-c timezone=UTC"})
-            self._root = True
-        return PgConnection(self._pool.getconn(), self.url, self._pool)
+                self._pool = ConnectionPool(self.url, min_size=1, max_size=pool_size(), open=True,
+                                            timeout=POOL_WAIT_S,
+                                            kwargs={"autocommit": True, "options": "-c timezone=UTC"})
+                self._owns_pool = True
+            pool = self._pool
+        child = PgConnection(pool.getconn(), self.url, pool)
+        return child
 
     def close(self) -> None:
-        if self._pool is not None and not getattr(self, "_root", False):
+        """A connection from a pool goes back to it; the one that made the pool closes it."""
+        if self._pool is not None and not self._owns_pool:
             self._pool.putconn(self.raw)
             return
         if self._pool is not None:
             self._pool.close()
         self.raw.close()
+
+
+POOL_WAIT_S = 120.0  # as long as the service lets a request run
+
+
+def pool_size() -> int:
+    """Connections per process (``$CLUSTERATLAS_PG_POOL``, default 20): workers × this must stay
+    under the server's max_connections (PostgreSQL's default: 100)."""
+    return int(os.environ.get("CLUSTERATLAS_PG_POOL", "20"))

@@ -143,7 +143,8 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
         pre = request.cookies.get("ca_login") or secrets.token_urlsafe(32)
         resp = page(request, "login.html", u, error=error, login_csrf=csrf_token(pre))
         resp.status_code = status
-        resp.set_cookie("ca_login", pre, httponly=True, samesite="strict", max_age=3600)
+        resp.set_cookie("ca_login", pre, httponly=True, samesite="strict", max_age=3600,
+                        secure=request.url.scheme == "https")
         return resp
 
     @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
@@ -166,7 +167,8 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
         except LoginRefused as e:
             return login_form(request, PUBLIC, e.message, e.status)
         resp = RedirectResponse("/", status_code=303)
-        resp.set_cookie("ca_token", got[0], httponly=True, samesite="strict")
+        # Secure over HTTPS (behind a TLS proxy: its X-Forwarded-Proto, see docs/operations.md)
+        resp.set_cookie("ca_token", got[0], httponly=True, samesite="strict", secure=request.url.scheme == "https")
         resp.delete_cookie("ca_login")
         return resp
 

@@ -46,11 +46,12 @@ def add_user_endpoint(username: str = Form(..., pattern=r"^[\w.@-]{1,64}$"), pas
                       region_id: str | None = Form(None, max_length=12), park_id: str | None = Form(None, max_length=64),
                       firm_id: str | None = Form(None, max_length=64),
                       u: User = Depends(require("admin")), s: Store = Depends(store)):
-    from clusteratlas.io.accounts import user_exists
+    from clusteratlas.io.accounts import UserExists
     from clusteratlas.study.records import add_user
 
-    if user_exists(s, username):
-        raise HTTPException(409, f"a user {username!r} exists")
-    add_user(s, username, password, role, region_id, park_id, firm_id)  # ValueError: 422 with the reason
+    try:
+        add_user(s, username, password, role, region_id, park_id, firm_id)  # ValueError: 422 with the reason
+    except UserExists as e:
+        raise HTTPException(409, str(e))
     audit(s, u, "write", "users", f"added {username} as {role}")
     return {"username": username, "role": role}
