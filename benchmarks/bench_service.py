@@ -1,13 +1,14 @@
-"""Load on the main read endpoints: 50 concurrent users on loopback, bounded in count and time,
-on each store backend in one run — the demo store in DuckDB served by one worker, and the same
-store copied into PostgreSQL (`clusteratlas db copy`, a throwaway cluster) served by two.
+"""Load on the main public read endpoints: 50 concurrent users on loopback, on each store
+backend in one run — the demo store in DuckDB served by one worker, and the same store copied
+into PostgreSQL (`clusteratlas db copy`, a throwaway cluster) served by two.
 
-Each server runs in its own process (``clusteratlas serve``), as in production. A first pass per
-server is the uncached one (every worker computes its diagnosis once) and is reported apart;
-then ``--runs`` passes per server, interleaved, each 50 asyncio clients making ``--requests``
-GETs in turn over the main read endpoints. Reports throughput and p95 per pass (min/median/max
-over the passes) and per-endpoint latency. Run: ``python benchmarks/bench_service.py [--users 50
---requests 20 --runs 3 --backends duckdb,postgresql]``.
+Each server runs in its own process (``clusteratlas serve``), as in production. First, each
+endpoint's uncached first answer (the diagnosis computed once per release) is timed alone; then
+``--runs`` passes per server, interleaved. A pass is ``wrk`` (Debian's, written in C: the load
+generator must not be the bottleneck on a 2-core machine) with 50 connections for ``--seconds``,
+cycling over the endpoints; without wrk, 50 asyncio clients (httpx) making ``--requests`` GETs
+each. Reports throughput and p95 per pass (median and min–max over the passes). Run:
+``python benchmarks/bench_service.py [--users 50 --seconds 10 --runs 3 --backends duckdb,postgresql]``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -60,6 +62,42 @@ def load(base: str, users: int, requests: int, seconds: float) -> dict:
     allt = np.concatenate([np.array(v) for v in out.values()]) * 1000
     return {"rps": len(allt) / wall, "p95": float(np.percentile(allt, 95)), "n": len(allt),
             "errors": errors, "by_path": out}
+
+
+WRK_SCRIPT = """
+local paths = {%s}
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", paths[(i %% #paths) + 1])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %%d %%.6f %%.3f %%d\\n", summary.requests, summary.duration / 1e6,
+                         latency:percentile(95) / 1000, e.status + e.connect + e.read + e.write + e.timeout))
+end
+"""
+
+
+def load_wrk(base: str, users: int, seconds: float, script: Path) -> dict:
+    """One pass of wrk: ``users`` connections on 2 threads for ``seconds``."""
+    done = subprocess.run(["wrk", "-t", "2", "-c", str(users), "-d", f"{seconds:g}s", "--timeout", "60s",
+                           "-s", str(script), base], capture_output=True, text=True, check=True)
+    line = next(x for x in done.stdout.splitlines() if x.startswith("RESULT"))
+    n, wall, p95, errors = line.split()[1:]
+    return {"rps": int(n) / float(wall), "p95": float(p95), "n": int(n), "errors": [("wrk", int(errors))] * (int(errors) > 0),
+            "by_path": {}}
+
+
+def first_answers(base: str) -> dict[str, float]:
+    """Each endpoint's first, uncached answer, alone (seconds)."""
+    out = {}
+    with httpx.Client(base_url=base, timeout=300) as client:
+        for path in ENDPOINTS:
+            t0 = time.perf_counter()
+            client.get(path).raise_for_status()
+            out[path] = time.perf_counter() - t0
+    return out
 
 
 def start(exe: Path, db: str, workers: int, env: dict) -> tuple[subprocess.Popen, str]:
@@ -110,7 +148,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--users", type=int, default=50)
     ap.add_argument("--requests", type=int, default=20)
-    ap.add_argument("--seconds", type=float, default=300)
+    ap.add_argument("--seconds", type=float, default=10, help="a wrk pass's length (the httpx pass's limit: 30×)")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--backends", default="duckdb,postgresql")
     args = ap.parse_args()
@@ -134,16 +172,23 @@ def main() -> None:
         try:
             for name, db, workers, env in setups:
                 servers.append((name, *start(exe, db, workers, env)))
-            print(f"{args.users} concurrent users × {args.requests} GETs over {len(ENDPOINTS)} public read "
-                  f"endpoints, {args.runs} interleaved passes per server after an uncached first pass")
+            wrk = shutil.which("wrk")
+            script = Path(tmp) / "paths.lua"
+            script.write_text(WRK_SCRIPT % ", ".join(f'"{p}"' for p in ENDPOINTS))
+            how = (f"wrk, {args.users} connections × {args.seconds:g} s" if wrk else
+                   f"{args.users} httpx clients × {args.requests} GETs (no wrk: apt-get install wrk)")
+            print(f"{how} over {len(ENDPOINTS)} public read endpoints, {args.runs} interleaved passes per server")
             results = {name: [] for name, _, _ in servers}
             for name, _, base in servers:
-                first = load(base, args.users, args.requests, args.seconds)
-                print(f"  {name:22s} first pass (uncached): {first['rps']:.0f} req/s, p95 {first['p95']:.0f} ms, "
-                      f"{len(first['errors'])} errors")
+                first = first_answers(base)
+                print(f"  {name:22s} uncached first answers (s): "
+                      + ", ".join(f"{p.rsplit('/', 1)[-1]} {t:.2f}" for p, t in first.items()))
+                # every worker computes its own diagnosis once: a warm-up pass, not counted
+                load(base, args.users, 2, args.seconds * 30)
             for _ in range(args.runs):
                 for name, _, base in servers:
-                    results[name].append(load(base, args.users, args.requests, args.seconds))
+                    results[name].append(load_wrk(base, args.users, args.seconds, script) if wrk else
+                                         load(base, args.users, args.requests, args.seconds * 30))
             for name, server, _ in servers:
                 print(f"  {name:22s} resident memory after the passes (MB, each process): "
                       + ", ".join(f"{m:.0f}" for m in resident_mb(server)))

@@ -99,3 +99,21 @@ def test_cursors_taken_by_many_threads_at_once_each_read_and_go_back(store):
         with ThreadPoolExecutor(16) as pool:
             counts = list(pool.map(read, range(16)))
         assert len(set(counts)) == 1 and counts[0] > 0
+
+
+def test_a_commit_changes_the_signature_and_a_read_does_not(store):
+    """What the service's public answers rest on: on a DuckDB file, nothing committed since the
+    signature was read means nothing changed (PostgreSQL has none: the database is asked)."""
+    from clusteratlas.io import accounts
+
+    before = store.change_signature()
+    store.sql("SELECT count(*) AS n FROM industries")
+    assert store.change_signature() == before
+    accounts.audit(store, "chen", "analyst", "read", "firms")
+    if store.backend == "duckdb":
+        assert store.change_signature() != before
+        middle = store.change_signature()
+        store.con.execute("CHECKPOINT")  # the log folded into the file: the file changes
+        assert store.change_signature() != middle
+    else:
+        assert before is None and store.change_signature() is None

@@ -106,7 +106,19 @@ def test_the_service_keeps_one_diagnosis_per_store_version_study_and_settings(tm
     write_csv(tmp_path / "t.csv", [["目标编号", "对象类型", "对象代码", "指标", "目标类型", "年份", "目标值", "单位"],
                                    ["T99", "region", "421003", "output", "level", 2010, "5000000000", "CNY"]])
     import_files(s, [tmp_path / "t.csv"])
-    assert svc.diagnosis(s) is not first
+    second = svc.diagnosis(s)
+    assert second is not first
+    # so does a grade override, which no import brings: the grades shown change at once
+    from clusteratlas.study.records import record_override
+
+    year = second.study.latest_full_year()
+    graded = second.land_efficiency(year).firms
+    firm = graded["firm_id"].iloc[0]
+    other = next(g for g in "ABCD" if g != graded["computed_grade"].iloc[0])
+    record_override(s, second.settings.land_method, firm, year, 12, other, "复核", "李处长")
+    third = svc.diagnosis(s)
+    assert third is not second
+    assert third.land_efficiency(year).firms.set_index("firm_id").at[firm, "grade"] == other
     s.close()
     svc.root.close()
 

@@ -9,7 +9,6 @@ The endpoints live in ``api/routers`` (one module per resource); what they share
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 from pathlib import Path
@@ -19,7 +18,7 @@ from fastapi.responses import JSONResponse
 
 import clusteratlas
 from clusteratlas.api.deps import service, store, user
-from clusteratlas.io import accounts
+from clusteratlas.api.middleware import PublicAnswers, RequestFrame
 from clusteratlas.api.routers import analyses, auth, data, datasets, incentives, matching
 from clusteratlas.policy.throttle import LoginThrottle
 from clusteratlas.study.diagnosis import Settings
@@ -52,34 +51,10 @@ def create_app(db: str | Path, io_table: str | Path | None = None, settings: Set
     app.state.service = svc
     app.state.throttle = LoginThrottle()
 
-    @app.middleware("http")
-    async def _client(request: Request, call_next):
-        accounts.CLIENT.set(request.client.host if request.client else "?")
-        return await call_next(request)
-
-    @app.middleware("http")
-    async def _time_limit(request: Request, call_next):
-        try:
-            return await asyncio.wait_for(call_next(request), request_seconds)
-        except asyncio.TimeoutError:
-            return JSONResponse(status_code=503, headers={"Retry-After": "30"}, content={
-                "detail": f"the answer took longer than {request_seconds:g} s; it is still being "
-                          "computed: ask again shortly"})
-
-    @app.middleware("http")
-    async def _security_headers(request: Request, call_next):
-        """Headers every answer carries: no sniffing, no framing, no referrer, and firm data
-        never kept in a shared cache. The dashboard's pages still run inline scripts (the
-        charts), so the content security policy restricts framing, plugins and base URLs."""
-        resp = await call_next(request)
-        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
-        resp.headers.setdefault("X-Frame-Options", "DENY")
-        resp.headers.setdefault("Content-Security-Policy",
-                                "frame-ancestors 'none'; object-src 'none'; base-uri 'none'")
-        resp.headers.setdefault("Referrer-Policy", "no-referrer")
-        if request.url.path.startswith("/api/") or request.url.path in ("/", "/parks", "/pipeline"):
-            resp.headers.setdefault("Cache-Control", "no-store")
-        return resp
+    # plain ASGI around the app: public reads from their prepared bytes, inside the frame every
+    # request gets (address, time limit, headers); the last added is the outermost
+    app.add_middleware(PublicAnswers, service=svc)
+    app.add_middleware(RequestFrame, request_seconds=request_seconds)
 
     # The library says what is wrong with a request by raising ValueError (bad input) or KeyError
     # (an unknown region, park, industry, …): answer those as client errors with its message.

@@ -31,9 +31,24 @@ def newest_io_table_id(store) -> int:
     return int(store.con.execute("SELECT coalesce(max(table_id), 0) FROM io_tables").fetchall()[0][0])
 
 
-def versions(store) -> tuple[int, int]:
-    """(data version, newest input-output table id) in one read: what every cached result of a
-    service is keyed by."""
+def versions(store) -> tuple[int, int, int]:
+    """(data version, newest input-output table id, newest grade override id) in one read: what
+    every cached result of a service is keyed by (an override is the one thing a study reads
+    that no import brings)."""
     return tuple(int(v) for v in store.con.execute(
         "SELECT (SELECT coalesce(max(dataset_id), 0) FROM datasets), "
-        "(SELECT coalesce(max(table_id), 0) FROM io_tables)").fetchall()[0])
+        "(SELECT coalesce(max(table_id), 0) FROM io_tables), "
+        "(SELECT coalesce(max(override_id), 0) FROM grade_overrides)").fetchall()[0])
+
+
+def release_version(store) -> tuple[int, ...]:
+    """Everything a public answer can depend on, in one read: ``versions`` and the newest claim
+    event, recorded run and stored ruleset. The same tuple, the same public answers (the service
+    keeps them as prepared bytes)."""
+    return tuple(int(v) for v in store.con.execute(
+        "SELECT (SELECT coalesce(max(dataset_id), 0) FROM datasets), "
+        "(SELECT coalesce(max(table_id), 0) FROM io_tables), "
+        "(SELECT coalesce(max(override_id), 0) FROM grade_overrides), "
+        "(SELECT coalesce(max(event_id), 0) FROM claim_events), "
+        "(SELECT coalesce(max(run_id), 0) FROM incentive_runs), "
+        "(SELECT coalesce(max(ruleset_id), 0) FROM rulesets)").fetchall()[0])

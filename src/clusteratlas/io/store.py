@@ -155,6 +155,22 @@ class Store:
         URL without its password."""
         return postgres.redacted(self.location) if self.backend == "postgresql" else str(self.path.resolve())
 
+    def change_signature(self) -> tuple | None:
+        """Something that changes whenever anything is committed to the store, read without a
+        query: for a DuckDB file, the size, modification time (ns) and inode of the file and of
+        its write-ahead log — a commit appends to the log, a checkpoint rewrites the file.
+        None for PostgreSQL (other machines may write; ask the database)."""
+        if self.backend != "duckdb":
+            return None
+        out = []
+        for f in (self.path, self.path.with_name(self.path.name + ".wal")):
+            try:
+                st = os.stat(f)
+                out.append((st.st_size, st.st_mtime_ns, st.st_ino))
+            except FileNotFoundError:
+                out.append(None)
+        return tuple(out)
+
     @contextlib.contextmanager
     def staged(self, name: str, frame: pd.DataFrame, like: str | None = None):
         """``frame`` readable by name in this store's queries for the duration (typed as the

@@ -40,9 +40,9 @@ class StudyService:
         self._memo = Memo(limit=512)
         self._version = None
 
-    def cached(self, store: Store, key: tuple, compute, version: tuple[int, int] | None = None):
-        """``compute()`` kept under ``key`` and the store's versions (its data and its newest
-        input-output table). Results of older versions are let go when newer ones are first
+    def cached(self, store: Store, key: tuple, compute, version: tuple[int, ...] | None = None):
+        """``compute()`` kept under ``key`` and the store's versions (its data, its newest
+        input-output table and grade override). Results of older versions are let go when newer ones are first
         seen: no question is asked of old data."""
         version = version or queries.versions(store)
         if version != self._version:
@@ -50,7 +50,7 @@ class StudyService:
         return self._memo.get((version, *key), compute)
 
     def study(self, store: Store, region: str | None = None, period: tuple[int, int] | None = None,
-              version: tuple[int, int] | None = None) -> Study:
+              version: tuple[int, ...] | None = None) -> Study:
         def compute():
             log.info("opening the study of %s %s", region or "the study region", period or "(latest period)")
             return open_study(store, region, period, self.file_table, self.file_table_source)
