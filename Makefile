@@ -32,7 +32,11 @@ postgres:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) ; } || \
 	  echo "PostgreSQL not installed: the PostgreSQL tests will be skipped"
 
-bench: $(BIN)/.installed
+# the service benchmark's load generator (wrk, in C); without it the benchmark falls back to httpx
+bench: $(BIN)/.installed postgres
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) ; } || \
+	  echo "wrk not installed: the service benchmark uses httpx clients"
 	$(BIN)/python benchmarks/bench_import.py --rows 1000000 --repeat 3
 	$(BIN)/python benchmarks/bench_measures.py
 	$(BIN)/python benchmarks/bench_complexity.py
