@@ -236,3 +236,62 @@ def test_kdensity_global_band_on_real_simulations_matches_dbmss_and_its_coverage
     assert ((sims > d_hi) | (sims < d_lo)).any(axis=1).mean() >= leaving
     # and well inside the full range of the curves, which the old search returned
     assert np.median(width / (sims.max(axis=0) - sims.min(axis=0))) < 0.85
+
+
+@pytest.mark.parametrize("case", ["uniform", "ties", "no_reflection", "two_within", "weighted", "far_tail"])
+def test_the_single_pass_estimator_equals_the_composition_of_bw_nrd0_and_density(case):
+    """The exact mode computes dbmss's estimator in single passes over the distances (an exact
+    selection for the quartiles, both densities binned at once, no reflected copy); it must give
+    what composing R's bw.nrd0 and density gives, to rounding."""
+    from clusteratlas.measures.kdensity import _kd_by_composition, _kd_from_distances
+
+    rng = np.random.default_rng(7)
+    rmax, weights = 300.0, None
+    if case == "uniform":
+        dist = rng.uniform(0, 900, 50_000)
+    elif case == "ties":  # distances on a grid: many equal values around the quartiles
+        dist = rng.integers(0, 700, 20_000).astype(float)
+    elif case == "no_reflection":  # every distance beyond 4 bandwidths of 0
+        dist = rng.uniform(500, 600, 5_000)
+    elif case == "two_within":
+        dist = np.array([10.0, 250.0, 700.0, 800.0])
+    elif case == "weighted":
+        dist = rng.exponential(200, 30_000)
+        weights = rng.exponential(5, 30_000)
+    else:  # a few very long distances stretch the grid to its 4,096 points
+        dist = np.r_[rng.uniform(0, 600, 10_000), rng.uniform(5e4, 6e4, 10)]
+    x, y, bw = _kd_from_distances(dist, weights, rmax, 1.0)
+    xr, yr, bwr = _kd_by_composition(dist, weights, rmax, 1.0)
+    assert bw == pytest.approx(bwr, rel=1e-12)
+    np.testing.assert_allclose(x, xr, rtol=1e-12)
+    np.testing.assert_allclose(y, yr, rtol=1e-9, atol=1e-12 * yr.max())
+
+
+@pytest.mark.parametrize("geographic", [False, True])
+@pytest.mark.parametrize("between", [False, True])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_the_estimator_from_sites_equals_the_composition_on_scipy_distances(geographic, between, weighted):
+    """From the sites themselves (distances made with the statistics, in one pass) the exact
+    mode gives what pdist/cdist then R's bw.nrd0 and density give."""
+    from clusteratlas.measures.kdensity import _kd_by_composition, _kd_exact, _pair_weights, _xy, pair_distances
+
+    rng = np.random.default_rng(11)
+    if geographic:
+        lon, lat = rng.uniform(111.9, 112.4, (2, 900)), rng.uniform(30.2, 30.7, (2, 900))
+        a, b = _xy(lon[0], lat[0], True), _xy(lon[1], lat[1], True)
+        rmax = 15.0
+    else:
+        a, b = rng.uniform(0, 1000, (900, 2)), rng.uniform(0, 1000, (700, 2))
+        rmax = 1000 * np.sqrt(2) / 3
+    wa, wb = rng.exponential(20, len(a)), rng.exponential(20, len(b))
+    if between:
+        d = pair_distances(a, b, geographic)
+        pw = np.outer(wa, wb).ravel() if weighted else None
+    else:
+        d, b = pair_distances(a, None, geographic), None
+        pw = _pair_weights(wa) if weighted else None
+    x, y, bw, n = _kd_exact(a, b, geographic, pw, rmax, 1.0)
+    xr, yr, bwr = _kd_by_composition(d, pw, rmax, 1.0)
+    assert n == len(d) and bw == pytest.approx(bwr, rel=1e-12)
+    np.testing.assert_allclose(x, xr, rtol=1e-12)
+    np.testing.assert_allclose(y, yr, rtol=1e-9, atol=1e-12 * yr.max())

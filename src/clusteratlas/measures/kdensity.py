@@ -28,6 +28,7 @@ in km; the integral keeps the value independent of the grid step).
 from __future__ import annotations
 
 import math
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
@@ -157,8 +158,77 @@ def _pair_histogram(x1, y1, w1, x2, y2, w2, within, step, nbins, weighted):
 
 
 # ---------------------------------------------------------------- the estimator -------------
+def _kd_exact(a, b, geographic, pair_weights, rmax, adjust, bw=None):
+    """dbmss Kdhat (Approximate = 0) of the pairs within the sites ``a`` (``b`` None) or between
+    ``a`` and ``b``, with pair weights (pdist's order) or none: grid, Kd, bw, pairs —
+    ``_kd_by_composition`` of ``pair_distances`` computed in a few passes (the same numbers)."""
+    tell_if_compiling(_distances_and_stats, "K-density kernels", "a few seconds")
+    cap = 2.0 * rmax
+    within = b is None
+    size = len(a) * (len(a) - 1) // 2 if within else len(a) * len(b)
+    d = _scratch("distances", size)
+    d_max, n, var, counts = _distances_and_stats(np.ascontiguousarray(a, dtype=float),
+                                                 np.ascontiguousarray(a if within else b, dtype=float),
+                                                 within, geographic, EARTH_KM, cap, SELECTION_BINS, d)
+    w = np.empty(0) if pair_weights is None else np.ascontiguousarray(pair_weights, dtype=float)
+    if bw is None:
+        if n < 2:
+            raise ValueError("need at least two distances for a bandwidth")
+        bw = _nrd0(d, cap, n, var, counts) * adjust
+    return _kd_density(d, w, d_max, rmax, bw) + (len(d),)
+
+
+_SCRATCH = threading.local()
+
+
+def _scratch(name: str, size: int) -> np.ndarray:
+    """A buffer of ``size`` floats of this thread's, reused from call to call: an envelope's
+    simulations would otherwise each touch fresh megabytes (page faults cost as much as the
+    arithmetic)."""
+    buf = getattr(_SCRATCH, name, None)
+    if buf is None or len(buf) < size:
+        buf = np.empty(max(size, 1))
+        setattr(_SCRATCH, name, buf)
+    return buf[:size]
+
+
 def _kd_from_distances(dist, weights, rmax, adjust, bw=None):
-    """dbmss Kdhat (Approximate = 0) from pair distances (and pair weights): grid, Kd, bw."""
+    """The estimator from given pair distances (and pair weights): grid, Kd, bw."""
+    dist = np.ascontiguousarray(dist, dtype=float)
+    w = np.empty(0) if weights is None else np.ascontiguousarray(weights, dtype=float)
+    if bw is None:
+        bw = _bw_nrd0_within(dist, 2.0 * rmax) * adjust
+    return _kd_density(dist, w, float(dist.max()), rmax, bw)
+
+
+def _kd_density(d, w, d_max, rmax, bw):
+    """Kd on its grid from the distances ``d`` (weights ``w`` or none) with bandwidth ``bw``:
+    the density of d reflected at 0 on [0, rmax], divided by the mass the reflection keeps
+    (dbmss: density on the negative side, from R's density with 512 points)."""
+    refl = 4.0 * bw
+    n_density = min(max(512.0, d_max / rmax * 128), 4096.0)
+    n1 = _grid_points(n_density)
+    lo1, up1 = -4 * bw, rmax + 4 * bw
+    # the edge grid reaches 4·bw, so the distances binned on it lie below 4·bw plus one of its
+    # steps, which is at most 15·bw/511 (its span is at most 15·bw)
+    near_v, near_w = _scratch("near", len(d)), _scratch("near_weights", len(d))
+    y1, m, total = _bin_curve(d, w, refl, lo1, (up1 - lo1) / (n1 - 1), n1, refl + 15 * bw / 511, near_v, near_w)
+    near_v, near_w = near_v[:m], near_w[:m]
+    reflected = near_v <= refl
+    n_refl = int(reflected.sum())
+    d_min = -float(near_v[reflected].max()) if n_refl else float(d.min())
+    lo2, up2 = d_min - 7 * bw, 4 * bw
+    y2 = _bin_edge(near_v, near_w, refl, lo2, (up2 - lo2) / 511, 512)
+    scale = 1.0 / total
+    x, y = _binned_density(y1 * scale, lo1, up1, n1, bw, 0.0, rmax, int(math.ceil(n_density)))
+    xm, ym = _binned_density(y2 * scale, lo2, up2, 512, bw, d_min - 3 * bw, 0.0, 512)
+    y = y / (1 - ym.mean() * (xm[-1] - xm[0]))
+    return x, y, bw
+
+
+def _kd_by_composition(dist, weights, rmax, adjust, bw=None):
+    """The same estimator written as dbmss composes it from R's bw.nrd0 and density on the
+    distances and their reflections at 0 — the reference the single-pass path is tested against."""
     if bw is None:
         bw = bw_nrd0(dist[dist <= rmax * 2]) * adjust
     refl = dist <= 4 * bw
@@ -173,6 +243,189 @@ def _kd_from_distances(dist, weights, rmax, adjust, bw=None):
     xm, ym = r_density(d_all, w_all, bw, 512, None, 0.0)
     y = y / (1 - ym.mean() * (xm[-1] - xm[0]))
     return x, y, bw
+
+
+def _grid_points(n: float) -> int:
+    """The FFT grid R's density uses for ``n`` output points: at least 512, a power of two."""
+    nn = max(int(math.ceil(n)), 512)
+    return 2 ** int(math.ceil(math.log2(nn))) if nn > 512 else nn
+
+
+SELECTION_BINS = 4096
+
+
+@numba.njit(nogil=True, cache=True)
+def _within_stats(d, cap, nbins):  # pragma: no cover - compiled
+    """Over the distances ≤ cap: their count, variance, and a count of them in ``nbins`` equal
+    bins of [0, cap] (for exact selection of order statistics)."""
+    counts = np.zeros(nbins, dtype=np.int64)
+    n, s1, s2, shift = 0, 0.0, 0.0, 0.5 * cap
+    for k in range(d.shape[0]):
+        v = d[k]
+        if v <= cap:
+            n += 1
+            t = v - shift  # shifted sums: no cancellation for distances in [0, cap]
+            s1 += t
+            s2 += t * t
+            counts[min(int(v * (nbins / cap)), nbins - 1)] += 1
+    return n, (s2 - s1 * s1 / n) / (n - 1) if n > 1 else 0.0, counts
+
+
+@numba.njit(nogil=True, cache=True)
+def _distances_and_stats(p, q, within, geographic, earth_km, cap, nbins, d):  # pragma: no cover - compiled
+    """Pair distances within ``p`` (i < j, pdist's order) or of ``p`` × ``q`` (cdist's order)
+    into ``d``, Euclidean or, from unit vectors, great-circle km; with their largest value and
+    what ``_within_stats`` gives. Each row of distances is made in a tight loop (vectorised),
+    then read for the statistics while it is in cache."""
+    n, m, dims = p.shape[0], q.shape[0], p.shape[1]
+    qx, qy = q[:, 0].copy(), q[:, 1].copy()
+    qz = q[:, 2].copy() if dims > 2 else np.zeros(m)
+    counts = np.zeros(nbins, dtype=np.int64)
+    cnt, s1, s2, shift, d_max = 0, 0.0, 0.0, 0.5 * cap, -np.inf
+    to_bin = nbins / cap
+    k = 0
+    for i in range(n):
+        j0 = i + 1 if within else 0
+        px, py, pz = p[i, 0], p[i, 1], p[i, 2] if dims > 2 else 0.0
+        row = d[k:k + m - j0]
+        if dims > 2:
+            for j in range(j0, m):
+                row[j - j0] = math.sqrt((px - qx[j]) ** 2 + (py - qy[j]) ** 2 + (pz - qz[j]) ** 2)
+        else:
+            for j in range(j0, m):
+                row[j - j0] = math.sqrt((px - qx[j]) ** 2 + (py - qy[j]) ** 2)
+        if geographic:
+            for j in range(row.shape[0]):
+                row[j] = 2.0 * earth_km * math.asin(min(max(row[j] / 2.0, 0.0), 1.0))
+        for j in range(row.shape[0]):
+            v = row[j]
+            if v > d_max:
+                d_max = v
+            if v <= cap:
+                cnt += 1
+                t = v - shift  # shifted sums: no cancellation for distances in [0, cap]
+                s1 += t
+                s2 += t * t
+                counts[min(int(v * to_bin), nbins - 1)] += 1
+        k += m - j0
+    var = (s2 - s1 * s1 / cnt) / (cnt - 1) if cnt > 1 else 0.0
+    return d_max, cnt, var, counts
+
+
+@numba.njit(nogil=True, cache=True)
+def _values_in_bins(d, cap, nbins, wanted, size):  # pragma: no cover - compiled
+    """The distances ≤ cap that fall in the ``wanted`` bins (as ``_within_stats`` bins them;
+    ``size``: how many there are), with their bins."""
+    values, bins = np.empty(size), np.empty(size, dtype=np.int64)
+    m = 0
+    for k in range(d.shape[0]):
+        v = d[k]
+        if v <= cap:
+            b = min(int(v * (nbins / cap)), nbins - 1)
+            if wanted[b]:
+                values[m], bins[m] = v, b
+                m += 1
+    return values[:m], bins[:m]
+
+
+def _order_statistics(d, cap, counts, ranks):
+    """The values of the given 0-based ranks among the distances ≤ cap, exactly: only the few
+    bins that hold those ranks are read and sorted, not the whole array."""
+    ends = np.cumsum(counts)
+    at = np.searchsorted(ends, np.asarray(ranks), side="right")
+    wanted = np.zeros(len(counts), dtype=np.bool_)
+    wanted[at] = True
+    values, bins = _values_in_bins(d, cap, len(counts), wanted, int(counts[wanted].sum()))
+    out = []
+    for r, b in zip(ranks, at):
+        before = int(ends[b - 1]) if b else 0
+        out.append(float(np.sort(values[bins == b])[r - before]))
+    return out
+
+
+def _bw_nrd0_within(d: np.ndarray, cap: float) -> float:
+    """``bw_nrd0`` of the distances ≤ cap, in one pass and an exact selection."""
+    tell_if_compiling(_within_stats, "K-density kernels", "a few seconds")
+    n, var, counts = _within_stats(d, cap, SELECTION_BINS)
+    if n < 2:
+        raise ValueError("need at least two distances for a bandwidth")
+    return _nrd0(d, cap, n, var, counts)
+
+
+def _nrd0(d, cap, n, var, counts) -> float:
+    """R's bw.nrd0 of the ``n`` distances ≤ cap, from their variance and selection counts:
+    0.9 · min(sd, IQR/1.34) · n^-1/5, the quartiles by R's quantile type 7."""
+    hi = math.sqrt(max(var, 0.0))
+    h25, h75 = 0.25 * (n - 1), 0.75 * (n - 1)
+    j25, j75 = int(math.floor(h25)), int(math.floor(h75))
+    ranks = sorted({j25, min(j25 + 1, n - 1), j75, min(j75 + 1, n - 1)})
+    v = dict(zip(ranks, _order_statistics(d, cap, counts, ranks)))
+    q25 = v[j25] + (h25 - j25) * (v[min(j25 + 1, n - 1)] - v[j25])
+    q75 = v[j75] + (h75 - j75) * (v[min(j75 + 1, n - 1)] - v[j75])
+    lo = min(hi, (q75 - q25) / 1.34)
+    if not lo:
+        lo = hi or abs(float(d[d <= cap][0])) or 1.0
+    return 0.9 * lo * n ** -0.2
+
+
+@numba.njit(nogil=True, cache=True, inline="always")
+def _bin_one(y, v, wk, lo, per_step, n):  # pragma: no cover - compiled
+    """C_BinDist's step for one value: its weight split between the two grid points around it
+    (``per_step``: 1 / the grid step; a product where R divides, equal to rounding)."""
+    pos = (v - lo) * per_step
+    if pos < -1.0 or pos >= n:
+        return
+    ix = int(pos + 1.0) - 1  # floor: pos + 1 ≥ 0 here, where truncation is floor
+    fx = pos - ix
+    if ix >= 0:
+        y[ix] += wk * (1 - fx)
+    if ix <= n - 2:
+        y[ix + 1] += wk * fx
+
+
+@numba.njit(nogil=True, cache=True)
+def _bin_curve(d, w, refl, lo, delta, n, near, near_v, near_w):  # pragma: no cover - compiled
+    """R's linear binning (C_BinDist, unit weights or ``w``) of the distances and, for those ≤
+    refl, their reflections −d, on the curve's grid (lo < 0, so every distance lies above its
+    start); the distances ≤ ``near`` (and their weights) into ``near_v``/``near_w`` for the edge
+    grid; returns the binned masses, how many are near and the total weight of distances and
+    reflections. A distance beyond the grid — about half of them — adds a weight of zero to a
+    spare cell instead of taking a branch that cannot be predicted."""
+    y = np.zeros(2 * n + 2)
+    weighted = w.shape[0] > 0
+    m, total, per_step = 0, 0.0, 1.0 / delta
+    for k in range(d.shape[0]):
+        v = d[k]
+        wk = w[k] if weighted else 1.0
+        total += wk
+        pos = (v - lo) * per_step
+        ix = min(int(pos), n)  # pos > 0: truncation is floor
+        fx = pos - ix
+        wi = wk if pos < n else 0.0
+        y[ix] += wi * (1 - fx)
+        y[ix + 1] += wi * fx  # at ix = n − 1 this is the cell R leaves out: cleared below
+        if v <= near:
+            near_v[m], near_w[m] = v, wk
+            m += 1
+            if v <= refl:
+                _bin_one(y, -v, wk, lo, per_step, n)
+                total += wk
+    y[n] = 0.0
+    y[n + 1] = 0.0
+    return y[:2 * n], m, total
+
+
+@numba.njit(nogil=True, cache=True)
+def _bin_edge(v, w, refl, lo, delta, n):  # pragma: no cover - compiled
+    """The same binning on the edge grid, of the distances near 0 and the reflections of those
+    ≤ refl (the others lie beyond the grid)."""
+    y = np.zeros(2 * n)
+    per_step = 1.0 / delta
+    for k in range(v.shape[0]):
+        _bin_one(y, v[k], w[k], lo, per_step, n)
+        if v[k] <= refl:
+            _bin_one(y, -v[k], w[k], lo, per_step, n)
+    return y
 
 
 def _kd_from_histogram(hist, step, rmax, adjust, bw=None, mass=None):
@@ -360,14 +613,12 @@ def _kdensity(data, industry, of, x, y, weight, other, geographic, max_range, wi
         wa = w_all[ref_mask] if w_ref is None else w_ref
         if mode == "exact":
             if other_mask is None:
-                d = pair_distances(a, None, geographic)
-                pw = _pair_weights(wa) if weight else None
+                b, pw = None, (_pair_weights(wa) if weight else None)
             else:
                 b = pts_all[other_mask]
                 wb = w_all[other_mask] if w_other is None else w_other
-                d = pair_distances(a, b, geographic)
                 pw = np.outer(wa, wb).ravel() if weight else None
-            return _kd_from_distances(d, pw, rmax, adjust, bw) + (len(d),)
+            return _kd_exact(a, b, geographic, pw, rmax, adjust, bw)
         step = rmax / 1024.0
         nbins = 2048
         if other_mask is None:
