@@ -45,6 +45,7 @@ bench: $(BIN)/.installed postgres
 	$(BIN)/python benchmarks/bench_scan.py
 	$(BIN)/python benchmarks/bench_matching.py
 	$(BIN)/python benchmarks/bench_kdensity.py
+	$(BIN)/python benchmarks/bench_pair_kernel.py
 	$(BIN)/python benchmarks/bench_service.py
 	$(BIN)/python benchmarks/bench_store_read.py --rows 1000000 --repeat 3
 	$(BIN)/python benchmarks/bench_startup.py

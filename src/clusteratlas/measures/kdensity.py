@@ -135,19 +135,26 @@ def _pair_histogram_chunks(x1, y1, w1, x2, y2, w2, within, step, nbins, weighted
     """Counts (row 0) and weights w_i·w_j (row 1) of the pair distances in bins of ``step``
     (the last bin: all beyond), over the pairs i < j of one set (``within``) or all of 1 × 2.
     Rows go to ``chunks`` interleaved chunks (i = c, c + chunks, …) so that the triangle's work
-    is shared evenly, each with its own histogram (no thread ids: the kernel can be cached)."""
-    n = x1.shape[0]
+    is shared evenly, each with its own histogram (no thread ids: the kernel can be cached).
+    A row's bins are made first in a loop the compiler vectorises (distance, bin, clamp), then
+    counted: 2.5× the pairs per CPU-second of doing both per pair (benchmarks/bench_pair_kernel.py)."""
+    n, m = x1.shape[0], x2.shape[0]
     local = np.zeros((chunks, 2, nbins + 1))
+    per_step = 1.0 / step
     for c in numba.prange(chunks):
+        bins = np.empty(m, dtype=np.int64)
         for i in range(c, n, chunks):
-            for j in range(i + 1 if within else 0, x2.shape[0]):
-                d = math.sqrt((x1[i] - x2[j]) ** 2 + (y1[i] - y2[j]) ** 2)
-                k = int(d / step + 0.5)
-                if k > nbins:
-                    k = nbins
-                local[c, 0, k] += 1.0
-                if weighted:
-                    local[c, 1, k] += w1[i] * w2[j]
+            j0 = i + 1 if within else 0
+            xi, yi, length = x1[i], y1[i], m - j0
+            for j in range(length):
+                k = int(math.sqrt((xi - x2[j0 + j]) ** 2 + (yi - y2[j0 + j]) ** 2) * per_step + 0.5)
+                bins[j] = min(k, nbins)
+            for j in range(length):
+                local[c, 0, bins[j]] += 1.0
+            if weighted:
+                wi = w1[i]
+                for j in range(length):
+                    local[c, 1, bins[j]] += wi * w2[j0 + j]
     return local.sum(axis=0)
 
 
