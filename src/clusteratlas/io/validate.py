@@ -12,6 +12,8 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from clusteratlas.classify import GBT4754
 from dataclasses import dataclass, field
@@ -96,9 +98,47 @@ def _clean_text(s: pd.Series) -> pd.Series:
     return s.mask(s.str.lower().isin(_EMPTY) & (s != "0"))
 
 
+# a number as a program writes it: the cells a column of figures is made of. Arrow parses these
+# to the same double as pandas' to_numeric (the nearest one; ±inf past the range)
+_PLAIN_NUMBER = r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
+
+
+def _text_array(s: pd.Series) -> pa.Array | None:
+    """The column as an Arrow string array (nulls where empty), or None for cells that are not
+    all text (a workbook's stored numbers)."""
+    try:
+        return pa.array(s, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+
+
 def _numbers(s: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
     """(parsed float, mask of non-empty cells that are not numbers, mask of NaN/inf/overflow
-    cells, mask of empty cells); thousands commas and spaces allowed."""
+    cells, mask of empty cells); thousands commas and spaces allowed. Cells that are plain
+    numbers are parsed by Arrow in one pass; the others (separators, words, a workbook's stored
+    numbers) as ``_numbers_by_pandas`` does, which gives the same for plain ones."""
+    arr = _text_array(s)
+    if arr is None:
+        return _numbers_by_pandas(s)
+    trimmed = pc.utf8_trim_whitespace(arr)
+    plain = pc.fill_null(pc.match_substring_regex(trimmed, _PLAIN_NUMBER), False)
+    values = pc.cast(pc.if_else(plain, trimmed, pa.scalar(None, pa.string())), pa.float64())
+    values = values.to_numpy(zero_copy_only=False).astype("float64", copy=True)
+    plain = plain.to_numpy(zero_copy_only=False)
+    empty = pc.is_null(trimmed).to_numpy(zero_copy_only=False)
+    infinite = plain & np.isinf(values)
+    values[infinite] = np.nan
+    bad = np.zeros(len(s), dtype=bool)
+    rest = ~plain & ~empty
+    if rest.any():
+        v, b, i, e = _numbers_by_pandas(s[rest])
+        values[rest], bad[rest], infinite[rest], empty[rest] = v.to_numpy(), b.to_numpy(), i.to_numpy(), e.to_numpy()
+    return (pd.Series(values, index=s.index), pd.Series(bad, index=s.index),
+            pd.Series(infinite, index=s.index), pd.Series(empty, index=s.index))
+
+
+def _numbers_by_pandas(s: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+    """``_numbers`` cell by cell in pandas: every form a clerk writes."""
     text = s.astype("string").str.strip()
     empty = (text.isna() | text.str.lower().isin(_EMPTY)).fillna(True).astype(bool)
     # most cells parse as they are: clean separators only off the ones that do not
@@ -370,16 +410,24 @@ def _total_rows(body: pd.DataFrame) -> pd.Series:
     """Rows whose label cell says 合计/小计/总计 (or Total): the sheet's own sums."""
     hit = pd.Series(False, index=body.index)
     for c in body.columns:
-        col = body[c].astype("string")
-        # a cheap screen first: the full pattern only on the few short cells that could match
-        maybe = (col.str.len() <= 16) & (col.str.contains("计", regex=False)
-                                         | col.str.contains("total", case=False, regex=False)
-                                         | col.str.fullmatch("sum", case=False))
-        maybe = maybe.fillna(False).astype(bool)
+        maybe = _maybe_total(body[c])
         if maybe.any():
+            col = body[c].astype("string")
             text = col[maybe].str.replace(r"\s+", "", regex=True)
             hit[maybe] |= text.str.fullmatch(TOTAL_ROW.pattern, case=False).fillna(False).astype(bool)
     return hit
+
+
+def _maybe_total(cells: pd.Series) -> np.ndarray:
+    """A cheap screen for total-row labels (short cells with 计, total or sum), in Arrow; the
+    full pattern runs only on the few cells it lets through."""
+    arr = _text_array(cells)
+    if arr is None:
+        arr = pa.array(cells.astype("string"), type=pa.string(), from_pandas=True)
+    maybe = pc.and_(pc.less_equal(pc.utf8_length(arr), 16),
+                    pc.or_(pc.or_(pc.match_substring(arr, "计"), pc.match_substring(arr, "total", ignore_case=True)),
+                           pc.equal(pc.utf8_lower(arr), "sum")))
+    return pc.fill_null(maybe, False).to_numpy(zero_copy_only=False)
 
 
 def _check_totals(sheet: MappedSheet, body: pd.DataFrame, rows: pd.Series, totals: pd.Series,
