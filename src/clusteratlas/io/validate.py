@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -267,6 +268,9 @@ def convert(sheet: MappedSheet, usd_rate: float | None, repair_geometry: bool = 
     _flagged_cells(sheet, lines, out)
     raw = {f: body[col.index] for f, col in sheet.columns.items()}
     data = pd.DataFrame(index=body.index)
+    figures = [c.name for c in table.columns if c.name in raw and c.dtype in ("int", "float")]
+    with ThreadPoolExecutor(COLUMN_THREADS) as pool:  # the columns of figures parsed at once
+        numbers = dict(zip(figures, pool.map(_numbers, (raw[f] for f in figures))))
 
     if "period" in raw:  # a period column gives year and month_to
         text = _clean_text(raw["period"])
@@ -350,7 +354,7 @@ def convert(sheet: MappedSheet, usd_rate: float | None, repair_geometry: bool = 
                     "not a date: write 2006-05-31 or 2006年5月31日")
             data[c.name] = parsed.dt.date
         else:  # int / float
-            values, bad, infinite, empty = _numbers(s)
+            values, bad, infinite, empty = numbers[c.name]
             out.add(bad, c.name, s, "not_a_number", f"{c.name} must be a number")
             out.add(infinite, c.name, s, "not_finite",
                     "not a figure (NaN, infinity, an Excel error or a number beyond range): "
@@ -409,13 +413,18 @@ def convert(sheet: MappedSheet, usd_rate: float | None, repair_geometry: bool = 
 def _total_rows(body: pd.DataFrame) -> pd.Series:
     """Rows whose label cell says 合计/小计/总计 (or Total): the sheet's own sums."""
     hit = pd.Series(False, index=body.index)
-    for c in body.columns:
-        maybe = _maybe_total(body[c])
+    with ThreadPoolExecutor(COLUMN_THREADS) as pool:  # Arrow's kernels release the GIL
+        screens = list(pool.map(_maybe_total, (body[c] for c in body.columns)))
+    for c, maybe in zip(body.columns, screens):
         if maybe.any():
             col = body[c].astype("string")
             text = col[maybe].str.replace(r"\s+", "", regex=True)
             hit[maybe] |= text.str.fullmatch(TOTAL_ROW.pattern, case=False).fillna(False).astype(bool)
     return hit
+
+
+_TOTAL_SCREEN = "计|[tT][oO][tT][aA][lL]|^[sS][uU][mM]$"  # one pass: 计, total or sum in any case
+COLUMN_THREADS = 2
 
 
 def _maybe_total(cells: pd.Series) -> np.ndarray:
@@ -424,10 +433,10 @@ def _maybe_total(cells: pd.Series) -> np.ndarray:
     arr = _text_array(cells)
     if arr is None:
         arr = pa.array(cells.astype("string"), type=pa.string(), from_pandas=True)
-    maybe = pc.and_(pc.less_equal(pc.utf8_length(arr), 16),
-                    pc.or_(pc.or_(pc.match_substring(arr, "计"), pc.match_substring(arr, "total", ignore_case=True)),
-                           pc.equal(pc.utf8_lower(arr), "sum")))
-    return pc.fill_null(maybe, False).to_numpy(zero_copy_only=False)
+    maybe = pc.fill_null(pc.match_substring_regex(arr, _TOTAL_SCREEN), False).to_numpy(zero_copy_only=False)
+    if maybe.any():
+        maybe &= pc.fill_null(pc.less_equal(pc.utf8_length(arr), 16), False).to_numpy(zero_copy_only=False)
+    return maybe
 
 
 def _check_totals(sheet: MappedSheet, body: pd.DataFrame, rows: pd.Series, totals: pd.Series,
