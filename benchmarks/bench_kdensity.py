@@ -71,7 +71,7 @@ def _case(label, n, kwargs, repeat, queue):
         t = time.perf_counter()
         kdensity(data, industry="type", of="Ref", **window, **kwargs)
         times.append(time.perf_counter() - t)
-    queue.put((statistics.median(times), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+    queue.put((times, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
 
 
 def main() -> None:
@@ -83,7 +83,7 @@ def main() -> None:
     t0 = time.perf_counter()
     kdensity(points(2000), industry="type", of="Ref", mode="binned", max_range="third_window", x="x", y="y")
     print(f"numba compile + first binned call: {time.perf_counter() - t0:.2f} s")
-    print(f"{'case':40s} {'ours (median)':>14s} {'peak RSS':>9s} {'dbmss':>9s} {'speed-up':>9s}")
+    print(f"{'case':40s} {'ours: median (min–max)':>24s} {'peak RSS':>9s} {'dbmss':>9s} {'speed-up':>9s}")
     ctx = mp.get_context("spawn")
     for label, n, kwargs, ref_label in CASES:
         if args.small and n > 10_000:
@@ -91,8 +91,9 @@ def main() -> None:
         queue = ctx.Queue()
         proc = ctx.Process(target=_case, args=(label, n, kwargs, args.repeat, queue))
         proc.start()
-        med, rss = queue.get()
+        times, rss = queue.get()
         proc.join()
+        med = statistics.median(times)
         r = ref.get(ref_label)
         note = ""
         if r and label in SIMS_IN_REFERENCE:  # scale dbmss's 20-simulation time, plus its Kd
@@ -100,7 +101,8 @@ def main() -> None:
             r = base + (r - base) * kwargs["n_sim"] / 20
             note = " (dbmss scaled from 20 sims)" if kwargs["n_sim"] != 20 else ""
         ratio = f"{r / med:8.1f}×" if r else "      n/a"
-        print(f"{label:40s} {med:12.2f} s {rss:6.0f} MB {r or float('nan'):7.1f} s {ratio}{note}")
+        spread = f"{med:6.2f} s ({min(times):.2f}–{max(times):.2f})"
+        print(f"{label:40s} {spread:>24s} {rss:6.0f} MB {r or float('nan'):7.1f} s {ratio}{note}")
 
 
 if __name__ == "__main__":
