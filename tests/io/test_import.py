@@ -177,3 +177,18 @@ def test_all_problems_of_all_files_are_reported_at_once(tmp_path, base_store):
     found = {(i.file, i.row, i.rule) for i in e.value.issues}
     assert found == {("a.csv", 2, "negative_value"), ("a.csv", 3, "not_a_number"),
                      ("a.csv", 3, "unknown_reference"), ("b.csv", 2, "unknown_industry_code")}
+
+
+def test_references_are_looked_up_whatever_the_keys_hold():
+    """The reference check's lookup (Arrow's, for text) answers as pandas' isin does for every
+    value present (the check asks only about those), with keys that are not text among them."""
+    import pandas as pd
+
+    from clusteratlas.io.importer import _among
+
+    values = pd.Series(["F1", "F2", None, "5", "F9"], dtype="str")
+    keys = {"F1", "F9", None, 5}
+    present = values.notna()
+    assert _among(values, keys)[present].tolist() == values.isin(keys)[present].tolist() == [True, False, False, True]
+    numbers = pd.Series([1, 2, 3])
+    assert _among(numbers, {2, "3"}).tolist() == [False, True, False]

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from clusteratlas.io.errors import ImportIssue, ImportRejected, Note
 from clusteratlas.io.mapping import COMPANION, Mapping, MappedSheet, map_sheet
@@ -239,6 +241,18 @@ def _issue_rows(df: pd.DataFrame, mask: pd.Series, column: str, rule: str, messa
                                   None if pd.isna(value) else str(value), rule, message, zh))
 
 
+def _among(values: pd.Series, keys: set[str]) -> pd.Series:
+    """Which of ``values`` are among ``keys``: Arrow's hash lookup for text (pandas' isin on
+    Arrow strings goes through Python objects: 0.16 s for a million rows), pandas' otherwise."""
+    try:
+        arr = pa.array(values, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return values.isin(keys)
+    text_keys = pa.array([k for k in keys if isinstance(k, str)], type=pa.string())  # no other matches text
+    hit = pc.fill_null(pc.is_in(arr, value_set=text_keys), False)
+    return pd.Series(hit.to_numpy(zero_copy_only=False), index=values.index)
+
+
 def _check_references(store: Store, by_table: dict[str, pd.DataFrame],
                       issues: list[ImportIssue], labels: _Labels | None = None) -> None:
     known: dict[tuple[str, str], set[str]] = {}
@@ -255,7 +269,7 @@ def _check_references(store: Store, by_table: dict[str, pd.DataFrame],
         for c in TABLES[t].columns:
             if c.ref and c.name in df:
                 v = df[c.name]
-                missing = v.notna() & ~v.isin(keys(*c.ref))
+                missing = v.notna() & ~_among(v, keys(*c.ref))
                 what = {"regions": "region", "parks": "park", "firms": "firm",
                         "purchase_needs": "purchase need"}.get(c.ref[0], c.ref[0])
                 also = (" (nor a county-level or higher division code of the Ministry of Civil "
