@@ -186,6 +186,18 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "certifications": ("资质认证", "认证", "certifications"),
         "capacity_value": ("可供产能", "剩余产能", "capacity_value", "capacity"),
     },
+    "investment_candidates": {
+        "candidate_id": ("候选编号", "目标企业编号", "candidate_id"),
+        "name": ("企业名称", "目标企业", "name"),
+        "industry_code": ("行业代码", "行业小类代码", "industry_code"),
+        "products": ("主要产品", "产品", "products"),
+        "revenue": ("营业收入", "主营业务收入", "revenue"),
+        "employment": ("从业人员", "职工人数", "employment"),
+        "location": ("所在地", "所在城市", "location"),
+        "location_id": ("所在地区代码", "行政区划代码", "location_id"),
+        "relation": ("与本地企业关系", "关联关系", "relation"),
+        "source": ("信息来源", "线索来源", "source"),
+    },
     "match_outcomes": {
         "outcome_id": ("对接编号", "outcome_id"),
         "need_id": ("需求编号", "need_id"),

@@ -336,9 +336,29 @@ _add(Table(
 ))
 
 # Insertion order respects references.
+_add(Table(
+    "investment_candidates",
+    "Outside firms a chain office would attract (招商目标企业库): what they make and how large they "
+    "are, where they are, how they relate to local firms, where the lead came from.",
+    (
+        Column("candidate_id", "text", "candidate code", required=True),
+        Column("name", "text", "firm name", required=True),
+        Column("industry_code", "text", "GB/T 4754-2017 code", industry_code=True),
+        Column("products", "text", "main products, separated by ;"),
+        _money("revenue", "operating revenue (营业收入)"),
+        Column("employment", "float", "employees (从业人员)", quantity=COUNT, min=0),
+        Column("location", "text", "where the firm is (所在地)"),
+        Column("location_id", "text", "行政区划代码 of where the firm is (any level)"),
+        Column("relation", "text", "how it relates to local firms (与本地企业关系): supplier of, partner of, …"),
+        Column("source", "text", "where the lead came from (信息来源)"),
+    ),
+    key=("candidate_id",),
+    recognise_by=("candidate_id",),
+))
+
 IMPORT_ORDER = ("regions", "industries", "parks", "firms", "firm_years",
                 "region_industry_years", "supply_links", "projects", "targets",
-                "purchase_needs", "supplier_profiles", "match_outcomes")
+                "purchase_needs", "supplier_profiles", "match_outcomes", "investment_candidates")
 
 
 def markdown() -> str:

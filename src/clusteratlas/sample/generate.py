@@ -812,6 +812,33 @@ def matching_texts(g: "Generator", rs: np.random.RandomState) -> dict[str, str]:
     }
 
 
+def candidates_text() -> str:
+    """An office's list of outside firms to attract (招商目标企业库) for the chains' gaps: the three
+    outside suppliers of 四机厂 in the supply records, and synthetic firms of the same trades
+    (names invented, sizes plausible), with how they relate to local firms and where the lead
+    came from."""
+    rows = [  # id, name, code, products, revenue 万元, employment, location, location code, relation, source
+        ("C01", "宝鸡石油钢管有限责任公司", "3130", "石油专用管材;石油套管;油管", 850000, 5200, "陕西宝鸡", "610300",
+         "四机厂现有供应商（外购）", "四机厂采购记录"),
+        ("C02", "西部钢管有限公司", "3130", "无缝钢管;石油套管", 320000, 2100, "四川成都", "510100", "", "行业协会名录"),
+        ("C03", "华中铸锻有限公司", "3393", "大型锻件;铸锻件", 260000, 1800, "湖北武汉", "420100", "", "省经信厅重点企业名录"),
+        ("C04", "武汉重型机床集团", "3421", "大型铸锻件;重型机床", 1200000, 4000, "湖北武汉", "420100",
+         "四机厂现有供应商（外购）", "四机厂采购记录"),
+        ("C05", "上海电气液压气动有限公司", "3444", "液压元件;液压泵;液压阀", 480000, 2600, "上海", "310000",
+         "四机厂现有供应商（外购）", "四机厂采购记录"),
+        ("C06", "长江液压科技有限公司", "3444", "液压缸;液压元件", 90000, 700, "湖北宜昌", "420500",
+         "与江汉建机有技术合作", "招商线索"),
+        ("C07", "北方液压件有限公司", "3444", "液压泵;液压马达", 150000, 1100, "山东济南", "370100", "", "展会"),
+        ("C08", "东方传动机械有限公司", "3453", "变速箱;传动箱", 210000, 1500, "江苏南京", "320100", "", "行业协会名录"),
+        ("C09", "荆楚油服有限公司", "1120", "压裂服务;修井服务", 60000, 900, "湖北潜江", "429005", "四机厂设备用户",
+         "江汉油田供应商名录"),
+        ("C10", "华南林浆有限公司", "2211", "林浆;木浆", 180000, 1300, "广西南宁", "450100", "", "招商线索"),
+        ("C11", "江南化纤有限公司", "2822", "涤纶;化纤", 240000, 1600, "浙江绍兴", "330600", "荣海纺织外购原料", "招商线索"),
+    ]
+    return _csv(["候选编号", "企业名称", "行业代码", "主要产品", "营业收入(万元)", "从业人员(人)", "所在地", "所在地区代码",
+                 "与本地企业关系", "信息来源"], [list(r) for r in rows])
+
+
 def build(seed: int = SEED) -> dict[str, str]:
     """Every sample file's text, by file name."""
     g = Generator(seed)
@@ -899,6 +926,7 @@ def build(seed: int = SEED) -> dict[str, str]:
         ["目标编号", "目标对象类型", "目标对象", "指标", "目标类型", "目标年份", "截止月份", "目标值", "单位",
          "参照对象", "文件依据"], [list(r) for r in t])
     files.update(matching_texts(g, np.random.RandomState(seed + 3)))
+    files["investment_candidates.csv"] = candidates_text()
     files["io_table_national.csv"] = io_table_text(np.random.RandomState(seed + 1))
     files["incentive_inputs_2006.csv"] = incentive_inputs_text(g, projects, np.random.RandomState(seed + 2))
     files["mapping.yaml"] = (

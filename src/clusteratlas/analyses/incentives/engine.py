@@ -32,6 +32,7 @@ import pandas as pd
 import yaml
 
 from clusteratlas.analyses.incentives.expressions import Expression, ExpressionError, exact_number, is_leaf, near
+from clusteratlas.io.bounded_yaml import bounded_yaml
 from clusteratlas.analyses.incentives.payable import (
     DUPLICATE_MODES,
     ONCE_MODES,
@@ -324,31 +325,9 @@ MAX_YAML_NODES = 200_000  # values in a ruleset once aliases are expanded (Chang
 
 
 def _bounded_yaml(text: str):
-    """A ruleset's (or its cases') YAML, parsed safely and within bounds: at most
-    MAX_RULESET_BYTES of text and MAX_YAML_NODES values once aliases are expanded — 467 bytes
-    of nested aliases ("billion laughs") expand to gigabytes when walked."""
-    size = len(text.encode("utf-8"))
-    if size > MAX_RULESET_BYTES:
-        raise ValueError(f"a ruleset of {size:,} bytes; at most {MAX_RULESET_BYTES:,}")
-    try:
-        doc = yaml.safe_load(text)
-    except RecursionError as e:
-        raise ValueError("the YAML nests too deeply") from e
-    except yaml.YAMLError as e:  # a syntax error: where, in the YAML's own words
-        raise ValueError(f"not valid YAML: {e}") from e
-    count, stack = 0, [doc]
-    while stack:  # iterative: shared (aliased) values count each time they are reached
-        v = stack.pop()
-        count += 1
-        if count > MAX_YAML_NODES:
-            raise ValueError(f"the YAML expands to more than {MAX_YAML_NODES:,} values (nested "
-                             "aliases?); write the values out")
-        if isinstance(v, dict):
-            stack.extend(v.keys())
-            stack.extend(v.values())
-        elif isinstance(v, list):
-            stack.extend(v)
-    return doc
+    """A ruleset's (or its cases') YAML, parsed safely within MAX_RULESET_BYTES and
+    MAX_YAML_NODES (``io.bounded_yaml``)."""
+    return bounded_yaml(text, "a ruleset", MAX_RULESET_BYTES, MAX_YAML_NODES)
 
 
 def _years(rule, par) -> int:
