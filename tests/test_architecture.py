@@ -16,7 +16,7 @@ LAYERS = {  # package → floor; a module may import its own floor and those bel
     "classify": 0, "engines": 0, "measures": 1, "io": 2, "analyses": 3, "sample": 3,
     "policy": 4, "study": 5, "report": 6, "web": 7, "api": 8, "cli": 9,
 }
-STORE_MODULES = ("clusteratlas.io.store", "clusteratlas.io.queries", "clusteratlas.io.records",
+STORE_MODULES = ("clusteratlas.io.store", "clusteratlas.io.queries", "clusteratlas.io.records", "clusteratlas.io.chain_records",
                  "clusteratlas.io.accounts", "clusteratlas.io.importer")
 
 

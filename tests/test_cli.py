@@ -223,3 +223,34 @@ def test_incentives_run_applies_the_rulesets_budget(tmp_path):
     lines = pd.read_csv(out)
     assert lines["amount"].sum() == pytest.approx(1e7) and lines["entitled"].sum() == pytest.approx(1.2e7)
     assert "10,000,000" in r.stdout
+
+
+def test_the_chain_office_works_from_the_command_line(demo_db, tmp_path):
+    """链长制 from the terminal: the ledger, a task opened and moved on with its history, the 链长
+    named, a refused change said plainly, and the papers written."""
+    ledger = cli("chain", "ledger", "petroleum_machinery", "--db", demo_db)
+    assert ledger.returncode == 0, ledger.stderr
+    assert "石油专用管材" in ledger.stdout and "补链" in ledger.stdout and "招商首选 石油专用管材：宝鸡石油钢管有限责任公司" in ledger.stdout
+    opened = cli("chain", "tasks", "add", "petroleum_machinery", "--title", "引进石油专用管材企业", "--owner", "区招商局",
+                 "--by", "王科长", "--region", "421003", "--due", "2006-09-30", "--link", "steel_tubulars", "--db", demo_db)
+    assert opened.returncode == 0 and "task 1 opened" in opened.stdout, opened.stderr
+    moved = cli("chain", "tasks", "update", "1", "--by", "王科长", "--status", "in_progress", "--note", "已接洽",
+                "--db", demo_db)
+    assert moved.returncode == 0, moved.stderr
+    bad = cli("chain", "tasks", "add", "petroleum_machinery", "--title", "x", "--owner", "y", "--by", "z",
+              "--region", "421003", "--link", "nope", "--db", demo_db)
+    assert bad.returncode == 2 and "has no link 'nope'" in bad.stderr and "Traceback" not in bad.stderr
+    listed = cli("chain", "tasks", "list", "--db", demo_db)
+    assert "办理中" in listed.stdout and "超期" in listed.stdout  # due in 2006: overdue today
+    history = cli("chain", "tasks", "history", "1", "--db", demo_db)
+    assert history.stdout.count("王科长") == 2 and "已接洽" in history.stdout
+    chief = cli("chain", "roles", "assign", "petroleum_machinery", "chief", "张三", "--title", "副区长", "--by", "区委办",
+                "--region", "421003", "--db", demo_db)
+    assert chief.returncode == 0, chief.stderr
+    assert "链长: 张三（副区长）" in cli("chain", "roles", "list", "--db", demo_db).stdout
+    papers = cli("chain", "export", "petroleum_machinery", "--out", tmp_path / "papers", "--db", demo_db)
+    assert papers.returncode == 0, papers.stderr
+    assert sorted(p.suffix for p in (tmp_path / "papers").iterdir()) == [".html", ".xlsx"]
+    assert "petroleum_machinery" in cli("chain", "templates").stdout
+    # the input-output views keep their names and options
+    assert cli("chain", "rates", "--db", demo_db).returncode == 0

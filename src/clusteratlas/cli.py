@@ -591,43 +591,295 @@ def recommend(
     _write_table(result.table, out)
 
 
-@app.command()
-def chain(
-    what: Annotated[str, typer.Argument(help="map, gaps, rates or impact")],
+chain_app = typer.Typer(help="Value chains: the chain map, missing links, supporting rates, project impact; "
+                              "and the chain office's work (链长制): ledgers, tasks, roles, exports.",
+                         no_args_is_help=True)
+app.add_typer(chain_app, name="chain")
+
+
+def _chain_view(what: str):
+    """The command of one of the input-output views of a cluster's chain."""
+    def command(
+        db: DbOption = DEFAULT_PATH,
+        io_table: Annotated[Optional[Path], typer.Option(help="national input-output table, NBS layout "
+                                                         "(default: the newest in the store)")] = None,
+        region: Annotated[Optional[str], typer.Option(help="region id (default: the one with most firms)")] = None,
+        focal: Annotated[Optional[str], typer.Option(help="focal division for map/impact (default: the largest)")] = None,
+        output: Annotated[Optional[float], typer.Option(help="impact: the project's annual output, CNY")] = None,
+        jobs: Annotated[Optional[float], typer.Option(help="impact: the project's jobs")] = None,
+        out: Annotated[Optional[Path], typer.Option(help="write the table (.csv, .xlsx, .parquet)")] = None,
+    ) -> None:
+        import pandas as pd
+
+        from clusteratlas.study import NotComputable
+
+        if what == "impact" and output is None:
+            raise typer.BadParameter("impact needs --output (CNY per year)")
+        with _read_store(db) as store:
+            d = _diagnosis(store, region, None, io_table)
+        try:
+            c = d.chain(None if what == "impact" else focal)
+            if what == "map":
+                result = pd.DataFrame([{"from": a, "to": b, **x} for a, b, x in c.graph.edges(data=True)])
+            elif what == "gaps":
+                result = c.gaps
+            elif what == "rates":
+                result = c.rates
+            else:
+                result = d.project_impact(focal or c.focal, output, jobs).table
+        except (NotComputable, KeyError) as e:
+            _fail(f"chain: {e.args[0] if e.args else e}")
+        _write_table(result, out)
+    command.__doc__ = {"map": "The chain map of a cluster (input-output): suppliers and buyers of the focal sector.",
+                       "gaps": "Missing links: supplier sectors ranked by the leakage out of the region.",
+                       "rates": "Leading firms' local supporting rate (本地配套率) by year.",
+                       "impact": "The direct, indirect and induced effects of a project's annual output."}[what]
+    return command
+
+
+for _what in ("map", "gaps", "rates", "impact"):
+    chain_app.command(_what)(_chain_view(_what))
+
+ChainArg = Annotated[str, typer.Argument(help="the chain (clusteratlas chain templates lists them), "
+                                              "e.g. petroleum_machinery")]
+ByOption = Annotated[str, typer.Option("--by", help="who makes the change (kept with it)")]
+
+
+@chain_app.command("templates")
+def chain_templates_cmd(db: Annotated[Optional[str], typer.Option("--db", help="a store: its own chains too")] = None) -> None:
+    """The chains there are: the shipped templates and the store's own."""
+    from rich.table import Table
+
+    from clusteratlas.study.chains import chain_templates
+
+    if db is None:
+        frame = chain_templates()
+    else:
+        with _read_store(db) as store:
+            frame = chain_templates(store)
+    t = Table("chain", "名称", "name", "links", "source")
+    for r in frame.itertuples(index=False):
+        t.add_row(r.name, r.name_zh, r.name_en, str(r.links), r.source)
+    console.print(t)
+
+
+@chain_app.command("add")
+def chain_add(
+    file: Annotated[Path, typer.Argument(help="a chain template (YAML)", exists=True, dir_okay=False)],
+    by: ByOption,
     db: DbOption = DEFAULT_PATH,
-    io_table: Annotated[Optional[Path], typer.Option(help="national input-output table, NBS layout "
-                                                     "(default: the newest in the store)")] = None,
-    region: Annotated[Optional[str], typer.Option(help="region id (default: the one with most firms)")] = None,
-    focal: Annotated[Optional[str], typer.Option(help="focal division for map/impact (default: the largest)")] = None,
-    output: Annotated[Optional[float], typer.Option(help="impact: the project's annual output, CNY")] = None,
-    jobs: Annotated[Optional[float], typer.Option(help="impact: the project's jobs")] = None,
-    out: Annotated[Optional[Path], typer.Option(help="write the table (.csv, .xlsx, .parquet)")] = None,
 ) -> None:
-    """Value chains on the latest full year: the chain map of a cluster, missing links, leading
-    firms' local supporting rate, or the impact of a project."""
-    import pandas as pd
+    """Keep your office's own chain template in the store (checked first)."""
+    from clusteratlas.io.store import Store
+    from clusteratlas.study.chains import add_chain_template
 
+    with Store(db) as store:
+        try:
+            template_id = add_chain_template(store, file.read_text(encoding="utf-8"), by)
+        except ValueError as e:
+            _fail(f"{file.name}: {e}")
+    console.print(f"chain template {template_id} ({file.name}) kept in {_shown(db)}")
+
+
+def _chain_ledger(store, chain_id: str, region, io_table):
     from clusteratlas.study import NotComputable
+    from clusteratlas.study.chains import chain_template
 
-    if what not in ("map", "gaps", "rates", "impact"):
-        raise typer.BadParameter("what must be map, gaps, rates or impact")
-    if what == "impact" and output is None:
-        raise typer.BadParameter("impact needs --output (CNY per year)")
-    with _read_store(db) as store:
-        d = _diagnosis(store, region, None, io_table)
+    d = _diagnosis(store, region, None, io_table)
     try:
-        c = d.chain(None if what == "impact" else focal)
-        if what == "map":
-            result = pd.DataFrame([{"from": a, "to": b, **x} for a, b, x in c.graph.edges(data=True)])
-        elif what == "gaps":
-            result = c.gaps
-        elif what == "rates":
-            result = c.rates
-        else:
-            result = d.project_impact(focal or c.focal, output, jobs).table
+        return d, d.chain_ledger(chain_template(chain_id, store))
     except (NotComputable, KeyError) as e:
         _fail(f"chain: {e.args[0] if e.args else e}")
-    _write_table(result, out)
+
+
+@chain_app.command("ledger")
+def chain_ledger_cmd(
+    chain: ChainArg,
+    db: DbOption = DEFAULT_PATH,
+    region: Annotated[Optional[str], typer.Option(help="region id (default: the one with most firms)")] = None,
+    io_table: Annotated[Optional[Path], typer.Option(help="national input-output table, NBS layout "
+                                                     "(default: the newest in the store)")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="write the link table (.csv, .xlsx, .parquet)")] = None,
+) -> None:
+    """A chain's ledger (产业链台账): its links classified 强链/补链/延链/在链 with the evidence, its
+    leading firms' supporting rate and the firms to attract."""
+    from rich.table import Table
+
+    with _read_store(db) as store:
+        d, ledger = _chain_ledger(store, chain, region, io_table)
+    if out is not None:
+        _write_table(ledger.links, out)
+        return
+    t = Table("环节", "链条环节", "状态", "本地企业", "本地配套%", "依据", title=f"{d.study.name} {ledger.chain.name_zh}（{ledger.year}年）")
+    for r in ledger.links.itertuples(index=False):
+        share = "—" if r.local_share_pct != r.local_share_pct else f"{r.local_share_pct:.0f}"
+        t.add_row(r.stage_zh, r.name_zh, r.status_zh, str(r.firms), share, r.evidence_zh)
+    console.print(t)
+    for r in ledger.supporting_rates.itertuples(index=False):
+        console.print(f"链主 {r.name} {r.year}年本地配套率 {r.rate_pct:.1f}%（目标 "
+                      + "、".join(f"{x:g}%" for x in ledger.rate_targets) + "）")
+    for r in ledger.targets[ledger.targets["rank"] == 1].itertuples(index=False):
+        console.print(f"招商首选 {r.link_zh}：{r.name}（{r.reasons_zh}）")
+
+
+@chain_app.command("export")
+def chain_export(
+    chain: ChainArg,
+    out: Annotated[Path, typer.Option(help="the folder to write into")],
+    db: DbOption = DEFAULT_PATH,
+    region: Annotated[Optional[str], typer.Option(help="region id (default: the one with most firms)")] = None,
+    io_table: Annotated[Optional[Path], typer.Option(help="national input-output table, NBS layout")] = None,
+    lang: LangOption = "zh",
+) -> None:
+    """一链一图、一表、一清单: the chain's map, link table and task list as a printable HTML page and
+    an XLSX workbook."""
+    from clusteratlas.report.chain import write_chain_page, write_chain_workbook
+    from clusteratlas.study.chains import roles, tasks
+
+    with _read_store(db) as store:
+        d, ledger = _chain_ledger(store, chain, region, io_table)
+        open_ = tasks(store, ledger.chain.id, ledger.region)
+        held = roles(store, ledger.chain.id, ledger.region)
+    names = d.study.tables["firms"].set_index("firm_id")["name"].to_dict()
+    out.mkdir(parents=True, exist_ok=True)
+    stem = f"{ledger.chain.id}_{ledger.region}_{ledger.year}"
+    page = write_chain_page(ledger, open_, held, out / f"{stem}.html", region_name=d.study.name, firm_names=names, lang=lang)
+    book = write_chain_workbook(ledger, open_, held, out / f"{stem}.xlsx", region_name=d.study.name, firm_names=names,
+                                lang=lang)
+    console.print(f"page: {page}\nworkbook: {book}")
+
+
+tasks_app = typer.Typer(help="A chain's tasks (open problems): each change kept.", no_args_is_help=True)
+chain_app.add_typer(tasks_app, name="tasks")
+
+
+@tasks_app.command("list")
+def tasks_list(
+    chain: Annotated[Optional[str], typer.Argument(help="only this chain")] = None,
+    db: DbOption = DEFAULT_PATH,
+    region: Annotated[Optional[str], typer.Option(help="only this region")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="done and dropped ones too")] = False,
+) -> None:
+    """The tasks as they stand, overdue first."""
+    from rich.table import Table
+
+    from clusteratlas.study.chains import tasks
+
+    with _read_store(db) as store:
+        frame = tasks(store, chain, region, open_only=not all_)
+    t = Table("#", "chain", "link", "task", "owner", "due", "status", "overdue", "note")
+    for r in frame.itertuples(index=False):
+        due = "—" if r.due_date is None or r.due_date != r.due_date else str(r.due_date)[:10]
+        t.add_row(str(r.task_id), r.chain_id, r.link_id or "—", r.title, r.owner, due, r.status_zh,
+                  "超期" if r.overdue else "", r.note if isinstance(r.note, str) else "")
+    console.print(t)
+
+
+@tasks_app.command("add")
+def tasks_add(
+    chain: ChainArg,
+    title: Annotated[str, typer.Option(help="the problem, in a line")],
+    owner: Annotated[str, typer.Option(help="who is to solve it (person or department)")],
+    by: ByOption,
+    region: Annotated[str, typer.Option(help="the region")],
+    db: DbOption = DEFAULT_PATH,
+    due: Annotated[Optional[str], typer.Option(help="due date, YYYY-MM-DD")] = None,
+    link: Annotated[Optional[str], typer.Option(help="the link it concerns")] = None,
+    firm: Annotated[Optional[str], typer.Option(help="the firm it concerns (id)")] = None,
+    note: Annotated[Optional[str], typer.Option(help="a first note")] = None,
+) -> None:
+    """Open a task of a chain."""
+    from clusteratlas.io.store import Store
+    from clusteratlas.study.chains import open_task
+
+    with Store(db) as store:
+        try:
+            task_id = open_task(store, chain, region, title, owner, by, due_date=due, link_id=link, firm_id=firm,
+                                note=note)
+        except (ValueError, KeyError) as e:
+            _fail(e.args[0] if e.args else str(e))
+    console.print(f"task {task_id} opened")
+
+
+@tasks_app.command("update")
+def tasks_update(
+    task_id: Annotated[int, typer.Argument(help="the task")],
+    by: ByOption,
+    db: DbOption = DEFAULT_PATH,
+    status: Annotated[Optional[str], typer.Option(help="open, in_progress, done or dropped")] = None,
+    owner: Annotated[Optional[str], typer.Option(help="a new owner")] = None,
+    due: Annotated[Optional[str], typer.Option(help="a new due date, YYYY-MM-DD")] = None,
+    note: Annotated[Optional[str], typer.Option(help="what happened")] = None,
+) -> None:
+    """Change a task (kept beside its earlier states)."""
+    from clusteratlas.io.store import Store
+    from clusteratlas.study.chains import update_task
+
+    with Store(db) as store:
+        try:
+            update_task(store, task_id, by, status=status, owner=owner, due_date=due, note=note)
+        except ValueError as e:
+            _fail(str(e))
+    console.print(f"task {task_id} updated")
+
+
+@tasks_app.command("history")
+def tasks_history(task_id: Annotated[int, typer.Argument(help="the task")], db: DbOption = DEFAULT_PATH) -> None:
+    """Every state of a task: who changed what, when."""
+    from clusteratlas.study.chains import task_history
+
+    with _read_store(db) as store:
+        try:
+            h = task_history(store, task_id)
+        except ValueError as e:
+            _fail(str(e))
+    for r in h.itertuples(index=False):
+        console.print(f"{r.changed_at:%Y-%m-%d %H:%M} {r.actor}: {r.status} · {r.owner} · "
+                      f"{'' if r.due_date is None or r.due_date != r.due_date else str(r.due_date)[:10]}"
+                      f"{' · ' + r.note if isinstance(r.note, str) else ''}")
+
+
+roles_app = typer.Typer(help="Who holds a chain's roles: its 链长 (an official) and 链主 (leading firms).",
+                        no_args_is_help=True)
+chain_app.add_typer(roles_app, name="roles")
+
+
+@roles_app.command("list")
+def roles_list(chain: Annotated[Optional[str], typer.Argument(help="only this chain")] = None,
+               db: DbOption = DEFAULT_PATH) -> None:
+    """The chains' roles and their holders now."""
+    from clusteratlas.study.chains import roles
+
+    with _read_store(db) as store:
+        frame = roles(store, chain)
+        names = store.table("firms").set_index("firm_id")["name"].to_dict()
+    for r in frame.itertuples(index=False):
+        who = names.get(r.holder, r.holder) if r.role == "leader_firm" else r.holder
+        console.print(f"{r.chain_id} {r.region_id} {r.role_zh}: {who}{'（' + r.title + '）' if isinstance(r.title, str) else ''}"
+                      f" since {r.since:%Y-%m-%d}")
+
+
+@roles_app.command("assign")
+def roles_assign(
+    chain: ChainArg,
+    role: Annotated[str, typer.Argument(help="chief (链长) or leader_firm (链主)")],
+    holder: Annotated[str, typer.Argument(help="the official's name, or the firm's id")],
+    by: ByOption,
+    region: Annotated[str, typer.Option(help="the region")],
+    db: DbOption = DEFAULT_PATH,
+    title: Annotated[Optional[str], typer.Option(help="the official's post")] = None,
+    end: Annotated[bool, typer.Option(help="stand the holder down instead")] = False,
+) -> None:
+    """Name a chain's 链长 or one of its 链主 (or, with --end, stand them down)."""
+    from clusteratlas.io.store import Store
+    from clusteratlas.study.chains import assign_role
+
+    with Store(db) as store:
+        try:
+            assign_role(store, chain, region, role, holder, by, title=title, end=end)
+        except (ValueError, KeyError) as e:
+            _fail(e.args[0] if e.args else str(e))
+    console.print(f"{chain}: {role} {holder} {'stood down' if end else 'assigned'}")
 
 
 iotable_app = typer.Typer(help="Input-output tables kept in the store.", no_args_is_help=True)

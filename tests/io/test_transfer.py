@@ -68,6 +68,14 @@ def region(tmp_path_factory):
                     .replace("id: rd_super_deduction", "id: city_rd_deduction"),
                     shipped.joinpath("rd_super_deduction.cases.yaml").read_text(encoding="utf-8"), author="政策处")
         record_override(s, "zhejiang_above_scale", firm, 2005, 12, "A", "复核后调整", "李处长")
+        from clusteratlas.study.chains import add_chain_template, assign_role, open_task, update_task
+        from tests.study.test_chains import OWN
+
+        add_chain_template(s, OWN, "规划科")
+        task = open_task(s, "petroleum_machinery", "421003", "引进管材企业", "招商局", "王科长", due_date="2006-09-30",
+                         link_id="steel_tubulars", firm_id=firm)
+        update_task(s, task, "王科长", status="in_progress", note="已接洽")
+        assign_role(s, "petroleum_machinery", "421003", "leader_firm", firm, "区委办")
         rs = Ruleset.load("changsha_2005")
         result = run(rs, pd.read_csv(data_dir() / INCENTIVE_INPUTS), 2006)
         run_id = record_run(s, result, rs, label="sample")

@@ -150,6 +150,13 @@ def may_decide_claims(user: User, region_id: str | None) -> bool:
     return user.role == "admin" or (user.role == "analyst" and region_id is not None and user.region_id == region_id)
 
 
+def may_run_chain(user: User, region_id: str | None) -> bool:
+    """The chain office's work (链长制): a chain's ledger (firm by firm, with their purchases),
+    its tasks and its roles are the region's — admins and the region's own analysts read and
+    change them; nobody else sees them."""
+    return user.sees_raw_aggregates_of(region_id)
+
+
 def visible_projects(projects: pd.DataFrame, user: User) -> pd.DataFrame:
     """The investment projects a pipeline reader may see: a park manager's park, an analyst's
     region, all for admins."""

@@ -266,6 +266,56 @@ def chain_map(graph, title: str) -> go.Figure:
     return fig
 
 
+STATUS_COLOURS = {"strong": "#1e8449", "fill": "#c0392b", "extend": "#d68910", "present": "#5d6d7e"}
+
+
+def chain_ledger_map(links: pd.DataFrame, title: str, lang: str = "zh") -> go.Figure:
+    """一链一图: a chain's links in three columns (upstream, midstream, downstream), each a box
+    coloured by its status (强链 green, 补链 red, 延链 amber, 在链 grey) with its local firms and
+    the share of the chain's purchases bought locally; the evidence on hover; arrows run down
+    the chain."""
+    stages = ("upstream", "midstream", "downstream")
+    zh = lang == "zh"
+    heads = {"upstream": ("上游", "Upstream"), "midstream": ("中游", "Midstream"), "downstream": ("下游", "Downstream")}
+    labels = {"strong": ("强链", "strong"), "fill": ("补链", "to fill"), "extend": ("延链", "to extend"),
+              "present": ("在链", "present")}
+    pos = {}
+    for x, stage in enumerate(stages):
+        for k, link_id in enumerate(links.loc[links["stage"] == stage, "link_id"]):
+            pos[link_id] = (x, -k)
+    depth = max((-y for _, y in pos.values()), default=0)
+    fig = go.Figure()
+    for x in (0, 1):  # the chain flows left to right
+        fig.add_annotation(x=x + 0.58, y=-depth / 2, ax=x + 0.42, ay=-depth / 2, xref="x", yref="y", axref="x",
+                           ayref="y", showarrow=True, arrowhead=3, arrowsize=1.5, arrowcolor="#aab7b8", text="")
+    for _, r in links.iterrows():
+        x, y = pos[r["link_id"]]
+        fig.add_shape(type="rect", x0=x - 0.4, x1=x + 0.4, y0=y - 0.4, y1=y + 0.4, line=dict(width=0),
+                      fillcolor=STATUS_COLOURS[r["status"]], opacity=0.92, layer="below")
+        name = r["name_zh"] if zh else r["name_en"]
+        firms = f"{r['firms']} 家" if zh else f"{r['firms']} firms"
+        share = "" if pd.isna(r["local_share_pct"]) else (
+            f" · 本地 {r['local_share_pct']:.0f}%" if zh else f" · {r['local_share_pct']:.0f}% local")
+        status = labels[r["status"]][0 if zh else 1]
+        fig.add_annotation(x=x, y=y, text=f"<b>{name}</b><br>{status} · {firms}{share}", showarrow=False,
+                           font=dict(color="white", size=11))
+    for status, colour in STATUS_COLOURS.items():  # hover and legend: one point a link
+        part = links[links["status"] == status]
+        if part.empty:
+            continue
+        fig.add_trace(go.Scatter(x=[pos[i][0] for i in part["link_id"]], y=[pos[i][1] for i in part["link_id"]],
+                                 mode="markers", name=labels[status][0 if zh else 1],
+                                 marker=dict(size=14, symbol="square", color=colour, opacity=0.01),
+                                 hovertext=part["evidence_zh" if zh else "evidence_en"], hoverinfo="text"))
+    for x, stage in enumerate(stages):
+        fig.add_annotation(x=x, y=0.75, text=f"<b>{heads[stage][0 if zh else 1]}</b>", showarrow=False,
+                           font=dict(size=14))
+    fig.update_xaxes(visible=False, range=[-0.5, 2.5])
+    fig.update_yaxes(visible=False, range=[-depth - 0.6, 1.0])
+    fig.update_layout(title=title, height=180 + 90 * (depth + 1), showlegend=False, **_LAYOUT)
+    return fig
+
+
 def supply_network_figure(graph, region_id: str, title: str, seed: int = 3) -> go.Figure:
     """Suppliers → buyers, local firms red, outside suppliers grey, edges by value bought."""
     import networkx as nx

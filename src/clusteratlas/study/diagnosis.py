@@ -21,6 +21,9 @@ import numpy as np
 import pandas as pd
 
 from clusteratlas.analyses import clusters as cl
+from clusteratlas.classify import GBT4754
+from clusteratlas.analyses.chains import ChainTemplate
+from clusteratlas.analyses.chains.ledger import ChainLedger, chain_ledger
 from clusteratlas.analyses.disclosure import DOMINANCE, MIN_FIRMS, suppress
 from clusteratlas.analyses.distance import distance_clusters, sited_firms
 from clusteratlas.analyses.eco_park import park_scorecard
@@ -418,6 +421,31 @@ class Diagnosis:
             impact = dict(name=p["name"], investment=annual_output, multiplier=pi.multiplier_type1,
                           multiplier_type2=pi.multiplier_type2, table=pi.table, sector=pi.sector)
         return Chain(year, focal, graph, gaps, presence, rates, network, buyers, risks, impact)
+
+    def chain_ledger(self, chain: ChainTemplate) -> ChainLedger:
+        """The ledger of ``chain`` in the study region on the latest full year (产业链台账): links
+        classified with evidence, leading firms and their supporting rate, candidates, projects;
+        the input-output table's leakage beside the purchases where the store has a table."""
+        def compute():
+            s, st, t = self.study, self.settings, self.study.tables
+            try:
+                year = s.latest_full_year()
+            except ValueError as e:
+                raise NotComputable(str(e)) from e
+            gaps = None
+            if s.io_table is not None:
+                try:
+                    presence = regional_presence(s.values("output"), t["firms"], t["firm_years"], s.region, year)
+                    core = sorted({GBT4754.division_of(c) for c in chain.core_codes})
+                    gaps = chain_gaps(s.io_table, presence["output"], core, presence, method=st.chain_method,
+                                      delta=st.chain_delta)
+                except (ValueError, KeyError):  # the table lacks the chain's sectors: purchases alone
+                    gaps = None
+            projects = t["projects"][t["projects"]["region_id"] == s.region]
+            return chain_ledger(chain, t["firms"], t["firm_years"], t["supply_links"], s.region, year,
+                                projects=projects, candidates=t["investment_candidates"],
+                                supplier_profiles=t["supplier_profiles"], io_gaps=gaps)
+        return self._get(("chain_ledger", chain.sha256), compute)
 
     # ------------------------------------------------------------------ supplier matching ----
     def catalogue(self):

@@ -88,6 +88,9 @@ def chain_ledger(chain: ChainTemplate, firms: pd.DataFrame, firm_years: pd.DataF
     links = pd.DataFrame(rows, columns=LINK_COLUMNS)
     rates = local_supporting_rate(firms[firms["firm_id"].isin(leaders["firm_id"])], firm_years, supply_links,
                                   region_id, targets=rate_targets)
+    # full years up to the ledger's: a year still running has only the contracts recorded so far,
+    # whose sum would be taken for all the firm bought (one contract: 100 %)
+    rates = rates[rates["year"] <= year].reset_index(drop=True)
     to_attract = _rank_candidates(chain, links, candidates, supply_links, firms, region_id)
     filling = _projects_by_link(chain, projects)
     return ChainLedger(chain, region_id, year, links, placed, leaders, rates, tuple(rate_targets), to_attract,
