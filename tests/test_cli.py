@@ -4,6 +4,7 @@ typer's runner for the commands on a store (the same code, without a second star
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -254,3 +255,17 @@ def test_the_chain_office_works_from_the_command_line(demo_db, tmp_path):
     assert "petroleum_machinery" in cli("chain", "templates").stdout
     # the input-output views keep their names and options
     assert cli("chain", "rates", "--db", demo_db).returncode == 0
+
+
+def test_early_warnings_from_the_command_line(demo_db):
+    run_ = cli("alerts", "run", "--by", "系统", "--as-of", "2006-06-30", "--db", demo_db)
+    assert run_.returncode == 0 and re.search(r"run 1: \d+ warnings, \d+ new", run_.stdout), run_.stderr
+    again = cli("alerts", "run", "--by", "系统", "--as-of", "2006-06-30", "--db", demo_db)
+    assert re.search(r"run 2: (\d+) warnings, 0 new", again.stdout)
+    bad = cli("alerts", "run", "--by", "系统", "--param", "nope=1", "--db", demo_db)
+    assert bad.returncode == 2 and "has no parameter 'nope'" in bad.stderr
+    refused = cli("alerts", "mark", "1", "handled", "--by", "王科长", "--db", demo_db)
+    assert refused.returncode == 2 and "a note is required" in refused.stderr
+    assert cli("alerts", "mark", "1", "handled", "--by", "王科长", "--note", "已核实", "--db", demo_db).returncode == 0
+    listed = cli("alerts", "list", "--state", "handled", "--db", demo_db)
+    assert "已处置" in listed.stdout and listed.stdout.count("│ 1 │") == 1

@@ -882,6 +882,93 @@ def roles_assign(
     console.print(f"{chain}: {role} {holder} {'stood down' if end else 'assigned'}")
 
 
+alerts_app = typer.Typer(help="Early warnings (预警): run the rules, list the warnings, mark them seen or handled.",
+                          no_args_is_help=True)
+app.add_typer(alerts_app, name="alerts")
+
+
+@alerts_app.command("run")
+def alerts_run(
+    by: ByOption,
+    db: DbOption = DEFAULT_PATH,
+    region: Annotated[Optional[str], typer.Option(help="region id (default: the one with most firms)")] = None,
+    period: Annotated[Optional[str], typer.Option(help="the period (e.g. 2006H1); default latest")] = None,
+    as_of: Annotated[Optional[str], typer.Option(help="the date projects are judged at, YYYY-MM-DD (default today)")] = None,
+    ruleset: Annotated[Optional[Path], typer.Option(help="your own alert ruleset (YAML); default the shipped one",
+                                                    exists=True, dir_okay=False)] = None,
+    param: Annotated[Optional[list[str]], typer.Option(help="a parameter, NAME=VALUE (repeat)")] = None,
+) -> None:
+    """Run the early-warning rules on the store and record the run: new warnings are kept as
+    new; those found before keep their state."""
+    import datetime as dt
+
+    from clusteratlas.analyses.alerts import AlertRuleset
+    from clusteratlas.io.periods import parse_period
+    from clusteratlas.io.store import Store
+    from clusteratlas.study.alerts import run_alerts
+
+    try:
+        rules = AlertRuleset.parse(ruleset.read_text(encoding="utf-8")) if ruleset else AlertRuleset.load()
+        given = {}
+        for p in param or []:
+            name, _, value = p.partition("=")
+            if name not in rules.parameters:
+                raise ValueError(f"--param {p}: the ruleset has no parameter {name!r} "
+                                 f"(it has {', '.join(rules.parameters)})")
+            given[name] = float(value)
+        day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
+    except ValueError as e:
+        _fail(str(e))
+    with Store(db) as store:
+        d = _diagnosis(store, region, parse_period(period) if period else None)
+        result = run_alerts(store, d, by, rules, day, given)
+    console.print(f"run {result['run_id']}: {result['alerts']} warnings, {result['new']} new")
+
+
+@alerts_app.command("list")
+def alerts_list(
+    db: DbOption = DEFAULT_PATH,
+    state: Annotated[Optional[str], typer.Option(help="only new, seen or handled ones")] = None,
+    region: Annotated[Optional[str], typer.Option(help="only this region")] = None,
+    lang: LangOption = "zh",
+) -> None:
+    """The warnings as they stand, newest first."""
+    from rich.table import Table
+
+    from clusteratlas.analyses.alerts.rules import SEVERITY_ZH
+    from clusteratlas.study.alerts import alerts
+
+    with _read_store(db) as store:
+        frame = alerts(store, region_id=region, state=state)
+    zh = lang == "zh"
+    t = Table("#", "级别" if zh else "severity", "预警" if zh else "warning", "说明" if zh else "message",
+              "状态" if zh else "state")
+    for r in frame.itertuples(index=False):
+        t.add_row(str(r.alert_id), SEVERITY_ZH[r.severity] if zh else r.severity, r.title_zh if zh else r.title_en,
+                  r.message_zh if zh else r.message_en, r.state_zh if zh else r.state)
+    console.print(t)
+
+
+@alerts_app.command("mark")
+def alerts_mark(
+    alert_id: Annotated[int, typer.Argument(help="the warning")],
+    state: Annotated[str, typer.Argument(help="seen or handled")],
+    by: ByOption,
+    db: DbOption = DEFAULT_PATH,
+    note: Annotated[Optional[str], typer.Option(help="how it was handled (required for handled)")] = None,
+) -> None:
+    """Mark a warning seen, or handled with a note (kept beside its earlier states)."""
+    from clusteratlas.io.store import Store
+    from clusteratlas.study.alerts import mark_alert
+
+    with Store(db) as store:
+        try:
+            mark_alert(store, alert_id, state, by, note)
+        except ValueError as e:
+            _fail(str(e))
+    console.print(f"alert {alert_id}: {state}")
+
+
 iotable_app = typer.Typer(help="Input-output tables kept in the store.", no_args_is_help=True)
 app.add_typer(iotable_app, name="io-table")
 

@@ -76,6 +76,13 @@ def region(tmp_path_factory):
                          link_id="steel_tubulars", firm_id=firm)
         update_task(s, task, "王科长", status="in_progress", note="已接洽")
         assign_role(s, "petroleum_machinery", "421003", "leader_firm", firm, "区委办")
+        import datetime as dt
+
+        from clusteratlas.study import Settings, diagnose, open_study
+        from clusteratlas.study.alerts import alerts, mark_alert, run_alerts
+
+        run_alerts(s, diagnose(open_study(s), Settings(n_sim=0)), "系统", as_of=dt.date(2006, 6, 30))
+        mark_alert(s, int(alerts(s)["alert_id"].iloc[0]), "handled", "王科长", "已核实")
         rs = Ruleset.load("changsha_2005")
         result = run(rs, pd.read_csv(data_dir() / INCENTIVE_INPUTS), 2006)
         run_id = record_run(s, result, rs, label="sample")

@@ -15,12 +15,46 @@ growth on the same period; growth-gap targets compare it with the reference enti
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
 from clusteratlas.classify import GBT4754
 
 ON, RISK, OFF, NO_DATA = "on track", "at risk", "off track", "no data"
+_COUNT = re.compile(r"^firms_([a-z_]+)_over_([0-9.e+]+)$")
+
+
+def _column_names() -> dict[str, tuple[str, str]]:
+    """firm_years column → (Chinese name, English name), from the schema's own descriptions
+    ("gross industrial output (工业总产值)")."""
+    from clusteratlas.io.schema import TABLES
+
+    out = {}
+    for c in TABLES["firm_years"].columns:
+        m = re.search(r"^(.*?)\s*\(([^)]*[\u4e00-\u9fff][^)]*)\)", c.doc)
+        if m:
+            out[c.name] = (m.group(2).split("、")[0], m.group(1).strip())
+    return out
+
+
+def _amount_zh(v: float) -> str:
+    return f"{v / 1e8:g}亿元" if v >= 1e8 else f"{v / 1e4:g}万元"
+
+
+def indicator_label(indicator: str, lang: str = "zh") -> str:
+    """A target's indicator in words: "output" → 工业总产值; "firms_output_over_1e8" → 工业总产值超过
+    1亿元的企业数 / firms with gross industrial output over CNY 100m."""
+    names = _column_names()
+    m = _COUNT.match(str(indicator))
+    if m and m.group(1) in names:
+        zh, en = names[m.group(1)]
+        v = float(m.group(2))
+        return f"{zh}超过{_amount_zh(v)}的企业数" if lang == "zh" else f"firms with {en} over CNY {v / 1e6:g}m"
+    if indicator in names:
+        return names[indicator][0 if lang == "zh" else 1]
+    return str(indicator)
 
 
 def cagr(start: float, end: float, years: float) -> float:

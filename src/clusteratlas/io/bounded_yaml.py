@@ -32,3 +32,21 @@ def bounded_yaml(text: str, what: str, max_bytes: int, max_nodes: int):
         elif isinstance(v, list):
             stack.extend(v)
     return doc
+
+
+def identified_items(items: list, kind: str, id_pattern, shape: str):
+    """(where, item, id) for each item of a YAML list whose items are mappings with an ``id``
+    each, new and matching ``id_pattern``; ``where`` ("link 3 (pipes)") names the item in
+    messages. ValueError saying which item is not such a mapping (``shape`` lists its keys)."""
+    seen = set()
+    for i, raw in enumerate(items, start=1):
+        where = f"{kind} {i}"
+        if not isinstance(raw, dict):
+            raise ValueError(f"{where}: a mapping with {shape}")
+        item_id = str(raw.get("id", ""))
+        where = f"{kind} {i} ({item_id})" if item_id else where
+        if not id_pattern.match(item_id) or item_id in seen:
+            raise ValueError(f"{where}: a new id of lower-case letters, digits and _")
+        seen.add(item_id)
+        yield where, raw, item_id
+

@@ -157,6 +157,19 @@ def may_run_chain(user: User, region_id: str | None) -> bool:
     return user.sees_raw_aggregates_of(region_id)
 
 
+def visible_alerts(alerts: pd.DataFrame, user: User) -> pd.DataFrame:
+    """The early warnings a user may see: every one for admins; a region's for its analysts; a
+    park manager those of their park and of its firms. Firms and the public see none: a warning
+    about a firm's output is the office's, not a publication."""
+    if user.role == "admin":
+        return alerts
+    if user.role == "analyst" and user.region_id:
+        return alerts[alerts["region_id"] == user.region_id]
+    if user.role == "park_manager" and user.park_id:
+        return alerts[alerts["scope"].isin(("park", "firm")) & (alerts["park_id"] == user.park_id)]
+    return alerts.iloc[0:0]
+
+
 def visible_projects(projects: pd.DataFrame, user: User) -> pd.DataFrame:
     """The investment projects a pipeline reader may see: a park manager's park, an analyst's
     region, all for admins."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from clusteratlas.classify import GBT4754
-from clusteratlas.io.bounded_yaml import bounded_yaml
+from clusteratlas.io.bounded_yaml import bounded_yaml, identified_items
 
 STAGES = ("upstream", "midstream", "downstream")
 STAGE_ZH = {"upstream": "上游", "midstream": "中游", "downstream": "下游"}
@@ -86,16 +86,9 @@ class ChainTemplate:
             raise ValueError("sources: a list of texts saying where the chain's structure comes from")
         if not isinstance(doc["links"], list):
             raise ValueError("links: a list of links")
-        links, seen = [], set()
-        for i, raw in enumerate(doc["links"], start=1):
-            where = f"link {i}"
-            if not isinstance(raw, dict):
-                raise ValueError(f"{where}: a mapping with id, stage, name_zh, name_en, products, codes")
-            lid = str(raw.get("id", ""))
-            where = f"link {i} ({lid})" if lid else where
-            if not _ID.match(lid) or lid in seen:
-                raise ValueError(f"{where}: a new id of lower-case letters, digits and _")
-            seen.add(lid)
+        links = []
+        for where, raw, lid in identified_items(doc["links"], "link", _ID,
+                                                "id, stage, name_zh, name_en, products, codes"):
             if raw.get("stage") not in STAGES:
                 raise ValueError(f"{where}: stage must be one of {', '.join(STAGES)}")
             for k in ("name_zh", "name_en"):
