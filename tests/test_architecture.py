@@ -17,7 +17,7 @@ LAYERS = {  # package → floor; a module may import its own floor and those bel
     "policy": 4, "study": 5, "report": 6, "web": 7, "api": 8, "cli": 9,
 }
 STORE_MODULES = ("clusteratlas.io.store", "clusteratlas.io.queries", "clusteratlas.io.records", "clusteratlas.io.chain_records",
-                 "clusteratlas.io.alert_records",
+                 "clusteratlas.io.alert_records", "clusteratlas.io.desk_records",
                  "clusteratlas.io.accounts", "clusteratlas.io.importer")
 
 

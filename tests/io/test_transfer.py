@@ -83,6 +83,11 @@ def region(tmp_path_factory):
 
         run_alerts(s, diagnose(open_study(s), Settings(n_sim=0)), "系统", as_of=dt.date(2006, 6, 30))
         mark_alert(s, int(alerts(s)["alert_id"].iloc[0]), "handled", "王科长", "已核实")
+        from clusteratlas.policy.access import User
+        from clusteratlas.study.desk import answer_request, file_request
+
+        filed = file_request(s, User("sijichang", "firm", firm_id=firm), "complaint", "道路封闭", "请协调")
+        answer_request(s, User("analyst", "analyst", region_id="421003"), filed["request_id"], "已协调")
         rs = Ruleset.load("changsha_2005")
         result = run(rs, pd.read_csv(data_dir() / INCENTIVE_INPUTS), 2006)
         run_id = record_run(s, result, rs, label="sample")

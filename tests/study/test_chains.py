@@ -62,6 +62,13 @@ def test_a_bad_task_is_refused_and_nothing_is_written(base_store, change, says):
     assert tasks(base_store).empty
 
 
+def test_tasks_without_a_due_date_are_never_overdue(base_store):
+    """(A list of tasks none of which has a due date once made the chain page answer 500.)"""
+    open_task(base_store, CHAIN, REGION, "四机厂铸锻件本地配套", "区经信局", "王科长")
+    listed = tasks(base_store, today=dt.date(2030, 1, 1))
+    assert len(listed) == 1 and not listed["overdue"].iloc[0]
+
+
 def test_a_bad_change_to_a_task_is_refused(base_store):
     t = open_task(base_store, CHAIN, REGION, "t", "o", "a")
     with pytest.raises(ChainRefused, match="status must be one of"):

@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 import clusteratlas
 from clusteratlas.api.deps import service, store, user
 from clusteratlas.api.middleware import PublicAnswers, RequestFrame
-from clusteratlas.api.routers import analyses, auth, data, datasets, incentives, matching
+from clusteratlas.api.routers import alerts, analyses, auth, chains, data, datasets, desk, incentives, matching
 from clusteratlas.policy.throttle import LoginThrottle
 from clusteratlas.study.diagnosis import Settings
 from clusteratlas.study.service import StudyService
@@ -30,6 +30,9 @@ TAGS = [
     {"name": "datasets", "description": "Upload → validate → import, all or nothing."},
     {"name": "analyses", "description": "The library's analyses as endpoints."},
     {"name": "incentives", "description": "The policy calculator, rulesets and recorded runs."},
+    {"name": "chains", "description": "The chain office's work (链长制): ledgers, papers, tasks, roles."},
+    {"name": "alerts", "description": "Early warnings (预警): run, read and mark them."},
+    {"name": "desk", "description": "The services desk (企业服务台): requests and complaints, answered in time."},
 ]
 
 
@@ -66,7 +69,7 @@ def create_app(db: str | Path, io_table: str | Path | None = None, settings: Set
     def _unknown(request: Request, exc: KeyError):
         return JSONResponse(status_code=404, content={"detail": str(exc).strip("'\"")})
 
-    for module in (auth, data, datasets, analyses, incentives, matching):
+    for module in (auth, data, datasets, analyses, incentives, matching, chains, alerts, desk):
         app.include_router(module.router)
 
     from clusteratlas.web.pages import mount_pages

@@ -170,6 +170,27 @@ def visible_alerts(alerts: pd.DataFrame, user: User) -> pd.DataFrame:
     return alerts.iloc[0:0]
 
 
+def visible_requests(requests: pd.DataFrame, user: User) -> pd.DataFrame:
+    """The services desk's requests a user may see: a firm its own; a park manager those of their
+    park's firms; a region's analysts the region's; admins all; the public none."""
+    if user.role == "admin":
+        return requests
+    if user.role == "analyst" and user.region_id:
+        return requests[requests["region_id"] == user.region_id]
+    if user.role == "park_manager" and user.park_id:
+        return requests[requests["park_id"] == user.park_id]
+    if user.role == "firm" and user.firm_id:
+        return requests[requests["firm_id"] == user.firm_id]
+    return requests.iloc[0:0]
+
+
+def may_answer_request(user: User, request: dict) -> bool:
+    """Answering a firm's request is the office's: admins, the region's analysts, the manager of
+    the firm's park."""
+    return (user.role == "admin" or (user.role == "analyst" and user.region_id == request.get("region_id"))
+            or (user.role == "park_manager" and user.park_id is not None and user.park_id == request.get("park_id")))
+
+
 def visible_projects(projects: pd.DataFrame, user: User) -> pd.DataFrame:
     """The investment projects a pipeline reader may see: a park manager's park, an analyst's
     region, all for admins."""

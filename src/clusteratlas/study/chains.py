@@ -153,8 +153,8 @@ def tasks(store, chain_id: str | None = None, region_id: str | None = None, *, o
     out = g.tail(1).set_index("task_id")
     out["opened_at"] = g["changed_at"].min()
     out["changes"] = g.size() - 1
-    today = today or dt.date.today()
-    due = pd.to_datetime(out["due_date"]).dt.date
+    today = pd.Timestamp(today or dt.date.today())
+    due = pd.to_datetime(out["due_date"])  # compared as timestamps: a column of no dates at all is one too
     out["overdue"] = out["status"].isin(("open", "in_progress")) & due.notna() & (due < today)
     out["status_zh"] = out["status"].map(TASK_STATE_ZH)
     if open_only:

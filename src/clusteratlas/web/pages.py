@@ -48,7 +48,14 @@ LABELS = {
            "suppressed_note": "企业数少于3家或由一家企业主导的行业，以及为防止反推而一并隐藏的行业，对您的角色不显示。",
            "calculator_note": "填写或核对企业数据（元）；逐条检查并说明每项规则。结果为测算值，以主管部门审定为准。", "total": "合计", "amount_10k": "金额(万元)",
            "no_runs": "尚无已记录的测算批次（clusteratlas incentives run --db … --save，或 POST /api/incentives/runs）。",
-           "no_boundaries": "数据库中没有比较区域的边界，无法绘制区位商地图（可导入GeoJSON边界）。"},
+           "no_boundaries": "数据库中没有比较区域的边界，无法绘制区位商地图（可导入GeoJSON边界）。",
+           "chains": "链长制", "inbox": "待办预警", "desk": "企业服务台", "chain_pick": "选择产业链",
+           "papers": "下载：一链一图、一表、一清单", "tasks": "任务清单", "attract": "补链延链招商目标",
+           "alerts": "预警", "open_tasks": "待办任务", "mark_seen": "已阅", "mark_handled": "已处置",
+           "handled_note": "处置说明", "no_alerts": "没有新的预警。", "no_tasks": "没有待办任务。",
+           "file_request": "提交诉求", "category": "类别", "subject": "标题", "text": "内容", "attachment": "附件名称",
+           "submit": "提交", "my_requests": "我的诉求", "requests": "企业诉求", "answer": "答复", "close": "办结",
+           "report": "按部门和园区统计", "no_requests": "暂无诉求。"},
     "en": {"title": "ClusterAtlas", "overview": "Overview", "map": "Map", "clusters": "Clusters",
            "opportunities": "Opportunities", "parks": "Parks", "targets": "Targets",
            "pipeline": "Pipeline", "incentives": "Policy calculator", "upload": "Upload",
@@ -80,7 +87,14 @@ LABELS = {
            "no_runs": "No incentive run recorded yet (clusteratlas incentives run --db … --save, or "
                       "POST /api/incentives/runs).",
            "no_boundaries": "The store holds no boundaries of the comparison regions, so no LQ "
-                            "map can be drawn (import them from a GeoJSON file)."},
+                            "map can be drawn (import them from a GeoJSON file).",
+           "chains": "Chains", "inbox": "Inbox", "desk": "Services desk", "chain_pick": "Choose a chain",
+           "papers": "Download the chain's papers", "tasks": "Tasks", "attract": "Firms to attract",
+           "alerts": "Warnings", "open_tasks": "Open tasks", "mark_seen": "Seen", "mark_handled": "Handled",
+           "handled_note": "How it was handled", "no_alerts": "No new warnings.", "no_tasks": "No open tasks.",
+           "file_request": "File a request", "category": "Category", "subject": "Subject", "text": "Text",
+           "attachment": "Attachment name", "submit": "Submit", "my_requests": "My requests", "requests": "Requests",
+           "answer": "Answer", "close": "Close", "report": "By department and park", "no_requests": "No requests yet."},
 }
 
 _env = jinja2.Environment(loader=jinja2.FileSystemLoader(
@@ -501,3 +515,151 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
         body += c.gaps[["sector", "purchases", "leakage", "gap", "suppressed"]].round(0).to_html(
             index=False, classes="table", border=0, table_id="gaps-table", na_rep="—")
         return simple(request, u, L["valuechain"], body, figure_id="chain")
+
+    def _table(frame, columns: dict, table_id: str) -> str:
+        """A small table of the columns ``columns`` (key → header), text escaped, nothing as —."""
+        head = "".join(f"<th>{escape(h)}</th>" for h in columns.values())
+        rows = "".join("<tr>" + "".join(
+            f"<td>{'—' if v is None or (not isinstance(v, str) and v != v) else escape(str(v))}</td>"
+            for v in (r.get(k) for k in columns)) + "</tr>" for r in frame.to_dict("records"))
+        return f'<table class="table" id="{table_id}"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+
+    def _headed(heads: list[str], rows: str, table_id: str) -> str:
+        """A table of ready rows under a header row."""
+        return (f"<table class='table' id='{table_id}'><thead><tr>{''.join(f'<th>{h}</th>' for h in heads)}"
+                f"</tr></thead><tbody>{rows}</tbody></table>")
+
+    # one small script: a page's buttons post to the API with the session's anti-forgery token
+    act = ("<script>function act(url, fields){const b=new URLSearchParams(fields||{});"
+           "fetch(url,{method:'POST',headers:{'X-CSRF-Token':document.querySelector('meta[name=csrf-token]')"
+           ".content},body:b}).then(r=>r.ok?location.reload():r.json().then(j=>alert(j.detail)));}</script>")
+
+    @app.get("/chains", response_class=HTMLResponse, include_in_schema=False)
+    def chains_page(request: Request, chain: str = "petroleum_machinery", u: User = Depends(user_dep),
+                    s=Depends(store_dep), svc=Depends(service_dep)):
+        from clusteratlas.policy.access import may_run_chain
+        from clusteratlas.study.chains import chain_template, chain_templates, tasks
+
+        lang = _lang(request)
+        L, zh = LABELS[lang], lang == "zh"
+        raw = raw_diagnosis(svc, s)
+        if raw is None or not may_run_chain(u, raw.study.region):
+            return simple(request, u, L["chains"], f"<p>{L['restricted']}</p>")
+        names = chain_templates(s)
+        picker = " ".join(f'<a href="?chain={escape(n)}" id="chain-{escape(n)}">{escape(z if zh else e)}</a>'
+                          for n, z, e in zip(names["name"], names["name_zh"], names["name_en"]))
+        try:
+            ledger = raw.chain_ledger(chain_template(chain, s))
+        except (KeyError, NotComputable) as e:
+            return simple(request, u, L["chains"], f"<p>{picker}</p><p>{escape(str(e))}</p>")
+        audit(s, u, "chain_ledger", f"{chain} {ledger.region}")
+        title = f"{raw.study.name} {ledger.chain.name_zh if zh else ledger.chain.name_en} ({ledger.year})"
+        body = f"<p class='note'>{L['chain_pick']}: {picker}</p>"
+        body += (f"<p>{L['papers']}: <a id='papers-html' href='/api/chains/{escape(chain)}/papers?format=html&lang={lang}'>HTML</a> · "
+                 f"<a id='papers-xlsx' href='/api/chains/{escape(chain)}/papers?format=xlsx&lang={lang}'>XLSX</a></p>")
+        body += fig_html(figures.chain_ledger_map(ledger.links, title, lang))
+        links = ledger.links.assign(name=ledger.links["name_zh" if zh else "name_en"],
+                                    status=ledger.links["status_zh" if zh else "status_en"],
+                                    evidence=ledger.links["evidence_zh" if zh else "evidence_en"])
+        body += _table(links, {"stage_zh" if zh else "stage": "环节" if zh else "stage", "name": "链条环节" if zh else "link",
+                               "status": "状态" if zh else "status", "firms": "本地企业" if zh else "firms",
+                               "evidence": "依据" if zh else "evidence"}, "chain-links")
+        open_ = tasks(s, ledger.chain.id, ledger.region)
+        body += f"<h2>{L['tasks']}</h2>" + (_table(open_.assign(status=open_["status_zh"] if zh else open_["status"]),
+                                                   {"task_id": "#", "title": L["tasks"], "owner": "责任人" if zh else "owner",
+                                                    "due_date": "时限" if zh else "due", "status": "状态" if zh else "status"},
+                                                   "chain-tasks") if len(open_) else f"<p>{L['no_tasks']}</p>")
+        t = ledger.targets.assign(reasons=ledger.targets["reasons_zh" if zh else "reasons_en"])
+        body += f"<h2>{L['attract']}</h2>" + _table(t, {"link_zh": "环节" if zh else "link", "rank": "#",
+                                                        "name": "企业" if zh else "firm", "reasons": "理由" if zh else "reasons"},
+                                                    "chain-targets")
+        return simple(request, u, L["chains"], body, figure_id="chain-ledger")
+
+    @app.get("/inbox", response_class=HTMLResponse, include_in_schema=False)
+    def inbox_page(request: Request, u: User = Depends(user_dep), s=Depends(store_dep)):
+        from clusteratlas.policy.access import may_run_chain, visible_alerts
+        from clusteratlas.study.alerts import alerts
+        from clusteratlas.study.chains import tasks
+
+        lang = _lang(request)
+        L, zh = LABELS[lang], lang == "zh"
+        if u.role not in PIPELINE_READERS:
+            return simple(request, u, L["inbox"], f"<p>{L['restricted']}</p>")
+        a = visible_alerts(alerts(s), u)
+        a = a[a["state"] != "handled"]
+        audit(s, u, "alerts", f"{len(a)} warnings")
+        body = f"<h2>{L['alerts']}</h2>"
+        if a.empty:
+            body += f"<p id='no-alerts'>{L['no_alerts']}</p>"
+        else:
+            rows = ""
+            for r in a.to_dict("records"):
+                i = int(r["alert_id"])
+                rows += (f"<tr id='alert-{i}'><td>{escape(r['title_zh'] if zh else r['title_en'])}</td>"
+                         f"<td>{escape(r['message_zh'] if zh else r['message_en'])}</td>"
+                         f"<td>{escape(r['state_zh'] if zh else r['state'])}</td><td>"
+                         f"<button onclick=\"act('/api/alerts/{i}/seen')\">{L['mark_seen']}</button> "
+                         f"<button onclick=\"act('/api/alerts/{i}/handled',{{note:prompt('{L['handled_note']}')||''}})\">"
+                         f"{L['mark_handled']}</button></td></tr>")
+            body += _headed(["预警", "说明", "状态", ""] if zh else ["warning", "message", "state", ""], rows,
+                            "inbox-alerts")
+        mine = tasks(s, open_only=True)
+        mine = mine[[may_run_chain(u, r) for r in mine["region_id"]]] if len(mine) else mine
+        body += f"<h2>{L['open_tasks']}</h2>" + (_table(mine.assign(status=mine["status_zh"] if zh else mine["status"]),
+                                                        {"task_id": "#", "chain_id": "产业链" if zh else "chain",
+                                                         "title": L["tasks"], "owner": "责任人" if zh else "owner",
+                                                         "due_date": "时限" if zh else "due",
+                                                         "status": "状态" if zh else "status"}, "inbox-tasks")
+                                                 if len(mine) else f"<p>{L['no_tasks']}</p>")
+        return simple(request, u, L["inbox"], act + body)
+
+    @app.get("/desk", response_class=HTMLResponse, include_in_schema=False)
+    def desk_page(request: Request, u: User = Depends(user_dep), s=Depends(store_dep)):
+        from clusteratlas.policy.access import visible_requests
+        from clusteratlas.study import desk
+
+        lang = _lang(request)
+        L, zh = LABELS[lang], lang == "zh"
+        if u.role not in SIGNED_IN:
+            return simple(request, u, L["desk"], f"<p>{L['restricted']}</p>")
+        body = act
+        if u.role == "firm":
+            options = "".join(f"<option value='{k}'>{escape(v[0] if zh else k)} → {escape(v[1])}</option>"
+                              for k, v in desk.ROUTES.items())
+            body += (f"<h2>{L['file_request']}</h2><form id='desk-form' onsubmit=\"event.preventDefault();"
+                     f"act('/api/desk/requests',Object.fromEntries(new FormData(this)))\">"
+                     f"<label>{L['category']} <select name='category'>{options}</select></label> "
+                     f"<label>{L['subject']} <input name='title' required maxlength='200'></label><br>"
+                     f"<label>{L['text']} <textarea name='body' required maxlength='5000'></textarea></label><br>"
+                     f"<label>{L['attachment']} <input name='attachment_name' maxlength='300'></label> "
+                     f"<button type='submit' id='desk-submit'>{L['submit']}</button></form>")
+        r = visible_requests(desk.requests(s), u)
+        audit(s, u, "desk", f"{len(r)} requests")
+        body += f"<h2>{L['my_requests'] if u.role == 'firm' else L['requests']}</h2>"
+        if r.empty:
+            return simple(request, u, L["desk"], body + f"<p>{L['no_requests']}</p>")
+        from clusteratlas.io import desk_records
+
+        rows = ""
+        for q in r.sort_values("request_id", ascending=False).to_dict("records"):
+            i = int(q["request_id"])
+            said = desk_records.events(s, i)
+            roles_zh = {"admin": "管理员", "analyst": "经济部门", "park_manager": "园区", "firm": "企业"}
+            thread = "".join(f"<div class='answer'>{escape(str(e['actor']))}（{escape(roles_zh.get(e['role'], e['role']) if zh else e['role'])}）："
+                             f"{escape(str(e['message'] or e['action']))}</div>" for e in said.to_dict("records"))
+            buttons = ""
+            if u.role != "firm" and q["state"] != "closed":
+                buttons = (f"<button onclick=\"act('/api/desk/requests/{i}/answer',{{message:prompt('{L['answer']}')||''}})\">"
+                           f"{L['answer']}</button> <button onclick=\"act('/api/desk/requests/{i}/close')\">{L['close']}</button>")
+            rows += (f"<tr id='request-{i}'><td>{i}</td><td>{escape(q['category_zh'] if zh else q['category'])}</td>"
+                     f"<td>{escape(q['department'])}</td><td>{escape(q['title'])}<div>{escape(q['body'])}</div>{thread}</td>"
+                     f"<td>{escape(q['state_zh'] if zh else q['state'])}{' ⚠' if q['overdue'] else ''}</td>"
+                     f"<td>{escape(str(q['deadline'])[:16])}</td><td>{buttons}</td></tr>")
+        body += _headed(["#", "类别", "承办部门", "诉求与答复", "状态", "答复时限", ""] if zh else
+                        ["#", "category", "department", "request and answers", "state", "answer due", ""],
+                        rows, "desk-requests")
+        if u.role != "firm":
+            body += f"<h2>{L['report']}</h2>" + desk.desk_report(r).round(1).to_html(
+                index=False, classes="table", border=0, table_id="desk-report", na_rep="—")
+        return simple(request, u, L["desk"], body)
+
