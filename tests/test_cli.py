@@ -269,3 +269,19 @@ def test_early_warnings_from_the_command_line(demo_db):
     assert cli("alerts", "mark", "1", "handled", "--by", "王科长", "--note", "已核实", "--db", demo_db).returncode == 0
     listed = cli("alerts", "list", "--state", "handled", "--db", demo_db)
     assert "已处置" in listed.stdout and listed.stdout.count("│ 1 │") == 1
+
+
+def test_the_desk_from_the_command_line(demo_db):
+    """The office's list of the firms' requests (filed through the service), and its report."""
+    from clusteratlas.io import Store
+    from clusteratlas.policy.access import User
+    from clusteratlas.study.desk import file_request
+
+    with Store(demo_db) as s:
+        firm = s.table("firms").iloc[0]["firm_id"]
+        file_request(s, User("f", "firm", firm_id=firm), "land", "扩建用地", "申请扩建用地50亩",
+                     now=__import__("datetime").datetime(2006, 1, 1))
+    listed = cli("desk", "list", "--db", demo_db)
+    assert listed.returncode == 0 and "扩建用地" in listed.stdout and "超期" in listed.stdout
+    report = cli("desk", "list", "--report", "--db", demo_db)
+    assert "自然资源和规划局" in report.stdout

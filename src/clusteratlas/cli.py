@@ -969,6 +969,41 @@ def alerts_mark(
     console.print(f"alert {alert_id}: {state}")
 
 
+desk_app = typer.Typer(help="The services desk (企业服务台): the firms' requests and complaints.", no_args_is_help=True)
+app.add_typer(desk_app, name="desk")
+
+
+@desk_app.command("list")
+def desk_list(
+    db: DbOption = DEFAULT_PATH,
+    open_only: Annotated[bool, typer.Option("--open", help="only those not closed")] = False,
+    report: Annotated[bool, typer.Option(help="the counts and response times per department and park instead")] = False,
+) -> None:
+    """The requests as they stand, overdue first (or, with --report, per department and park)."""
+    from rich.table import Table
+
+    from clusteratlas.study import desk
+
+    with _read_store(db) as store:
+        frame = desk.requests(store)
+    if report:
+        t = Table("承办部门", "园区", "受理", "未办结", "超期", "已答复", "答复用时中位数(小时)")
+        for r in desk.desk_report(frame).itertuples(index=False):
+            hours = "—" if r.median_response_hours != r.median_response_hours else f"{r.median_response_hours:.1f}"
+            t.add_row(r.department, str(r.park_id), str(r.filed), str(int(r.open)), str(int(r.overdue)),
+                      str(int(r.answered)), hours)
+        console.print(t)
+        return
+    if open_only:
+        frame = frame[frame["state"] != "closed"]
+    t = Table("#", "企业", "类别", "承办部门", "标题", "状态", "答复时限", "超期")
+    for r in frame.sort_values(["overdue", "request_id"], ascending=[False, True]).itertuples(index=False):
+        due = "—" if r.due != r.due or r.due is None else str(r.due)[:16]
+        t.add_row(str(r.request_id), r.firm_id, r.category_zh, r.department, r.title, r.state_zh, due,
+                  "超期" if r.overdue else "")
+    console.print(t)
+
+
 iotable_app = typer.Typer(help="Input-output tables kept in the store.", no_args_is_help=True)
 app.add_typer(iotable_app, name="io-table")
 
