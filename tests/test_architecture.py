@@ -13,7 +13,7 @@ import clusteratlas
 
 ROOT = Path(clusteratlas.__file__).parent
 LAYERS = {  # package → floor; a module may import its own floor and those below
-    "classify": 0, "engines": 0, "measures": 1, "io": 2, "analyses": 3, "sample": 3,
+    "classify": 0, "engines": 0, "faces": 1, "measures": 1, "io": 2, "analyses": 3, "sample": 3,
     "policy": 4, "study": 5, "report": 6, "web": 7, "api": 8, "cli": 9,
 }
 STORE_MODULES = ("clusteratlas.io.store", "clusteratlas.io.queries", "clusteratlas.io.records", "clusteratlas.io.chain_records",

@@ -6,7 +6,6 @@ One language at a time: Chinese (default) or English."""
 from __future__ import annotations
 
 import datetime as dt
-import html
 from importlib import resources
 from pathlib import Path
 
@@ -17,6 +16,8 @@ from plotly.offline import get_plotlyjs
 import clusteratlas
 from clusteratlas.analyses.chains.ledger import ChainLedger
 from clusteratlas.report import figures
+from clusteratlas.report.html_tables import html_table
+from clusteratlas.report.workbook import write_workbook
 
 # one table's columns: key → (Chinese header, English header, kind); kind: text, wan (CNY shown
 # in 万元 / CNY m), pct, int, date
@@ -85,41 +86,6 @@ def _frames(ledger: ChainLedger, tasks: pd.DataFrame, roles: pd.DataFrame, lang:
     return {"links": links, "rates": rates, "targets": targets, "projects": projects, "tasks": t, "roles": r}
 
 
-def _cell(value, kind: str, zh: bool):
-    """A value as shown on the page: money in 万元 (Chinese) or CNY million, percent with one
-    decimal, dates as YYYY-MM-DD, nothing as —."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return "—"
-    if kind == "wan":
-        return f"{value / 1e4:,.1f}" if zh else f"{value / 1e6:,.1f}"
-    if kind == "pct":
-        return f"{value:.1f}"
-    if kind == "score":
-        return f"{value:.2f}"
-    if kind in ("int", "year"):
-        return f"{int(value)}" if kind == "year" else f"{int(value):,}"
-    if kind == "date":
-        return pd.Timestamp(value).strftime("%Y-%m-%d")
-    return str(value)
-
-
-def _html_table(frame: pd.DataFrame, columns: dict, zh: bool, table_id: str) -> str:
-    head = "".join(f"<th class=\"{'text' if kind in ('text', 'name', 'stage', 'status', 'date') else 'num'}\">"
-                   f"{html.escape(zh_h if zh else en_h)}</th>" for zh_h, en_h, kind in columns.values())
-    rows = []
-    for _, r in frame.iterrows():
-        cells = []
-        for key, (_, _, kind) in columns.items():
-            text = html.escape(_cell(r.get(key), kind, zh))
-            klass = "text" if kind in ("text", "name", "stage", "status", "date") else "num"
-            if key == "status" and "status_code" in r:
-                klass += f" status-{r['status_code']}"
-            cells.append(f'<td class="{klass}">{text}</td>')
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    empty = f'<tr><td colspan="{len(columns)}" class="text">—</td></tr>' if not rows else ""
-    return f'<table id="{table_id}"><thead><tr>{head}</tr></thead><tbody>{"".join(rows) or empty}</tbody></table>'
-
-
 def write_chain_page(ledger: ChainLedger, tasks: pd.DataFrame, roles: pd.DataFrame, path: Path, *,
                      region_name: str, firm_names: dict | None = None, lang: str = "zh") -> Path:
     """The printable page of a chain (HTML, self-contained, offline)."""
@@ -129,7 +95,7 @@ def write_chain_page(ledger: ChainLedger, tasks: pd.DataFrame, roles: pd.DataFra
     name = chain.name_zh if zh else chain.name_en
     title = (f"{region_name}{name}产业链台账（{ledger.year}年）" if zh
              else f"{name} chain ledger, {region_name} ({ledger.year})")
-    links = f["links"].assign(status_code=ledger.links["status"].to_numpy())
+    links = f["links"]
     fig = figures.chain_ledger_map(ledger.links, "一链一图" if zh else "Chain map", lang)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(
         str(resources.files("clusteratlas.report").joinpath("templates"))), autoescape=True)
@@ -139,12 +105,12 @@ def write_chain_page(ledger: ChainLedger, tasks: pd.DataFrame, roles: pd.DataFra
         plotly_js=get_plotlyjs(), version=clusteratlas.__version__,
         generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
         figure=fig.to_html(full_html=False, include_plotlyjs=False, config={"displaylogo": False, "staticPlot": False}),
-        table_links=_html_table(links, LINK_TABLE, zh, "table-links"),
-        table_rates=_html_table(f["rates"], RATE_TABLE, zh, "table-rates"),
-        table_targets=_html_table(f["targets"], TARGET_TABLE, zh, "table-targets"),
-        table_projects=_html_table(f["projects"], PROJECT_TABLE, zh, "table-projects"),
-        table_tasks=_html_table(f["tasks"], TASK_TABLE, zh, "table-tasks"),
-        table_roles=_html_table(f["roles"], ROLE_TABLE, zh, "table-roles"), open_tasks=int((tasks["status"].isin(
+        table_links=html_table(links, LINK_TABLE, lang, "table-links", ledger.links["status"]),
+        table_rates=html_table(f["rates"], RATE_TABLE, lang, "table-rates"),
+        table_targets=html_table(f["targets"], TARGET_TABLE, lang, "table-targets"),
+        table_projects=html_table(f["projects"], PROJECT_TABLE, lang, "table-projects"),
+        table_tasks=html_table(f["tasks"], TASK_TABLE, lang, "table-tasks"),
+        table_roles=html_table(f["roles"], ROLE_TABLE, lang, "table-roles"), open_tasks=int((tasks["status"].isin(
             ("open", "in_progress"))).sum()) if len(tasks) else 0,
         overdue=int(tasks["overdue"].sum()) if len(tasks) else 0)
     path = Path(path)
@@ -172,45 +138,4 @@ def write_chain_workbook(ledger: ChainLedger, tasks: pd.DataFrame, roles: pd.Dat
               ("招商目标" if zh else "Targets", f["targets"], TARGET_TABLE),
               ("项目" if zh else "Projects", f["projects"], PROJECT_TABLE),
               ("链长链主" if zh else "Roles", f["roles"], ROLE_TABLE)]
-    path = Path(path)
-    with pd.ExcelWriter(path, engine="xlsxwriter", engine_kwargs={"options": {
-            "strings_to_formulas": False, "strings_to_urls": False}}) as xw:
-        book = xw.book
-        fmt = {"wan": book.add_format({"num_format": "#,##0.0"}), "pct": book.add_format({"num_format": "0.0"}),
-               "score": book.add_format({"num_format": "0.00"}), "int": book.add_format({"num_format": "#,##0"}),
-               "text": book.add_format({"text_wrap": True, "valign": "top"}),
-               "head": book.add_format({"bold": True, "bg_color": "#eaf2f8", "text_wrap": True, "valign": "top"})}
-        for sheet, frame, columns in sheets:
-            if columns is None:
-                frame.to_excel(xw, sheet_name=sheet, index=False)
-                xw.sheets[sheet].set_column(0, 0, 14)
-                xw.sheets[sheet].set_column(1, 1, 90, fmt["text"])
-                continue
-            out = pd.DataFrame({(zh_h if zh else en_h): _values(frame, key, kind, zh)
-                                for key, (zh_h, en_h, kind) in columns.items()})
-            out.to_excel(xw, sheet_name=sheet, index=False)
-            ws = xw.sheets[sheet]
-            ws.freeze_panes(1, 0)
-            for i, (key, (zh_h, en_h, kind)) in enumerate(columns.items()):
-                width = {"text": 28 if key not in ("evidence", "reasons", "note", "title") else 60, "name": 18,
-                         "status": 10, "stage": 8, "date": 12}.get(kind, 14)
-                ws.set_column(i, i, width, fmt.get(kind if kind in fmt else "text"))
-                ws.write(0, i, zh_h if zh else en_h, fmt["head"])
-    return path
-
-
-def _values(frame: pd.DataFrame, key: str, kind: str, zh: bool) -> list:
-    """A column as the workbook holds it: numbers as numbers (money in 万元 or CNY m), dates and
-    text as text, nothing as empty."""
-    if key not in frame:
-        return [None] * len(frame)
-    v = frame[key]
-    if kind == "wan":
-        return (v.astype(float) / (1e4 if zh else 1e6)).round(1).tolist()
-    if kind in ("pct", "score"):
-        return v.astype(float).round(2 if kind == "score" else 1).tolist()
-    if kind == "date":
-        return [None if pd.isna(x) else pd.Timestamp(x).strftime("%Y-%m-%d") for x in v]
-    if kind in ("int", "year"):
-        return [None if pd.isna(x) else int(x) for x in v]
-    return [None if (not isinstance(x, str) and pd.isna(x)) else str(x) for x in v]
+    return write_workbook(path, sheets, lang)

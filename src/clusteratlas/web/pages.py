@@ -13,6 +13,7 @@ import jinja2
 from fastapi import Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from clusteratlas.faces import LANGS, N_, translator
 from clusteratlas.io import accounts
 from clusteratlas.policy.access import (
     PIPELINE_READERS,
@@ -26,76 +27,98 @@ from clusteratlas.policy.access import (
 )
 from clusteratlas.study.diagnosis import NotComputable
 
-LABELS = {
-    "zh": {"title": "ClusterAtlas 产业集群地图", "overview": "总体概况", "map": "分布地图",
-           "clusters": "产业集聚", "opportunities": "招商方向", "parks": "园区评价", "targets": "目标进度",
-           "pipeline": "招商项目", "incentives": "政策计算器", "upload": "数据上传", "guides": "申兑指南", "guides_note": "每条政策：谁可以申请、需要提供什么、怎样计算、示例（按{year}年的参数）。", "login": "登录", "login_forged": "登录表单已过期或来自其他网站，请重新登录。",
-           "logout": "退出", "user": "用户", "password": "密码", "switch": "English",
-           "calculate": "计算", "upload_button": "上传并校验", "role": "角色",
-           "upload_note": "可上传 CSV、XLSX、Parquet 或 GeoJSON。先全部校验：任何一处有问题都不写入，每个问题都指明工作表、行和列。",
-           "region_field": "行政区划代码（文件无地区列且企业代码非信用代码时）", "strict_field": "警告也视为错误",
-           "msg_field": "message_zh", "notes_field": "notes_zh", "warnings": "警告（已导入）",
-           "restricted": "需要相应权限才能查看。", "valuechain": "产业链", "kdensity": "距离法集聚（K密度）",
-           "kdensity_note": "灰色带为全局{level}置信带（{n}次模拟中该比例的曲线全程位于带内）：曲线在带上方为集聚，下方为分散。",
-           "dartboard_note": "p值：{n}次飞镖模拟（随机种子{seed}）中γ不小于实际值的比例。",
-           "cluster_map": "集群与园区", "matching": "供需对接", "needs": "采购需求",
-           "candidates": "推荐本地供应商", "no_needs": "没有可查看的采购需求。", "datasets": "已导入数据集",
-           "lq_map": "区位商地图", "park_map": "园区与企业", "industry": "行业",
-           "award_totals": "奖励测算汇总", "run": "测算批次", "ruleset": "政策规则", "year": "年份", "no_data": "尚无数据。",
-           "no_full_year": "尚无全年数据。",
-           "no_io_table": "尚无投入产出表：请导入（clusteratlas io-table import 文件，或 POST /api/io-tables），"
-                          "或以 --io-table 文件 启动服务。",
-           "suppressed_note": "企业数少于3家或由一家企业主导的行业，以及为防止反推而一并隐藏的行业，对您的角色不显示。",
-           "calculator_note": "填写或核对企业数据（元）；逐条检查并说明每项规则。结果为测算值，以主管部门审定为准。", "total": "合计", "amount_10k": "金额(万元)",
-           "no_runs": "尚无已记录的测算批次（clusteratlas incentives run --db … --save，或 POST /api/incentives/runs）。",
-           "no_boundaries": "数据库中没有比较区域的边界，无法绘制区位商地图（可导入GeoJSON边界）。",
-           "chains": "链长制", "inbox": "待办预警", "desk": "企业服务台", "chain_pick": "选择产业链",
-           "papers": "下载：一链一图、一表、一清单", "tasks": "任务清单", "attract": "补链延链招商目标",
-           "alerts": "预警", "open_tasks": "待办任务", "mark_seen": "已阅", "mark_handled": "已处置",
-           "handled_note": "处置说明", "no_alerts": "没有新的预警。", "no_tasks": "没有待办任务。",
-           "file_request": "提交诉求", "category": "类别", "subject": "标题", "text": "内容", "attachment": "附件名称",
-           "submit": "提交", "my_requests": "我的诉求", "requests": "企业诉求", "answer": "答复", "close": "办结",
-           "report": "按部门和园区统计", "no_requests": "暂无诉求。"},
-    "en": {"title": "ClusterAtlas", "overview": "Overview", "map": "Map", "clusters": "Clusters",
-           "opportunities": "Opportunities", "parks": "Parks", "targets": "Targets",
-           "pipeline": "Pipeline", "incentives": "Policy calculator", "upload": "Upload",
-           "guides": "Guides to each award", "guides_note": "For each rule: who qualifies, what to submit, how the amount is computed, an example (parameters of {year}).",
-           "login": "Log in", "login_forged": "The login form has expired or came from another site: log in again.", "logout": "Log out", "user": "User", "password": "Password",
-           "switch": "中文", "calculate": "Calculate", "upload_button": "Upload and check",
-           "upload_note": "CSV, XLSX, Parquet or GeoJSON. Files are checked first; a file with any problem "
-                          "changes nothing, and every problem is listed with its sheet, row and column.",
-           "region_field": "Region code (for files with no region column and no credit codes)",
-           "strict_field": "Reject on warnings too", "msg_field": "message", "notes_field": "notes",
-           "warnings": "Warnings (imported)",
-           "role": "Role", "restricted": "Your role may not see this page.", "valuechain": "Value chain",
-           "kdensity": "Distance-based agglomeration (K-density)",
-           "kdensity_note": "Grey: the global {level} band ({level} of {n} simulated curves stay inside it "
-                            "over the whole range). Above it: localised; below it: dispersed.",
-           "dartboard_note": "p: the share of {n} dartboard simulations (seed {seed}) with a γ at least as large.",
-           "cluster_map": "Firm clusters and parks", "matching": "Supplier matching",
-           "needs": "Purchase needs", "candidates": "Local suppliers, ranked",
-           "no_needs": "No purchase needs visible to you.", "datasets": "Imported datasets",
-           "lq_map": "LQ map", "park_map": "Parks and firms", "industry": "Industry",
-           "award_totals": "Award totals", "run": "Run", "ruleset": "Ruleset", "year": "Year", "no_data": "No data yet.",
-           "no_full_year": "No full-year data yet.",
-           "no_io_table": "No input-output table: import one (clusteratlas io-table import FILE, or "
-                          "POST /api/io-tables), or start the service with --io-table FILE.",
-           "suppressed_note": "Industries of fewer than 3 firms or dominated by one, and those hidden with "
-                              "them so they cannot be worked out, are not shown for your role.",
-           "calculator_note": "Enter or confirm the firm's figures (CNY); every rule is checked and "
-                              "explained. Results are estimates subject to the authorities' review.", "total": "total", "amount_10k": "amount (CNY 10k)",
-           "no_runs": "No incentive run recorded yet (clusteratlas incentives run --db … --save, or "
-                      "POST /api/incentives/runs).",
-           "no_boundaries": "The store holds no boundaries of the comparison regions, so no LQ "
-                            "map can be drawn (import them from a GeoJSON file).",
-           "chains": "Chains", "inbox": "Inbox", "desk": "Services desk", "chain_pick": "Choose a chain",
-           "papers": "Download the chain's papers", "tasks": "Tasks", "attract": "Firms to attract",
-           "alerts": "Warnings", "open_tasks": "Open tasks", "mark_seen": "Seen", "mark_handled": "Handled",
-           "handled_note": "How it was handled", "no_alerts": "No new warnings.", "no_tasks": "No open tasks.",
-           "file_request": "File a request", "category": "Category", "subject": "Subject", "text": "Text",
-           "attachment": "Attachment name", "submit": "Submit", "my_requests": "My requests", "requests": "Requests",
-           "answer": "Answer", "close": "Close", "report": "By department and park", "no_requests": "No requests yet."},
+# the dashboard's labels: the English msgid of each (the Chinese is in faces/messages/zh.po)
+_LABELS_EN = {
+    "title": N_("ClusterAtlas"),
+    "overview": N_("Overview"),
+    "map": N_("Map"),
+    "clusters": N_("Clusters"),
+    "opportunities": N_("Opportunities"),
+    "parks": N_("Parks"),
+    "targets": N_("Targets"),
+    "pipeline": N_("Pipeline"),
+    "incentives": N_("Policy calculator"),
+    "upload": N_("Upload"),
+    "guides": N_("Guides to each award"),
+    "guides_note": N_("For each rule: who qualifies, what to submit, how the amount is computed, an example "
+            "(parameters of {year})."),
+    "login": N_("Log in"),
+    "login_forged": N_("The login form has expired or came from another site: log in again."),
+    "logout": N_("Log out"),
+    "user": N_("User"),
+    "password": N_("Password"),
+    "switch": N_("中文"),
+    "calculate": N_("Calculate"),
+    "upload_button": N_("Upload and check"),
+    "upload_note": N_("CSV, XLSX, Parquet or GeoJSON. Files are checked first; a file with any problem changes "
+            "nothing, and every problem is listed with its sheet, row and column."),
+    "region_field": N_("Region code (for files with no region column and no credit codes)"),
+    "strict_field": N_("Reject on warnings too"),
+    "warnings": N_("Warnings (imported)"),
+    "role": N_("Role"),
+    "restricted": N_("Your role may not see this page."),
+    "valuechain": N_("Value chain"),
+    "kdensity": N_("Distance-based agglomeration (K-density)"),
+    "kdensity_note": N_("Grey: the global {level} band ({level} of {n} simulated curves stay inside it over the "
+            "whole range). Above it: localised; below it: dispersed."),
+    "dartboard_note": N_("p: the share of {n} dartboard simulations (seed {seed}) with a γ at least as large."),
+    "cluster_map": N_("Firm clusters and parks"),
+    "matching": N_("Supplier matching"),
+    "needs": N_("Purchase needs"),
+    "candidates": N_("Local suppliers, ranked"),
+    "no_needs": N_("No purchase needs visible to you."),
+    "datasets": N_("Imported datasets"),
+    "lq_map": N_("LQ map"),
+    "park_map": N_("Parks and firms"),
+    "industry": N_("Industry"),
+    "award_totals": N_("Award totals"),
+    "run": N_("Run"),
+    "ruleset": N_("Ruleset"),
+    "year": N_("Year"),
+    "no_data": N_("No data yet."),
+    "no_full_year": N_("No full-year data yet."),
+    "no_io_table": N_("No input-output table: import one (clusteratlas io-table import FILE, or POST /api/io-"
+            "tables), or start the service with --io-table FILE."),
+    "suppressed_note": N_("Industries of fewer than 3 firms or dominated by one, and those hidden with them so they "
+            "cannot be worked out, are not shown for your role."),
+    "calculator_note": N_("Enter or confirm the firm's figures (CNY); every rule is checked and explained. Results "
+            "are estimates subject to the authorities' review."),
+    "total": N_("total"),
+    "amount_10k": N_("amount (CNY 10k)"),
+    "no_runs": N_("No incentive run recorded yet (clusteratlas incentives run --db … --save, or POST "
+            "/api/incentives/runs)."),
+    "no_boundaries": N_("The store holds no boundaries of the comparison regions, so no LQ map can be drawn (import"
+            " them from a GeoJSON file)."),
+    "chains": N_("Chains"),
+    "inbox": N_("Inbox"),
+    "desk": N_("Services desk"),
+    "chain_pick": N_("Choose a chain"),
+    "papers": N_("Download the chain's papers"),
+    "tasks": N_("Tasks"),
+    "attract": N_("Firms to attract"),
+    "alerts": N_("Warnings"),
+    "open_tasks": N_("Open tasks"),
+    "mark_seen": N_("Seen"),
+    "mark_handled": N_("Handled"),
+    "handled_note": N_("How it was handled"),
+    "no_alerts": N_("No new warnings."),
+    "no_tasks": N_("No open tasks."),
+    "file_request": N_("File a request"),
+    "category": N_("Category"),
+    "subject": N_("Subject"),
+    "text": N_("Text"),
+    "attachment": N_("Attachment name"),
+    "submit": N_("Submit"),
+    "my_requests": N_("My requests"),
+    "requests": N_("Requests"),
+    "answer": N_("Answer"),
+    "close": N_("Close"),
+    "report": N_("By department and park"),
+    "no_requests": N_("No requests yet."),
 }
+
+_FIELDS = {"zh": {"msg_field": "message_zh", "notes_field": "notes_zh"}, "en": {"msg_field": "message", "notes_field": "notes"}}
+LABELS = {lang: {**{k: translator(lang)(v) for k, v in _LABELS_EN.items()}, **_FIELDS[lang]} for lang in LANGS}
 
 _env = jinja2.Environment(loader=jinja2.FileSystemLoader(
     str(resources.files("clusteratlas.web").joinpath("templates"))), autoescape=True)

@@ -1,0 +1,53 @@
+"""Tables for a page (the dashboard, a printable export): the same column specifications as the
+workbooks (``report.workbook``), each value written as people write it (``faces.numbers``):
+money in 万元 or CNY m, percentages with one decimal, dates as YYYY-MM-DD, nothing as —; text
+escaped; numbers right-aligned; the first column frozen when the table scrolls."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+from clusteratlas.faces.numbers import MISSING, count, is_missing, money, number, pct
+
+TEXT_KINDS = ("text", "name", "stage", "status", "date")
+
+
+def cell(value, kind: str, lang: str = "zh") -> str:
+    """A value as a page shows it (``kind``: as in ``report.workbook``)."""
+    if is_missing(value) or (not isinstance(value, str) and not isinstance(value, (int, float)) and pd.isna(value)):
+        return MISSING
+    if kind == "wan":
+        return money(value, "wan", lang) if lang == "zh" else number(float(value) / 1e6, 1, lang)
+    if kind == "pct":
+        return pct(value, lang)
+    if kind == "score":
+        return number(value, 2, lang)
+    if kind == "int":
+        return count(value, lang)
+    if kind == "year":
+        return str(int(value))
+    if kind == "date":
+        return pd.Timestamp(value).strftime("%Y-%m-%d")
+    return str(value)
+
+
+def html_table(frame: pd.DataFrame, columns: dict, lang: str, table_id: str, status_classes: pd.Series | None = None) -> str:
+    """``frame``'s ``columns`` (key → (Chinese header, English header, kind)) as a table in a
+    scrolling box; ``status_classes``: a CSS class per row for the status cell (status-strong …)."""
+    zh = lang == "zh"
+    head = "".join(f"<th class=\"{'text' if kind in TEXT_KINDS else 'num'}\">{html.escape(zh_h if zh else en_h)}</th>"
+                   for zh_h, en_h, kind in columns.values())
+    rows = []
+    for i, (_, r) in enumerate(frame.iterrows()):
+        cells = []
+        for key, (_, _, kind) in columns.items():
+            klass = "text" if kind in TEXT_KINDS else "num"
+            if key == "status" and status_classes is not None:
+                klass += f" status-{status_classes.iloc[i]}"
+            cells.append(f'<td class="{klass}">{html.escape(cell(r.get(key), kind, lang))}</td>')
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    empty = f'<tr><td colspan="{len(columns)}" class="text">{MISSING}</td></tr>' if not rows else ""
+    return (f'<div class="scroll"><table id="{table_id}" class="table"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(rows) or empty}</tbody></table></div>')
