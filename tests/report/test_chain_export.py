@@ -51,12 +51,12 @@ def test_the_workbook_holds_each_table_with_its_units(papers):
     assert wb.sheetnames == ["说明", "一表 链条环节", "一清单 任务", "链主配套率", "招商目标", "项目", "链长链主"]
     links = wb["一表 链条环节"]
     header = [c.value for c in links[1]]
-    assert header[:4] == ["环节", "链条环节", "状态", "本地企业(家)"] and "链上采购(万元)" in header
+    assert header[:4] == ["环节", "链条环节", "状态", "本地企业（家）"] and "链上采购（万元）" in header
     assert links.freeze_panes == "A2" and links.max_row == 1 + len(ledger.chain.links)
     tubulars = next(r for r in links.iter_rows(min_row=2, values_only=True) if r[1] == "石油专用管材")
     expected = round(ledger.links.set_index("link_id").at["steel_tubulars", "purchases"] / 1e4, 1)
-    assert tubulars[2] == "补链" and tubulars[header.index("链上采购(万元)")] == expected
-    assert links.cell(2, header.index("链上采购(万元)") + 1).number_format == "#,##0.0"
+    assert tubulars[2] == "补链" and tubulars[header.index("链上采购（万元）")] == expected
+    assert links.cell(2, header.index("链上采购（万元）") + 1).number_format == "#,##0.0"
     todo = [r for r in wb["一清单 任务"].iter_rows(min_row=2, values_only=True)]
     assert [r[1] for r in todo] == ["引进石油专用管材企业", "四机厂铸锻件本地配套"] and todo[0][5] == "办理中"
     roles = [r for r in wb["链长链主"].iter_rows(min_row=2, values_only=True)]

@@ -55,3 +55,16 @@ def pct(v, lang: str = "zh", digits: int = 1) -> str:
 
 def count(v, lang: str = "zh") -> str:
     return MISSING if is_missing(v) else number(round(float(v)), 0, lang)
+
+
+# the unit a column of each kind carries in its header, in each language
+HEADER_UNITS = {"wan": ("万元", "CNY m"), "yi": ("亿元", "CNY 100m"), "pct": ("%", "%")}
+
+
+def header(text: str, kind: str, lang: str = "zh") -> str:
+    """A column's header (already in ``lang``) with the unit its kind is shown in: 产值（万元）,
+    Output (CNY m) — so a table's numbers never need a unit of their own."""
+    unit = HEADER_UNITS.get(kind)
+    if unit is None:
+        return text
+    return f"{text}（{unit[0]}）" if lang == "zh" else f"{text} ({unit[1]})"

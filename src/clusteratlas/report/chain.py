@@ -15,43 +15,42 @@ from plotly.offline import get_plotlyjs
 
 import clusteratlas
 from clusteratlas.analyses.chains.ledger import ChainLedger
+from clusteratlas.faces import N_
 from clusteratlas.report import figures
 from clusteratlas.report.html_tables import html_table
 from clusteratlas.report.workbook import write_workbook
 
-# one table's columns: key → (Chinese header, English header, kind); kind: text, wan (CNY shown
-# in 万元 / CNY m), pct, int, date
+# one table's columns: key → (English header, translated by the catalogue; kind), kind as in
+# ``report.workbook`` (the unit goes into the header: 万元 / CNY m, %)
 LINK_TABLE = {
-    "stage": ("环节", "Stage", "stage"), "name": ("链条环节", "Link", "name"), "status": ("状态", "Status", "status"),
-    "firms": ("本地企业(家)", "Local firms", "int"), "leading_firms": ("链主/龙头", "Leading firms", "text"),
-    "output": ("产值(万元)", "Output (CNY m)", "wan"), "purchases": ("链上采购(万元)", "Bought by the chain (CNY m)", "wan"),
-    "local_share_pct": ("本地配套率(%)", "Bought locally (%)", "pct"),
-    "io_leakage": ("投入产出漏出(万元)", "Input-output leakage (CNY m)", "wan"),
-    "evidence": ("依据", "Evidence", "text"),
+    "stage": (N_("Segment"), "stage"), "name": (N_("Link"), "name"), "status": (N_("Status"), "status"),
+    "firms": (N_("Local firms"), "int"), "leading_firms": (N_("Leading firms"), "text"),
+    "output": (N_("Output"), "wan"), "purchases": (N_("Bought by the chain"), "wan"),
+    "local_share_pct": (N_("Bought locally"), "pct"), "io_leakage": (N_("Input-output leakage"), "wan"),
+    "evidence": (N_("Evidence"), "text"),
 }
 RATE_TABLE = {
-    "name": ("链主", "Leading firm", "text"), "year": ("年份", "Year", "year"),
-    "purchases": ("采购总额(万元)", "Purchases (CNY m)", "wan"), "local": ("本地采购(万元)", "Bought locally (CNY m)", "wan"),
-    "rate_pct": ("本地配套率(%)", "Local supporting rate (%)", "pct"),
+    "name": (N_("Leading firm"), "text"), "year": (N_("Year"), "year"), "purchases": (N_("Purchases"), "wan"),
+    "local": (N_("Bought locally"), "wan"), "rate_pct": (N_("Local supporting rate"), "pct"),
 }
 TARGET_TABLE = {
-    "link": ("环节", "Link", "text"), "rank": ("排名", "Rank", "int"), "name": ("目标企业", "Firm", "text"),
-    "location": ("所在地", "Location", "text"), "revenue": ("营业收入(万元)", "Revenue (CNY m)", "wan"),
-    "score": ("得分", "Score", "score"), "reasons": ("理由", "Reasons", "text"),
+    "link": (N_("Link"), "text"), "rank": (N_("Rank"), "int"), "name": (N_("Firm to attract"), "text"),
+    "location": (N_("Location"), "text"), "revenue": (N_("Revenue"), "wan"), "score": (N_("Score"), "score"),
+    "reasons": (N_("Reasons"), "text"),
 }
 PROJECT_TABLE = {
-    "link": ("环节", "Link", "text"), "name": ("项目", "Project", "text"), "stage": ("阶段", "Stage", "text"),
-    "contracted_investment": ("协议投资(万元)", "Contracted (CNY m)", "wan"),
-    "funds_in_place": ("到位资金(万元)", "Funds in place (CNY m)", "wan"), "signed_date": ("签约日期", "Signed", "date"),
+    "link": (N_("Link"), "text"), "name": (N_("Project"), "text"), "stage": (N_("Stage"), "text"),
+    "contracted_investment": (N_("Contracted investment"), "wan"), "funds_in_place": (N_("Funds in place"), "wan"),
+    "signed_date": (N_("Signed"), "date"),
 }
 TASK_TABLE = {
-    "task_id": ("编号", "No.", "int"), "title": ("事项", "Task", "text"), "link": ("环节", "Link", "text"),
-    "owner": ("责任人/单位", "Owner", "text"), "due_date": ("办结时限", "Due", "date"),
-    "status": ("状态", "Status", "text"), "overdue": ("是否超期", "Overdue", "text"), "note": ("最新进展", "Latest note", "text"),
+    "task_id": (N_("No."), "int"), "title": (N_("Task"), "text"), "link": (N_("Link"), "text"),
+    "owner": (N_("Owner"), "text"), "due_date": (N_("Due"), "date"), "status": (N_("Status"), "text"),
+    "overdue": (N_("Overdue"), "text"), "note": (N_("Latest note"), "text"),
 }
 ROLE_TABLE = {
-    "role": ("职责", "Role", "text"), "holder": ("姓名/企业", "Holder", "text"), "title": ("职务", "Post", "text"),
-    "since": ("任命时间", "Since", "date"),
+    "role": (N_("Chain role"), "text"), "holder": (N_("Holder"), "text"), "title": (N_("Post"), "text"),
+    "since": (N_("Since"), "date"),
 }
 PROJECT_STAGE_ZH = {"lead": "线索", "negotiating": "洽谈", "signed": "签约", "started": "开工", "in_production": "投产",
                     "dropped": "终止"}

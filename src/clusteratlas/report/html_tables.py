@@ -9,7 +9,8 @@ import html
 
 import pandas as pd
 
-from clusteratlas.faces.numbers import MISSING, count, is_missing, money, number, pct
+from clusteratlas.faces import translator
+from clusteratlas.faces.numbers import MISSING, count, header, is_missing, money, number, pct
 
 TEXT_KINDS = ("text", "name", "stage", "status", "date")
 
@@ -20,6 +21,8 @@ def cell(value, kind: str, lang: str = "zh") -> str:
         return MISSING
     if kind == "wan":
         return money(value, "wan", lang) if lang == "zh" else number(float(value) / 1e6, 1, lang)
+    if kind == "yi":
+        return money(value, "yi", lang)
     if kind == "pct":
         return pct(value, lang)
     if kind == "score":
@@ -33,20 +36,26 @@ def cell(value, kind: str, lang: str = "zh") -> str:
     return str(value)
 
 
-def html_table(frame: pd.DataFrame, columns: dict, lang: str, table_id: str, status_classes: pd.Series | None = None) -> str:
-    """``frame``'s ``columns`` (key → (Chinese header, English header, kind)) as a table in a
-    scrolling box; ``status_classes``: a CSS class per row for the status cell (status-strong …)."""
-    zh = lang == "zh"
-    head = "".join(f"<th class=\"{'text' if kind in TEXT_KINDS else 'num'}\">{html.escape(zh_h if zh else en_h)}</th>"
-                   for zh_h, en_h, kind in columns.values())
+def html_table(frame: pd.DataFrame, columns: dict, lang: str, table_id: str, status_classes: pd.Series | None = None,
+               titles: dict | None = None) -> str:
+    """``frame``'s ``columns`` (key → (English header, the catalogue's msgid; kind)) as a table in
+    a scrolling box, headers in ``lang`` with their units; ``status_classes``: a CSS class per row
+    for the status cell (status-strong …); ``titles``: key → a column of hover texts for its cells
+    (why a value is missing, what a grade rests on)."""
+    _ = translator(lang)
+    head = "".join(f"<th class=\"{'text' if kind in TEXT_KINDS else 'num'}\">{html.escape(header(_(msgid), kind, lang))}</th>"
+                   for msgid, kind in columns.values())
     rows = []
-    for i, (_, r) in enumerate(frame.iterrows()):
+    for i, (_i, r) in enumerate(frame.iterrows()):
         cells = []
-        for key, (_, _, kind) in columns.items():
+        for key, (_m, kind) in columns.items():
             klass = "text" if kind in TEXT_KINDS else "num"
             if key == "status" and status_classes is not None:
                 klass += f" status-{status_classes.iloc[i]}"
-            cells.append(f'<td class="{klass}">{html.escape(cell(r.get(key), kind, lang))}</td>')
+            hover = ""
+            if titles and key in titles and not is_missing(titles[key].iloc[i]):
+                hover = f' title="{html.escape(str(titles[key].iloc[i]))}"'
+            cells.append(f'<td class="{klass}"{hover}>{html.escape(cell(r.get(key), kind, lang))}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
     empty = f'<tr><td colspan="{len(columns)}" class="text">{MISSING}</td></tr>' if not rows else ""
     return (f'<div class="scroll"><table id="{table_id}" class="table"><thead><tr>{head}</tr></thead>'
