@@ -88,7 +88,7 @@ def test_import_then_a_rejected_file_exit_codes_and_messages(tmp_path):
 def test_demo_writes_the_report_and_says_where(demo_run, tmp_path):
     res, out = demo_run
     assert "report:" in res.stdout and (out / "report.html").exists()
-    assert "23.40 亿元" in res.stdout
+    assert "规上工业总产值 23.40亿元（同比 +31.0%）" in res.stdout
     rep = cli("report", "--db", out / "sample.duckdb", "--out", tmp_path / "r", "--period", "2005",
               "--n-sim", "99")
     assert rep.returncode == 0, rep.stderr

@@ -87,10 +87,10 @@ def test_the_whole_report_runs_and_says_what_is_missing(county_db, tmp_path):
     html = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
     assert "没有对比地区" in html
     text = re.sub(r"<[^>]+>", " ", html)
-    assert not re.search(r"区位商 LQ\s+上年同期", text)  # no LQ table at all
+    assert 'id="table-lq"' not in html  # no LQ table at all
     # value added is not in the workbook: no firm is graded on it, and the report says so
-    assert "Incomplete: 200 firm(s) cannot be graded" in html and "亩均增加值" in html
-    assert "grades A: 0, B: 0, C: 0, D: 0" in html
+    assert "数据不全：200 家企业缺少评价所需指标" in html and "亩均增加值" in html
+    assert "各档企业数 A 0，B 0，C 0，D 0" in html
     # parks have no boundary: membership comes from the firm list, not "inside no park"
     prov = json.loads(re.search(r'id="provenance"[^>]*>(.*?)</script>', html, re.S).group(1))
     assert prov["region"] == COUNTY

@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 
 from clusteratlas import __version__
+from clusteratlas.faces import LANGS, N_, translator
 
 DEFAULT_PATH = "clusteratlas.duckdb"  # the store when --db is not given
 
@@ -34,9 +35,8 @@ err = Console(stderr=True)
 DbOption = Annotated[str, typer.Option("--db", help="the store: a DuckDB file, or a postgresql:// URL "
                                                      "(kept files in $CLUSTERATLAS_FILES)")]
 
-SYNTHETIC_NOTE = ("示例数据：荆州区（2006年上半年）。区级合计按原文公布数据校准，企业层面数据均为合成数据。"
-                  "Sample region: Jingzhou district, H1 2006. District totals are calibrated to the "
-                  "published figures of the source text; every firm-level row is synthetic.")
+SYNTHETIC_NOTE = N_("Sample region: Jingzhou district, H1 2006. District totals are calibrated to the "
+                    "published figures of the source text; every firm-level row is synthetic.")
 
 
 def _progress():
@@ -84,6 +84,12 @@ def _print_rejection(e, errors_out: Path | None, lang: str = "zh", limit: int = 
 
 
 LangOption = Annotated[str, typer.Option("--lang", help="提示语言：zh（中文）或 en / language of messages")]
+
+
+def _check_lang(lang: str) -> None:
+    if lang not in LANGS:
+        err.print("--lang must be zh or en")
+        raise typer.Exit(2)
 
 
 @app.command("import")
@@ -316,16 +322,18 @@ def report(
                                                      "value-chain section (default: the newest in the store)")] = None,
     n_sim: NSimOption = None,
     seed: SeedOption = None,
+    lang: LangOption = "zh",
 ) -> None:
-    """Write the diagnostic report of a region from the store."""
+    """Write the diagnostic report of a region from the store, in Chinese (default) or English."""
     from clusteratlas.report.html import build_report
     from clusteratlas.study.records import recorded_run
 
+    _check_lang(lang)
     p, settings = _period_option(period), _settings(n_sim, seed)
     with _read_store(db) as store:
         d = _diagnosis(store, region, p, io_table, settings)
         try:
-            files = build_report(d, out, run=recorded_run(store))
+            files = build_report(d, out, run=recorded_run(store), lang=lang)
         except ValueError as e:  # NotComputable included: what the data cannot give, said once
             _fail(f"report: {e.args[0] if e.args else e}")
     console.print(f"report: [bold]{files.html.resolve()}[/bold]\nworkbook: {files.xlsx.resolve()}")
@@ -334,8 +342,10 @@ def report(
 @app.command()
 def demo(
     out: Annotated[Path, typer.Option(help="folder for the report and the store")] = Path("demo"),
+    lang: LangOption = "zh",
 ) -> None:
     """Load the bundled sample region into a fresh store and write its diagnostic report."""
+    _check_lang(lang)
     import pandas as pd
 
     from clusteratlas.analyses.incentives import Ruleset, run
@@ -365,13 +375,17 @@ def demo(
                    label="sample: synthetic policy inputs")
         bar.update(task, description="writing the report", completed=1.0)
         d = _diagnosis(store)
-        files = build_report(d, out, synthetic_note=SYNTHETIC_NOTE, run=recorded_run(store))
+        files = build_report(d, out, synthetic_note=translator(lang)(SYNTHETIC_NOTE), run=recorded_run(store), lang=lang)
     rows = result.rows
     console.print(f"sample region loaded into {db}: " + ", ".join(f"{k} {v}" for k, v in rows.items()))
     t = d.overview().totals.set_index("indicator")
-    console.print(f"规上工业总产值 output {t.at['output', 'value'] / 1e8:.2f} 亿元 "
-                  f"({t.at['output', 'growth_pct']:+.1f}%), parks' share "
-                  f"{t.at['park_share_of_output_pct', 'value']:.1f}%")
+    from clusteratlas.faces.numbers import money_text
+
+    _ = translator(lang)
+    said = _("Gross industrial output {output} ({growth}% on the year before); parks' share {share}%",
+                            output=money_text(t.at["output", "value"], lang), growth=f"{t.at['output', 'growth_pct']:+.1f}",
+                            share=f"{t.at['park_share_of_output_pct', 'value']:.1f}")
+    console.print(said)
     console.print(f"report: [bold]{files.html.resolve()}[/bold]\nworkbook: {files.xlsx.resolve()}")
 
 

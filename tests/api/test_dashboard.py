@@ -104,7 +104,7 @@ def test_open_the_map_and_the_cluster_page(page, server):
     assert maps.nth(0).locator(".scatterlayer .trace").count() >= 8
     assert "schematic" in maps.nth(0).locator(".gtitle").text_content()
     assert maps.nth(1).locator(".scatterlayer .trace").count() >= 8  # six parks, firms, footprints
-    assert "cluster footprints" in maps.nth(1).locator(".legend").text_content()
+    assert "集群范围" in maps.nth(1).locator(".legend").text_content()
     page.screenshot(path=str(ARTIFACTS / "dashboard-map.png"), full_page=True)
     page.select_option("#lq-industry", "22")  # another industry: the page redraws the map
     page.wait_for_url("**/map?industry=22")
@@ -130,16 +130,19 @@ def test_open_the_map_and_the_cluster_page(page, server):
 
 
 def test_run_the_policy_calculator(page, server):
-    page.goto(server["base"] + "/incentives")
-    for field, value in {"registered_in_changsha": "true", "three_industries": "true",
-                         "supporting_firm": "true", "project_fits_policy": "true",
-                         "county_level": "false", "new_project_investment": "20000000",
-                         "equipment_investment": "12000000"}.items():
-        page.fill(f"#in-{field}", value)
+    """Fields in the clerk's words, grouped by clause; the result a 申兑 list in 万元."""
+    page.goto(server["base"] + "/incentives?lang=zh")
+    assert "注册地在长沙" in page.inner_text("#calculator") and "第12条" in page.inner_text("#calculator")
+    for field in ("registered_in_changsha", "three_industries", "supporting_firm", "project_fits_policy"):
+        page.check(f"#in-{field}")
+    page.fill("#in-new_project_investment", "20,000,000")  # as a clerk types it
+    page.fill("#in-equipment_investment", "12000000")
     page.click("#calc-button")
     page.wait_for_selector("#calc-total")
-    assert page.inner_text("#calc-total").startswith("600,000")
-    assert page.locator('.rule-row[data-status="award"]').count() >= 1
+    assert "60.0" in page.inner_text("#calc-total") and "万元" in page.inner_text("#calc-total")
+    award = page.locator('.rule-row[data-status="award"]')
+    assert award.count() >= 1 and "应予奖励" in award.first.inner_text()
+    assert "c12_" not in page.inner_text("#calc-result")  # rules by their titles, never their ids
     page.screenshot(path=str(ARTIFACTS / "dashboard-calculator.png"), full_page=True)
 
 
@@ -184,7 +187,7 @@ def test_award_totals_of_a_recorded_run_for_the_public_and_for_the_admin(page, s
     rows = page.locator("#award-table tbody tr")
     assert rows.count() >= 10
     public = page.locator("#award-table").inner_text()
-    assert "—" in public and "primary" in public
+    assert "—" in public and "不足3家企业或单家企业占比80%以上" in public
     page.screenshot(path=str(ARTIFACTS / "dashboard-award-totals-public.png"), full_page=True)
     _log_in(page, server, "admin")
     page.goto(server["base"] + f"/incentives?run={run_id}")

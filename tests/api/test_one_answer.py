@@ -72,17 +72,21 @@ def faces(server, tmp_path_factory):
     return api, dashboard, report, d
 
 
+def by_code(table: pd.DataFrame) -> pd.DataFrame:
+    """A shown table indexed by the industry code its 行业 column begins with ("35 专用设备制造业")."""
+    return table.set_index(table["行业"].str.split().str[0])
+
+
 def test_ellison_glaeser_p_values_agree(faces):
+    """The dashboard and the report show the same table (3 decimals) of the API's numbers."""
     api, dashboard, report, d = faces
     a = pd.DataFrame(api["eg"]).set_index("industry")
-    web = dashboard["eg-table"].set_index("industry")
-    rep = report["table-eg"].set_index("代码 code")
+    web, rep = by_code(dashboard["eg-table"]), by_code(report["table-eg"])
     assert len(a) >= 5
+    assert web.equals(rep)
     for industry, row in a.iterrows():
-        assert float(web.loc[industry, "gamma_p"]) == pytest.approx(row["gamma_p"], abs=5e-4)
-        assert float(rep.loc[industry, "EG p (dartboard)"]) == pytest.approx(row["gamma_p"], abs=5e-4)
-        assert float(rep.loc[industry, "MS p (dartboard)"]) == pytest.approx(row["gamma_ms_p"], abs=5e-4)
-        assert float(web.loc[industry, "gamma_ms_p"]) == pytest.approx(row["gamma_ms_p"], abs=5e-4)
+        assert float(web.loc[industry, "EG 显著性 p（飞镖模拟）"]) == pytest.approx(row["gamma_p"], abs=5e-4)
+        assert float(web.loc[industry, "MS 显著性 p（飞镖模拟）"]) == pytest.approx(row["gamma_ms_p"], abs=5e-4)
     np.testing.assert_allclose(d.clusters().agglomeration.set_index("industry").loc[a.index, "gamma_p"],
                                a["gamma_p"], rtol=0, atol=0)
 
@@ -95,12 +99,11 @@ def test_k_density_bands_agree(faces):
         np.testing.assert_allclose(remote["global_hi"], curve.global_hi, rtol=1e-12)
         np.testing.assert_allclose(remote["global_lo"], curve.global_lo, rtol=1e-12)
     a = pd.DataFrame(api["kd"]["industries"]).set_index("industry")
-    web = dashboard["kd-table"].set_index("industry")
-    rep = report["table-kd"].set_index("代码 code")
+    web, rep = by_code(dashboard["kd-table"]), by_code(report["table-kd"])
+    assert web.equals(rep)
     for industry, row in a.iterrows():
-        assert float(web.loc[industry, "gamma"]) == pytest.approx(row["gamma"], abs=5e-5)
-        assert float(rep.loc[industry, "Γ localisation"]) == pytest.approx(row["gamma"], abs=5e-5)
-        assert float(rep.loc[industry, "Ψ dispersion"]) == pytest.approx(row["psi"], abs=5e-5)
+        assert float(web.loc[industry, "集聚强度 Γ"]) == pytest.approx(row["gamma"], abs=5e-4)
+        assert float(web.loc[industry, "分散强度 Ψ"]) == pytest.approx(row["psi"], abs=5e-4)
 
 
 def test_opportunities_agree(faces):
@@ -110,6 +113,6 @@ def test_opportunities_agree(faces):
     rep = report["table-opportunities"]
     n = min(len(web), len(rep))
     assert n >= 5
-    assert list(a["industry"][:n]) == list(web["industry"][:n]) == list(rep["代码 code"][:n])
-    np.testing.assert_allclose(web["score"][:n].astype(float), a["score"][:n], atol=5e-4)
-    np.testing.assert_allclose(rep["得分 score"][:n].astype(float), a["score"][:n], atol=5e-3)
+    assert web.head(n).equals(rep.head(n))
+    assert list(a["industry"][:n]) == list(web["行业"].str.split().str[0][:n])
+    np.testing.assert_allclose(web["得分"][:n].astype(float), a["score"][:n], atol=5e-3)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_file
+from jinja2.ext import babel_extract
 
 import clusteratlas
 from clusteratlas.faces import catalogue, translator
@@ -18,12 +19,18 @@ SRC = Path(clusteratlas.__file__).parent
 
 
 def _msgids() -> dict[str, str]:
-    """msgid → where it is first marked, over every module of the package."""
+    """msgid → where it is first marked, over every module and template of the package."""
     found = {}
     for path in sorted(SRC.rglob("*.py")):
         for _, message, _, _ in extract_from_file("python", str(path), keywords={"_": None, "N_": None}):
             if isinstance(message, str):
                 found.setdefault(message, str(path.relative_to(SRC)))
+    for path in sorted([*SRC.rglob("templates/*.j2"), *SRC.rglob("templates/*.html")]):
+        with path.open("rb") as f:
+            for _, _, message, _ in babel_extract(f, ("_",), [], {}):
+                message = message[0] if isinstance(message, tuple) else message  # a call with fields
+                if isinstance(message, str):
+                    found.setdefault(message, str(path.relative_to(SRC)))
     return found
 
 

@@ -55,13 +55,13 @@ def test_the_study_region_is_outlined_and_the_source_is_in_the_title():
     focus = next(t for t in fig.data if t.fill == "toself" and t.name.startswith("甲"))
     other = next(t for t in fig.data if t.fill == "toself" and t.name.startswith("乙"))
     assert focus.line.width > other.line.width
-    assert "Boundaries: survey 2020" in fig.layout.title.text
+    assert "边界来源：survey 2020" in fig.layout.title.text
 
 
 def test_parks_are_one_layer_over_the_fills_and_under_the_names():
     parks = pd.DataFrame({"name": ["P1", "P2"], "boundary": [square(0.2), square(1.2)]})
     fig = lq_choropleth(regions(), "LQ", parks)
-    order = [("parks" if t.name == "园区 parks" else "names" if t.mode == "text" else
+    order = [("parks" if t.name == "园区" else "names" if t.mode == "text" else
               "fill" if t.fill == "toself" else "other") for t in fig.data]
     assert order.count("parks") == 1
     assert max(i for i, k in enumerate(order) if k == "fill") < order.index("parks") < order.index("names")

@@ -81,9 +81,10 @@ def industry_clusters(sited: pd.DataFrame, parks: pd.DataFrame, divisions, min_c
 
 
 def verdict(curve: DistanceCurve) -> str:
+    """What the envelope says of a curve: localised (above the global band), dispersed (below), random."""
     if curve.gamma is None:
         return ""
-    return "集聚 localised" if curve.gamma > 0 else ("分散 dispersed" if curve.psi > 0 else "随机 as chance")
+    return "localised" if curve.gamma > 0 else ("dispersed" if curve.psi > 0 else "random")
 
 
 def distance_clusters(sited: pd.DataFrame, parks: pd.DataFrame, top: int = 5, min_firms: int = 10,

@@ -52,6 +52,7 @@ class Method:
     negative: str
     grades: dict
     consequences: dict
+    title_en: str = ""
 
     @classmethod
     def load(cls, name_or_path: str | Path) -> "Method":
@@ -73,7 +74,7 @@ class Method:
                 bool(d.get("verified", False)), d.get("firms", "all"), d["indicators"],
                 d.get("base", "region_average"), float(d.get("cap", math.inf)),
                 d.get("missing", "zero"), d.get("negative", "zero"), d["grades"],
-                d.get("consequences", {}))
+                d.get("consequences", {}), d.get("title_en", d.get("title_zh", d["name"])))
         m.validate()
         return m
 

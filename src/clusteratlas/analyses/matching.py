@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from clusteratlas.classify import GBT4754
+from clusteratlas.faces import translator
 
 WEIGHTS = {"category": 0.30, "text": 0.30, "distance": 0.15, "capacity": 0.15, "certifications": 0.10}
 _SPLIT = re.compile(r"[;；,，、/]+")
@@ -176,11 +177,8 @@ def match(needs: pd.DataFrame, suppliers: pd.DataFrame, top_k: int = 5,
                              "certifications": float(cert[k, j])})
     out = pd.DataFrame(rows)
     if not out.empty:
-        out["reason"] = [
-            f"category {r.category:.1f}, text {r.text:.2f}, "
-            + (f"{r.distance_km:.0f} km" if np.isfinite(r.distance_km) else "distance unknown")
-            + f", capacity {r.capacity:.2f}, certifications {r.certifications:.2f}"
-            for r in out.itertuples()]
+        for lang, col in (("en", "reason"), ("zh", "reason_zh")):
+            out[col] = [_reason(r, lang) for r in out.itertuples()]
     return out
 
 
@@ -208,3 +206,12 @@ def contracts_to_supply_links(outcomes: pd.DataFrame, needs: pd.DataFrame, firms
     # several contracts for one product with one supplier in a year are one supply link
     keys = ["采购企业代码", "供应商代码", "供应商名称", "供应商地区代码", "年份", "采购产品"]
     return links.groupby(keys, as_index=False, dropna=False)["采购金额(元)"].sum()
+
+
+def _reason(r, lang: str) -> str:
+    """A candidate's scores in words, in ``lang``."""
+    _ = translator(lang)
+    where = (_("{km} km away", km=f"{r.distance_km:.0f}") if np.isfinite(r.distance_km) else _("distance unknown"))
+    return _("category {category}, text {text}, {where}, capacity {capacity}, certifications {certifications}",
+             category=f"{r.category:.1f}", text=f"{r.text:.2f}", where=where, capacity=f"{r.capacity:.2f}",
+             certifications=f"{r.certifications:.2f}")

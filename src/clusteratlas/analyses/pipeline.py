@@ -14,9 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from clusteratlas.faces.terms import chinese
+
 STAGES = ("lead", "negotiating", "signed", "started", "in_production")
-STAGE_ZH = {"lead": "线索", "negotiating": "洽谈", "signed": "签约", "started": "开工",
-            "in_production": "投产", "dropped": "终止"}
+STAGE_ZH = chinese("project_stage")
 _DATE = {"signed": "signed_date", "started": "start_date", "in_production": "production_date"}
 
 

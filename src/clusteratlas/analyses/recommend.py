@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from clusteratlas.classify import GBT4754
+from clusteratlas.faces import translator
 from clusteratlas.measures import complexity, proximity
 
 STRATEGIES = {
@@ -46,9 +47,9 @@ class Opportunities:
     present: pd.DataFrame  # the region's industries with RCA ≥ 1
 
 
-def _label(code) -> str:
+def _label(code, lang: str = "zh") -> str:
     try:
-        return f"{code} {GBT4754.label(str(code))}"
+        return f"{code} {GBT4754.label(str(code), lang)}"
     except KeyError:
         return str(code)
 
@@ -116,25 +117,15 @@ def opportunities(data: pd.DataFrame, region_id, region: str = "region",
     cand.insert(0, "rank", np.arange(1, len(cand) + 1))
 
     gaps = set(map(str, chain_gaps))
-    related, reasons = [], []
-    for _, c in cand.iterrows():
+    related, reasons = [], {"en": [], "zh": []}
+    for _i, c in cand.iterrows():
         near = prox.loc[c[industry], have].sort_values(ascending=False).head(3) if have else pd.Series(dtype=float)
         near = near[near > 0]
         related.append(", ".join(str(i) for i in near.index))
-        parts = []
-        if len(near):
-            parts.append("related to " + "; ".join(f"{label(i)} (φ = {p:.2f})" for i, p in near.items()))
-        else:
-            parts.append("not co-located with any of the region's specialisations")
-        parts.append(f"relatedness density {c['density']:.2f}, PCI {c['pci']:+.2f}, "
-                     f"outlook gain {c['cog']:+.2f}")
-        if c["linkage"] > 0:
-            parts.append(f"input-output link {c['linkage']:.3f} to the region's industries")
-        if str(c[industry]) in gaps:
-            parts.append("fills a missing link in the value chain")
-        if note_linkage:
-            parts.append(note_linkage)
-        reasons.append("; ".join(parts))
+        for lang in ("en", "zh"):
+            reasons[lang].append(_reason(c, near, bool(note_linkage), str(c[industry]) in gaps, label, lang))
+    cand["reason_zh"] = reasons["zh"]
+    reasons = reasons["en"]
     cand["related_to"], cand["reason"] = related, reasons
     table = cand if top is None else cand.head(top)
     return Opportunities(str(region_id), strategy, weights, table.reset_index(drop=True),
@@ -167,3 +158,23 @@ def industry_space(data: pd.DataFrame, region_id=None, region: str = "region",
         g.nodes[node].update(value=float(totals[node]), pci=float(pci.get(node, np.nan)),
                              present=bool(mine is not None and mine.get(node, 0) == 1))
     return g
+
+
+def _reason(c: pd.Series, near: pd.Series, no_linkage: bool, fills_gap: bool, label, lang: str) -> str:
+    """Why a candidate ranks where it does, in ``lang``: the specialisations it sits near (φ),
+    its density, complexity and outlook gain, its input-output link, a chain gap it fills."""
+    _ = translator(lang)
+    sep = "；" if lang == "zh" else "; "
+    if len(near):
+        parts = [_("related to {industries}", industries=sep.join(f"{label(i, lang)} (φ = {p:.2f})" for i, p in near.items()))]
+    else:
+        parts = [_("not co-located with any of the region's specialisations")]
+    parts.append(_("relatedness density {density}, PCI {pci}, outlook gain {cog}", density=f"{c['density']:.2f}",
+                   pci=f"{c['pci']:+.2f}", cog=f"{c['cog']:+.2f}"))
+    if c["linkage"] > 0:
+        parts.append(_("input-output link {link} to the region's industries", link=f"{c['linkage']:.2f}"))
+    if fills_gap:
+        parts.append(_("fills a missing link in the value chain"))
+    if no_linkage:
+        parts.append(_("no input-output linkage data"))
+    return sep.join(parts)

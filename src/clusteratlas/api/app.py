@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 import clusteratlas
 from clusteratlas.api.deps import service, store, user
 from clusteratlas.api.middleware import PublicAnswers, RequestFrame
-from clusteratlas.api.routers import alerts, analyses, auth, chains, data, datasets, desk, incentives, matching
+from clusteratlas.api.routers import alerts, analyses, auth, chains, data, datasets, desk, firms, incentives, matching
 from clusteratlas.policy.throttle import LoginThrottle
 from clusteratlas.study.diagnosis import Settings
 from clusteratlas.study.service import StudyService
@@ -69,7 +69,7 @@ def create_app(db: str | Path, io_table: str | Path | None = None, settings: Set
     def _unknown(request: Request, exc: KeyError):
         return JSONResponse(status_code=404, content={"detail": str(exc).strip("'\"")})
 
-    for module in (auth, data, datasets, analyses, incentives, matching, chains, alerts, desk):
+    for module in (auth, data, datasets, analyses, incentives, matching, chains, alerts, desk, firms):
         app.include_router(module.router)
 
     from clusteratlas.web.pages import mount_pages

@@ -58,7 +58,10 @@ def count(v, lang: str = "zh") -> str:
 
 
 # the unit a column of each kind carries in its header, in each language
-HEADER_UNITS = {"wan": ("万元", "CNY m"), "yi": ("亿元", "CNY 100m"), "pct": ("%", "%")}
+HEADER_UNITS = {"wan": ("万元", "CNY m"), "yi": ("亿元", "CNY 100m"), "pct": ("%", "%"), "km": ("公里", "km"),
+                "mu": ("亩", "mu")}
+# decimals of the kinds of plain numbers: a score or ratio 2, an index (γ, p) 3, a distance 1
+DECIMALS = {"score": 2, "index": 3, "km": 1, "mu": 0}
 
 
 def header(text: str, kind: str, lang: str = "zh") -> str:

@@ -16,6 +16,7 @@ from plotly.offline import get_plotlyjs
 import clusteratlas
 from clusteratlas.analyses.chains.ledger import ChainLedger
 from clusteratlas.faces import N_
+from clusteratlas.faces.terms import chinese
 from clusteratlas.report import figures
 from clusteratlas.report.html_tables import html_table
 from clusteratlas.report.workbook import write_workbook
@@ -52,8 +53,7 @@ ROLE_TABLE = {
     "role": (N_("Chain role"), "text"), "holder": (N_("Holder"), "text"), "title": (N_("Post"), "text"),
     "since": (N_("Since"), "date"),
 }
-PROJECT_STAGE_ZH = {"lead": "线索", "negotiating": "洽谈", "signed": "签约", "started": "开工", "in_production": "投产",
-                    "dropped": "终止"}
+PROJECT_STAGE_ZH = chinese("project_stage")
 
 
 def _frames(ledger: ChainLedger, tasks: pd.DataFrame, roles: pd.DataFrame, lang: str,

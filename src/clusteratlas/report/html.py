@@ -1,11 +1,11 @@
 """The diagnostic report: a self-contained HTML page (plotly.js inlined, opens offline) and an
-XLSX workbook of the same tables, rendered from a diagnosis (``clusteratlas.study``): this module
-formats, it computes nothing."""
+XLSX workbook of the same tables, rendered from a diagnosis (``clusteratlas.study``) in one
+language (Chinese by default): this module formats, it computes nothing. Its tables are the
+dashboard's (``report.tables``), its words the catalogue's (``faces``)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 from dataclasses import dataclass
 from importlib import resources
@@ -16,121 +16,24 @@ import pandas as pd
 from plotly.offline import get_plotlyjs
 
 import clusteratlas
-from clusteratlas.classify import GBT4754
-from clusteratlas.report import figures, xlsx
+from clusteratlas.faces import N_, translator
+from clusteratlas.faces.numbers import money_text, number
+from clusteratlas.faces.terms import clause, term
+from clusteratlas.report import figures, tables
+from clusteratlas.report.html_tables import html_table
 from clusteratlas.study.diagnosis import Diagnosis, NotComputable
 
-KPIS = [  # indicator, label, divisor, unit
-    ("output", "规上工业总产值 Output", 1e8, "亿元"),
-    ("value_added", "工业增加值 Value added", 1e8, "亿元"),
-    ("output_in_parks", "园区产值 Output in parks", 1e8, "亿元"),
-    ("park_share_of_output_pct", "园区产值占比 Parks' share", 1, "%"),
-    ("tax_paid", "实缴税金 Taxes paid", 1e4, "万元"),
-    ("exports", "出口交货值 Exports", 1e4, "万元"),
-    ("fixed_asset_investment", "固定资产投资 Fixed-asset investment", 1e8, "亿元"),
-    ("employment", "从业人员 Employment", 1, "人"),
-    ("firms", "规上企业数 Firms above scale", 1, "家"),
+KPIS = [  # indicator, label, how the value is written (faces.numbers)
+    ("output", N_("Gross industrial output"), "yi"),
+    ("value_added", N_("Industrial value added"), "yi"),
+    ("output_in_parks", N_("Output in parks"), "yi"),
+    ("park_share_of_output_pct", N_("Parks' share of output"), "pct"),
+    ("tax_paid", N_("Taxes paid"), "wan"),
+    ("exports", N_("Export deliveries"), "wan"),
+    ("fixed_asset_investment", N_("Fixed-asset investment"), "yi"),
+    ("employment", N_("Employment"), "people"),
+    ("firms", N_("Firms above scale"), "firms"),
 ]
-
-INDUSTRY_COLUMNS = {  # column: (header, divisor, decimals)
-    "division": ("代码 code", None, None), "name_zh": ("行业 industry", None, None),
-    "firms": ("企业数 firms", 1, 0), "output": ("产值 output (万元)", 1e4, 0),
-    "share_pct": ("占比 share %", 1, 1), "growth_pct": ("同比 growth %", 1, 1),
-    "value_added": ("增加值 VA (万元)", 1e4, 0), "tax_paid": ("税金 tax (万元)", 1e4, 0),
-    "output_per_mu": ("亩均产值 output/mu (万元)", 1e4, 1), "disclosure": ("披露 disclosure", None, None),
-}
-PARK_COLUMNS = {
-    "park_id": ("代码 code", None, None), "name": ("园区 park", None, None),
-    "firms": ("规上企业 firms", 1, 0), "output": ("产值 output (万元)", 1e4, 0),
-    "share_pct": ("占比 share %", 1, 1), "growth_pct": ("同比 growth %", 1, 1),
-    "land_mu": ("用地 land (亩)", 1, 0), "land_use_pct": ("用地/建成 land used %", 1, 1),
-    "output_per_mu": ("亩均产值 output/mu (万元)", 1e4, 1),
-    "tax_per_mu": ("亩均税收 tax/mu (万元)", 1e4, 2), "disclosure": ("披露 disclosure", None, None),
-}
-
-
-LQ_COLUMNS = {
-    "industry": ("代码 code", None, None), "name_zh": ("行业 industry", None, None),
-    "output": ("产值 output (万元)", 1e4, 0), "share_pct": ("占比 share %", 1, 1),
-    "lq": ("区位商 LQ", 1, 2), "lq_previous": ("上年同期 LQ last year", 1, 2),
-    "lq_symmetric": ("对称区位商 (LQ−1)/(LQ+1)", 1, 2), "growth_pct": ("同比 growth %", 1, 1),
-}
-EG_COLUMNS = {
-    "industry": ("代码 code", None, None), "name_zh": ("行业 industry", None, None),
-    "n_firms": ("企业数 firms", 1, 0), "H": ("企业赫芬达尔 plant H", 1, 3),
-    "gamma": ("EG γ", 1, 3), "gamma_p": ("EG p (dartboard)", 1, 3),
-    "gamma_ms": ("MS γ", 1, 3), "gamma_ms_p": ("MS p (dartboard)", 1, 3),
-}
-KD_COLUMNS = {
-    "industry": ("代码 code", None, None), "name_zh": ("行业 industry", None, None),
-    "n_firms": ("企业数 firms", 1, 0), "rmax_km": ("距离范围 range km", 1, 1),
-    "bandwidth_km": ("带宽 bandwidth km", 1, 2), "gamma": ("Γ localisation", 1, 4),
-    "psi": ("Ψ dispersion", 1, 4), "verdict": ("判断 verdict", None, None),
-}
-FOOTPRINT_COLUMNS = {
-    "industry": ("行业 industry", None, None), "cluster": ("集群 cluster", 1, 0),
-    "n_firms": ("企业数 firms", 1, 0), "output": ("产值 output 万元", 1e4, 0),
-    "employment": ("从业人员 employment", 1, 0), "area_km2": ("面积 area km²", 1, 2),
-    "share_area_in_parks": ("园区内面积 % area in parks", 0.01, 0),
-    "firms_in_parks": ("园区内企业 firms in parks", 1, 0),
-    "firms_outside_parks": ("园区外企业 firms outside", 1, 0), "main_park": ("主要园区 main park", None, None),
-}
-STRONG_COLUMNS = {
-    "region": ("地区 region", None, None), "industry": ("代码 code", None, None),
-    "name_zh": ("行业 industry", None, None), "output": ("产值 output (万元)", 1e4, 0),
-    "lq": ("区位商 LQ", 1, 2), "establishments": ("企业数 firms", 1, 0),
-}
-OPPORTUNITY_COLUMNS = {
-    "rank": ("排名 rank", 1, 0), "industry": ("代码 code", None, None),
-    "name_zh": ("行业 industry", None, None), "score": ("得分 score", 1, 2),
-    "density": ("关联密度 density", 1, 2), "cog": ("复杂度增益 COG", 1, 2),
-    "pci": ("产业复杂度 PCI", 1, 2), "reason": ("理由 reason", None, None),
-}
-GRADE_COLUMNS = {
-    "rank": ("排名 rank", 1, 0), "park_id": ("园区 park", None, None), "firms": ("企业 firms", 1, 0),
-    "incomplete": ("数据不全 incomplete", 1, 0), "mean_score": ("平均得分 mean score", 1, 1), "tax_per_mu": ("亩均税收 tax/mu (万元)", 1e4, 2),
-    "value_added_per_mu": ("亩均增加值 VA/mu (万元)", 1e4, 1), "grade_A": ("A", 1, 0),
-    "grade_B": ("B", 1, 0), "grade_C": ("C", 1, 0), "grade_D": ("D", 1, 0),
-}
-TARGET_COLUMNS = {
-    "target_id": ("编号 id", None, None), "label": ("目标 target", None, None),
-    "target_year": ("年份 year", None, None), "target_text": ("目标值 target", None, None),
-    "actual_text": ("实际 actual", None, None), "growth_so_far_pct": ("增速 growth %", 1, 1),
-    "required_growth_pct": ("所需增速 needed %", 1, 1), "status_light": ("状态 status", None, None),
-}
-TIER_COLUMNS = {
-    "label": ("口径 basis", None, None), "firms": ("企业 firms", 1, 0),
-    "over_1e9": ("产值过10亿 ≥ CNY 1 bn", 1, 0), "over_1e8": ("过亿 ≥ CNY 100 m", 1, 0),
-    "over_5e7": ("过5000万 ≥ CNY 50 m", 1, 0),
-}
-CORE_COLUMNS = {
-    "division": ("代码 code", None, None), "name_zh": ("行业 industry", None, None),
-    "firms": ("企业 firms", 1, 0), "core_share_pct": ("前3家占比 top-3 share %", 1, 1),
-}
-LIGHT = {"on track": "● on track 正常", "at risk": "● at risk 预警", "off track": "● off track 滞后",
-         "no data": "○ no data 无数据"}
-GAP_COLUMNS = {
-    "sector": ("部门 sector", None, None), "buyers": ("采购集群 bought by", None, None),
-    "purchases": ("采购额 purchases (万元)", 1e4, 0), "leakage": ("外购 bought outside (万元)", 1e4, 0),
-    "local_share_pct": ("本地比例 local %", 1, 1), "firms": ("本地企业 firms", 1, 0),
-    "lq": ("区位商 LQ", 1, 2), "gap_text": ("补链 gap", None, None),
-}
-RATE_COLUMNS = {
-    "name": ("龙头企业 leading firm", None, None), "year": ("年份 year", None, None),
-    "purchases": ("采购总额 purchases (万元)", 1e4, 0), "local": ("本地采购 local (万元)", 1e4, 0),
-    "rate_pct": ("本地配套率 local %", 1, 1), "park_rate_pct": ("园区内 in park %", 1, 1),
-    "gap_to_40_points": ("距40% gap (pts)", 1, 1), "gap_to_50_points": ("距50% gap (pts)", 1, 1),
-}
-IMPACT_COLUMNS = {
-    "effect": ("效应 effect", None, None), "output": ("产出 output (万元)", 1e4, 0),
-    "value_added": ("增加值 value added (万元)", 1e4, 0), "jobs": ("就业 jobs", 1, 0),
-}
-SHIFT_COLUMNS = {
-    "industry": ("代码 code", None, None), "name_zh": ("行业 industry", None, None),
-    "change": ("变化 change (万元)", 1e4, 0), "national_share": ("全市增长 national share", 1e4, 0),
-    "industry_mix": ("产业结构 industry mix", 1e4, 0), "competitive": ("竞争力 competitive", 1e4, 0),
-    "net_competitive": ("净竞争 net competitive", 1e4, 0), "allocation": ("配置 allocation", 1e4, 0),
-}
 
 
 @dataclass
@@ -140,39 +43,45 @@ class ReportFiles:
     diagnosis: Diagnosis
 
 
-def _table(frame: pd.DataFrame, columns: dict, table_id: str) -> str:
-    head = "".join(f'<th class="{"text" if div is None else ""}">{h}</th>'
-                   for h, div, _ in columns.values())
-    body = []
-    for _, r in frame.iterrows():
-        cells = []
-        for col, (_, div, dec) in columns.items():
-            v = r.get(col)
-            if div is None:
-                css = "text flag" if col == "disclosure" else "text"
-                text = "" if v is None or (not isinstance(v, str) and pd.isna(v)) else html.escape(str(v))
-                if col == "status_light":
-                    css += " light-" + str(r.get("status", "")).replace(" ", "-")
-                cells.append(f'<td class="{css}">{text}</td>')
-            else:
-                cells.append(f"<td>{'' if pd.isna(v) else f'{v / div:,.{dec}f}'}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return f'<table id="{table_id}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+def kpis(totals: pd.DataFrame, lang: str = "zh") -> list[dict]:
+    """The headline figures of an overview in ``lang``, with their units and growth."""
+    from clusteratlas.faces.numbers import count, money, money_unit, pct
 
-
-def kpis(totals: pd.DataFrame) -> list[dict]:
-    """The headline figures of an overview, formatted with their units and growth."""
+    _ = translator(lang)
     t = totals.set_index("indicator")
     out = []
-    for ind, lab, div, unit in KPIS:
+    for ind, lab, kind in KPIS:
         if ind not in t.index or pd.isna(t.at[ind, "value"]):
             continue
         v, g = t.at[ind, "value"], t.at[ind, "growth_pct"]
-        decimals = 0 if unit in ("人", "家", "万元") else (1 if unit == "%" else 2)
-        out.append({"indicator": ind, "label": lab, "value": f"{v / div:,.{decimals}f} {unit}",
-                    "growth": "" if pd.isna(g) else f"同比 {g:+.1f}%",
+        if kind in ("yi", "wan"):
+            sep = "" if lang == "zh" else " "
+            value = f"{money(v, kind, lang)}{sep}{money_unit(kind, lang)}"
+        elif kind == "pct":
+            value = f"{pct(v, lang)}%"
+        else:
+            value = _("{n} people", n=count(v, lang)) if kind == "people" else _("{n} firms", n=count(v, lang))
+        out.append({"indicator": ind, "label": _(lab), "value": value,
+                    "growth": "" if pd.isna(g) else _("{growth}% on the year before", growth=f"{g:+.1f}"),
                     "css": "" if pd.isna(g) else ("up" if g >= 0 else "down")})
     return out
+
+
+def settings_text(settings: dict, lang: str) -> str:
+    """The diagnosis settings in words: 模拟次数 = 999, 亩均评价方法 = 浙江省规上工业企业…"""
+    from clusteratlas.analyses.land_efficiency import Method
+
+    def value(k, v) -> str:
+        if k == "strategy":
+            return term("strategy", v, lang)
+        if k == "land_method":
+            try:
+                m = Method.load(str(v))
+                return m.title_zh if lang == "zh" else m.title_en
+            except (KeyError, ValueError, FileNotFoundError):
+                return str(v)
+        return str(v).upper() if k == "chain_method" else str(v)
+    return ("；" if lang == "zh" else "; ").join(f"{term('setting', k, lang)} = {value(k, v)}" for k, v in settings.items())
 
 
 def _section(compute):
@@ -183,189 +92,228 @@ def _section(compute):
         return None, str(e)
 
 
-def _incentives_section(run) -> dict | None:
-    """Award totals by rule and payer of a recorded run (``study.records.RecordedRun``)."""
-    if run is None:
-        return None
-    t = run.totals
-    cols = {"rule_id": ("规则 rule", None, None), "clause": ("条款 clause", None, None),
-            "title_zh": ("名称 title", None, None), "entities": ("对象 entities", 1, 0),
-            "amount": ("测算 computed (万元)", 1e4, 1)}
-    status = run.lines["status"]
-    return dict(title=str(run.meta["ruleset"]), sha=str(run.meta["ruleset_sha256"])[:12],
-                year=int(run.meta["year"]), run_id=int(run.meta["run_id"]),
-                label=str(run.meta["label"] or ""), total=t.total / 1e4,
-                table=_table(t.by_rule, cols, "table-incentives"),
-                payers=_table(t.by_payer, {"payer": ("支付方 payer", None, None),
-                                           "amount": ("测算 computed (万元)", 1e4, 1)}, "table-payers"),
-                decisions=int((status == "for decision").sum()), suppressed=int((status == "suppressed").sum()),
-                paid_before=int((status == "paid before").sum()))
+FIG = dict(full_html=False, include_plotlyjs=False, config={"displaylogo": False})
+
+
+def _fig(figure) -> str:
+    return figure.to_html(**FIG)
 
 
 def build_report(diagnosis: Diagnosis, out_dir: Path, synthetic_note: str | None = None,
-                 run=None) -> ReportFiles:
-    """Write ``report.html`` and ``report.xlsx`` of a diagnosis into ``out_dir``; ``run``: a
-    recorded incentive run to show (``study.records.recorded_run``)."""
+                 run=None, lang: str = "zh") -> ReportFiles:
+    """Write ``report.html`` and ``report.xlsx`` of a diagnosis into ``out_dir`` in ``lang``
+    (zh or en); ``run``: a recorded incentive run to show (``study.records.recorded_run``)."""
+    from clusteratlas.report.xlsx import write_report_workbook
+
+    _ = translator(lang)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     d, study = diagnosis, diagnosis.study
     ov = d.overview()
     fy = study.tables["firm_years"]
     cur = fy[(fy["year"] == study.year) & (fy["month_to"] == study.month_to)].set_index("firm_id")["output"]
-    datasets = study.datasets.copy()
-    datasets["rows"] = datasets["row_counts"].map(lambda r: ", ".join(f"{k} {v}" for k, v in r.items()))
     names = study.tables["regions"].set_index("region_id")["name"]
+    shown = {}  # table name → (frame, columns): the page's tables, for the workbook too
+
+    def table(name: str, frame: pd.DataFrame, columns: dict, **options) -> str:
+        shown[name] = (frame, columns)
+        return html_table(frame, columns, lang, f"table-{name}", **options)
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(
         str(resources.files("clusteratlas.report").joinpath("templates"))), autoescape=True)
-    fig_html = dict(full_html=False, include_plotlyjs=False, config={"displaylogo": False})
-    ind = ov.by_industry.assign(label=ov.by_industry["division"] + " " + ov.by_industry["name_zh"])
+    ind = tables.overview_rows(tables.with_industry_names(ov.by_industry, lang, "division", with_code=False), lang)
+    by_park = tables.overview_rows(ov.by_park, lang)
     cl, cluster_note = _section(d.clusters)
-    opp = _opportunities_section(d, fig_html)
-    clusters = None
-    if cl is not None:
-        strong = (cl.strong.assign(region=cl.strong["region"].map(lambda r: f"{names.get(r, r)} {r}"))
-                  if not cl.strong.empty else cl.strong)
-        lq_maps, _ = _section(d.lq_maps)
-        clusters = dict(
-            comparison=", ".join(names.get(r, r) for r in cl.comparison), n_sim=cl.n_sim, seed=cl.seed,
-            reference=None if cl.reference is None else f"{names.get(cl.reference, cl.reference)} {cl.reference}",
-            reasons=cl.reasons,
-            fig_lq=figures.lq_bubbles(cl.lq, cl.value, "区位商与增长 LQ and growth").to_html(**fig_html)
-            if not cl.lq.empty else "",
-            maps_lq=[figures.lq_choropleth(m, f"区位商 LQ: {m['industry'].iloc[0]} "
-                                              f"{GBT4754.label(m['industry'].iloc[0])}", study.parks)
-                     .to_html(**fig_html) for m in (lq_maps or [])],
-            table_lq=_table(cl.lq, LQ_COLUMNS, "table-lq") if not cl.lq.empty else "",
-            table_eg=_table(cl.agglomeration, EG_COLUMNS, "table-eg") if not cl.agglomeration.empty else "",
-            table_strong=_table(strong, STRONG_COLUMNS, "table-strong") if not strong.empty else "",
-            fig_shift=figures.shift_share_bars(cl.shift, "偏离-份额分解 Shift-share").to_html(**fig_html)
-            if not cl.shift.empty else "",
-            table_shift=_table(cl.shift, SHIFT_COLUMNS, "table-shift") if not cl.shift.empty else "",
-        )
+    clusters = None if cl is None else _clusters_section(d, cl, names, table, lang)
+    datasets = study.datasets.assign(
+        sha=study.datasets["sha256"].astype(str).str[:16],
+        imported=study.datasets["imported_at"].astype(str).str[:19],
+        rows=study.datasets["row_counts"].map(lambda r: ("，" if lang == "zh" else ", ").join(
+            f"{term('table', k, lang)} {v:,}" for k, v in r.items())))
+    summary = d.summary()
     provenance = d.provenance()
     html_text = env.get_template("report.html.j2").render(
-        region_name=study.name, period_label=study.period_label, period_en=study.period_en,
+        _=_, lang=lang, region_name=study.name, period=study.period_label if lang == "zh" else study.period_en,
         month_to=study.month_to, version=clusteratlas.__version__,
         generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
         synthetic_note=synthetic_note, plotly_js=get_plotlyjs(),
-        kpis=kpis(ov.totals),
-        fig_industry=figures.output_bars(ind, "label", "分行业产值 Output by industry").to_html(**fig_html),
-        table_industry=_table(ov.by_industry, INDUSTRY_COLUMNS, "table-industry"),
-        fig_park=figures.output_bars(ov.by_park, "name", "分园区产值 Output by park").to_html(**fig_html),
-        table_park=_table(ov.by_park, PARK_COLUMNS, "table-park"),
-        fig_map=figures.park_map(study.parks, study.firms, cur).to_html(**fig_html),
-        datasets=datasets.to_dict("records"), clusters=clusters, cluster_note=cluster_note,
-        opportunities=opp, evaluation=_evaluation_section(d, fig_html), chain=_chain_section(d, fig_html),
-        incentives=_incentives_section(run), distance=_distance_section(d, fig_html),
-        settings=provenance["settings"],
+        summary=summary.text_zh if lang == "zh" else summary.text_en,
+        kpis=kpis(ov.totals, lang),
+        fig_industry=_fig(figures.output_bars(ind.assign(label=ind["industry_name"]), "label",
+                                              _("Output by industry"), lang)),
+        table_industry=table("industry", ind, tables.BY_INDUSTRY),
+        fig_park=_fig(figures.output_bars(by_park, "name", _("Output by park"), lang)),
+        table_park=table("park", by_park, tables.BY_PARK),
+        fig_map=_fig(figures.park_map(study.parks, study.firms, cur, lang=lang)),
+        clusters=clusters, cluster_note=cluster_note,
+        opportunities=_opportunities_section(d, table, lang),
+        evaluation=_evaluation_section(d, table, lang),
+        chain=_chain_section(d, table, lang),
+        incentives=_incentives_section(run, table, lang),
+        distance=_distance_section(d, table, lang),
+        datasets=table("datasets", datasets, tables.DATASETS),
+        settings=settings_text(provenance["settings"], lang),
         # inside a script element: "</" would end it, whatever a file name in the store says
         provenance=json.dumps(provenance, ensure_ascii=False, default=str).replace("</", "<\\/"),
         io_table=study.io_table_source,
     )
     html_path = out_dir / "report.html"
     html_path.write_text(html_text, encoding="utf-8")
-    xlsx_path = xlsx.write_workbook(out_dir / "report.xlsx", ov, study.name, study.datasets, cl,
-                                    None if opp is None else opp["frame"],
-                                    None if run is None else run.lines, provenance)
+    xlsx_path = write_report_workbook(out_dir / "report.xlsx", shown, study, provenance, lang,
+                                      None if run is None else run.lines)
     return ReportFiles(html_path, xlsx_path, d)
 
 
-def _distance_section(d: Diagnosis, fig_html):
+def _clusters_section(d: Diagnosis, cl, names: pd.Series, table, lang: str) -> dict:
+    """LQ and growth, LQ maps, EG/MS across parks, strong clusters, shift-share."""
+    _ = translator(lang)
+    study = d.study
+    lq_maps, _reason = _section(d.lq_maps)
+    strong = cl.strong
+    if not strong.empty:
+        strong = tables.with_industry_names(strong, lang).assign(
+            region_name=[names.get(r, r) for r in strong["region"]])
+    maps = []
+    for m in lq_maps or []:
+        code = m["industry"].iloc[0]
+        title = _("LQ of {industry}", industry=tables.industry_names([code], lang)[0])
+        maps.append(_fig(figures.lq_choropleth(m, title, study.parks, lang)))
+    ref = None if cl.reference is None else f"{names.get(cl.reference, cl.reference)}"
+    return dict(
+        comparison=("、" if lang == "zh" else ", ").join(str(names.get(r, r)) for r in cl.comparison),
+        n_sim=cl.n_sim, seed=cl.seed, reference=ref, reasons=cl.reasons,
+        fig_lq=_fig(figures.lq_bubbles(cl.lq, cl.value, _("Location quotient and growth"), lang)) if not cl.lq.empty else "",
+        maps_lq=maps,
+        table_lq=table("lq", tables.with_industry_names(cl.lq, lang), tables.LQ) if not cl.lq.empty else "",
+        table_eg=(table("eg", tables.with_industry_names(cl.agglomeration, lang), tables.AGGLOMERATION)
+                  if not cl.agglomeration.empty else ""),
+        table_strong=table("strong", strong, tables.STRONG) if not strong.empty else "",
+        fig_shift=_fig(figures.shift_share_bars(cl.shift, _("Shift-share"), lang)) if not cl.shift.empty else "",
+        table_shift=(table("shift", tables.with_industry_names(cl.shift, lang), tables.SHIFT_SHARE)
+                     if not cl.shift.empty else ""))
+
+
+def _distance_section(d: Diagnosis, table, lang: str):
     """K-density plots of the region's largest industries and the cluster-vs-park map."""
-    dc, _ = _section(d.distance)
+    dc, _reason = _section(d.distance)
     if dc is None or dc.summary.empty:
         return None
-    figs = [figures.distance_curve_figure(dc.kd[i], f"{i} {name} K-density").to_html(**fig_html)
-            for i, name in zip(dc.summary["industry"], dc.summary["name_zh"])]
-    return dict(table=_table(dc.summary, KD_COLUMNS, "table-kd"), figs=figs, n_sim=dc.n_sim,
-                alpha=d.settings.alpha,
-                map=figures.firm_clusters_figure(dc.clusters, d.study.parks).to_html(**fig_html),
-                footprints=_table(dc.clusters.clusters, FOOTPRINT_COLUMNS, "table-footprints"),
+    summary = tables.with_industry_names(dc.summary, lang)
+    summary = summary.assign(verdict_text=[term("kd_verdict", v, lang) if v else "" for v in summary["verdict"]])
+    parks = dict(zip(d.study.parks["park_id"], d.study.parks["name"]))
+    fp = tables.with_industry_names(dc.clusters.clusters, lang)
+    fp = fp.assign(area_in_parks_pct=fp["share_area_in_parks"] * 100,
+                   main_park_name=[parks.get(x, "") if isinstance(x, str) else None for x in fp["main_park"]])
+    figs = [_fig(figures.distance_curve_figure(dc.kd[i], f"{n} · K-density", lang))
+            for i, n in zip(summary["industry"], summary["industry_name"])]
+    return dict(table=table("kd", summary, tables.K_DENSITY), figs=figs, n_sim=dc.n_sim,
+                level=f"{1 - d.settings.alpha:.0%}",
+                map=_fig(figures.firm_clusters_figure(dc.clusters, d.study.parks, lang=lang)),
+                footprints=table("footprints", fp, tables.FOOTPRINTS),
                 outside=len(dc.clusters.outside_parks()))
 
 
-def _money_text(v: float, unit: str) -> str:
-    if pd.isna(v):
-        return ""
-    if unit == "CNY":
-        return f"{v / 1e8:,.2f} 亿元"
-    return f"{v:,.0f} {'家' if unit == 'count' else unit}"
+def _evaluation_section(d: Diagnosis, table, lang: str) -> dict:
+    """Per-mu grades and the park ranking, tiers, core firms, targets, the pipeline."""
+    from clusteratlas.report.land_grades import PARK_COLUMNS, park_ranking
 
-
-def _evaluation_section(d: Diagnosis, fig_html: dict) -> dict:
-    """Summary paragraph, grades and park ranking, targets, tiers, pipeline."""
-    summary = d.summary()
+    _ = translator(lang)
     e = d.evaluation()
-    out: dict = {"summary_zh": summary.text_zh, "summary_en": summary.text_en}
+    out: dict = {}
     if e.land_efficiency is not None:
         le = e.land_efficiency
         dist = le.firms["grade"].value_counts().reindex(["A", "B", "C", "D"], fill_value=0)
         incomplete = le.firms[~le.firms["complete"]]
         missing = incomplete["missing_items"].str.split("; ").explode().value_counts()
-        out["grades"] = dict(year=e.year, method=le.method.title_zh, source=le.method.source,
-                             verified=le.method.verified,
-                             distribution=", ".join(f"{g}: {n}" for g, n in dist.items()),
+        tiers = e.tiers.assign(period=[_("{year}, full year", year=y) if m == 12 else
+                                       _("{year}, months 1–{m}, annualised", year=y, m=m)
+                                       for y, m in zip(e.tiers["year"], e.tiers["month_to"])])
+        out["grades"] = dict(year=e.year, method=le.method.title_zh if lang == "zh" else le.method.title_en,
+                             source=le.method.source, verified=le.method.verified,
+                             distribution=("，" if lang == "zh" else ", ").join(f"{g} {n}" for g, n in dist.items()),
                              incomplete=len(incomplete), graded=int(le.firms["complete"].sum()),
-                             missing=", ".join(f"{k} ({n})" for k, n in missing.items()),
-                             table=_table(le.parks, GRADE_COLUMNS, "table-grades"))
-        out["tiers"] = _table(e.tiers, TIER_COLUMNS, "table-tiers")
-        out["core"] = _table(e.core.head(6), CORE_COLUMNS, "table-core")
-    tp = e.targets
-    if len(tp):
-        tp = tp.copy()
-        tp["label"] = tp["scope"] + " " + tp["scope_id"].astype(str) + " · " + tp["indicator"]
-        tp["target_text"] = [_money_text(v, u) for v, u in zip(tp["target"], tp["unit"])]
-        tp["actual_text"] = [_money_text(v, u) + (f" ({p})" if isinstance(p, str) else "")
-                             for v, u, p in zip(tp.get("actual"), tp["unit"], tp.get("actual_period"))]
-        tp["status_light"] = tp["status"].map(LIGHT)
-        out["targets"] = _table(tp, TARGET_COLUMNS, "table-targets")
+                             missing=("、" if lang == "zh" else ", ").join(f"{k} ({n})" for k, n in missing.items()),
+                             table=table("grades", park_ranking(le, d.study.parks, lang), PARK_COLUMNS))
+        out["tiers"] = table("tiers", tiers, tables.TIERS)
+        out["core"] = table("core", tables.with_industry_names(e.core.head(6), lang, "division"), tables.CORE_FIRMS)
+    if len(e.targets):
+        regions = d.study.tables["regions"]
+        firms = d.study.tables["firms"]
+        rows = tables.target_rows(e.targets, lang, d.study.parks,
+                                  dict(zip(regions["region_id"].astype(str), regions["name"])),
+                                  dict(zip(firms["firm_id"], firms["name"])))
+        out["targets"] = table("targets", rows, tables.TARGETS, status_classes=rows["status"].str.replace(" ", "-"),
+                               titles={"label": rows["source"]} if "source" in rows else None)
     if e.pipeline is not None:
-        out["pipeline"] = dict(text_zh=e.pipeline.text_zh, text_en=e.pipeline.text_en,
-                               fig=figures.pipeline_funnel(e.pipeline.funnel, "招商项目漏斗 Project funnel")
-                               .to_html(**fig_html))
+        out["pipeline"] = dict(text=e.pipeline.text_zh if lang == "zh" else e.pipeline.text_en,
+                               fig=_fig(figures.pipeline_funnel(e.pipeline.funnel, _("Project funnel"), lang)))
     return out
 
 
-def _chain_section(d: Diagnosis, fig_html: dict) -> dict | None:
+def _chain_section(d: Diagnosis, table, lang: str) -> dict | None:
     """The lead cluster's chain map on the latest full year, the gap list, leading firms'
     supporting rates, the supply network and a project-impact example."""
-    c, _ = _section(d.chain)
+    _ = translator(lang)
+    c, _reason = _section(d.chain)
     if c is None:
         return None
-    gaps = c.gaps.assign(gap_text=c.gaps["gap"].map({True: "缺失 gap", False: ""})) if len(c.gaps) else c.gaps
+    gaps = tables.with_industry_names(c.gaps, lang, "sector", "sector_name")
+    gaps = gaps.assign(gap_text=[_("missing link") if g else "" for g in gaps["gap"]])
     firms = d.study.tables["firms"].set_index("firm_id")["name"]
     impact = None
     if c.impact is not None:
-        impact = dict(name=c.impact["name"], investment=c.impact["investment"] / 1e4,
-                      multiplier=c.impact["multiplier"], table=_table(c.impact["table"], IMPACT_COLUMNS, "table-impact"))
-    lead = f"{c.focal} {GBT4754.label(c.focal) if c.focal in GBT4754.table['code'].values else ''}".strip()
+        effects = {"direct": _("direct"), "indirect": _("indirect"), "induced": _("induced"), "total": _("total")}
+        frame = c.impact["table"].assign(effect_text=[effects.get(x, x) for x in c.impact["table"]["effect"]])
+        impact = dict(name=c.impact["name"], investment=money_text(c.impact["investment"], lang),
+                      multiplier=number(c.impact["multiplier"], 3, lang), table=table("impact", frame, tables.IMPACT))
+    lead = tables.industry_names([c.focal], lang)[0]
+    risks = c.risks.assign(name=c.risks["buyer_id"].map(firms),
+                           risk_text=[tables.supply_risk(n, a, lang) for n, a in zip(c.risks["suppliers"], c.risks["any_local"])])
     return dict(
-        year=c.year,
-        network=figures.supply_network_figure(c.network, d.study.region, "供应网络 Supply network").to_html(**fig_html),
-        buyers=_table(c.buyers, {"name": ("采购企业 buyer", None, None), "purchases": ("采购 purchases (万元)", 1e4, 0),
-                                 "local_share_pct": ("本地占比 local %", 1, 1), "suppliers": ("供应商 suppliers", 1, 0),
-                                 "local_suppliers": ("本地供应商 local suppliers", 1, 0)}, "table-buyers"),
-        risks=_table(c.risks.assign(name=c.risks["buyer_id"].map(firms)).head(10),
-                     {"name": ("采购企业 buyer", None, None), "product": ("产品 product", None, None),
-                      "amount": ("金额 amount (万元)", 1e4, 0), "risk": ("风险 risk", None, None)}, "table-risks"),
-        lead=lead,
-        fig=figures.chain_map(c.graph, f"产业链图谱 Chain map: {lead} ({c.year})").to_html(**fig_html),
-        gaps=_table(gaps.head(10), GAP_COLUMNS, "table-gaps"),
-        rates=_table(c.rates, RATE_COLUMNS, "table-rates") if len(c.rates) else "",
+        year=c.year, lead=lead,
+        network=_fig(figures.supply_network_figure(c.network, d.study.region, _("Supply network"), lang=lang)),
+        buyers=table("buyers", c.buyers, tables.BUYERS),
+        risks=table("risks", risks.head(10), tables.RISKS),
+        fig=_fig(figures.chain_map(c.graph, _("The value chain of {industry} ({year})", industry=lead, year=c.year), lang)),
+        gaps=table("gaps", gaps.head(10), tables.GAPS),
+        rates=table("rates", c.rates, tables.SUPPORTING_RATES) if len(c.rates) else "",
         impact=impact)
 
 
-def _opportunities_section(d: Diagnosis, fig_html: dict):
+def _opportunities_section(d: Diagnosis, table, lang: str):
     """The industry space and the ranked opportunities; None when there are too few regions."""
-    opp, _ = _section(d.opportunities)
+    _ = translator(lang)
+    opp, _reason = _section(d.opportunities)
     if opp is None:
         return None
-    table = opp.table.assign(name_zh=opp.table["industry"].map(lambda c: GBT4754.label(c, "zh")))
-    label = lambda code: f"{code} {GBT4754.label(code, 'zh')}"  # noqa: E731
-    n_regions = len(d.study.comparison)
-    return dict(
-        n_regions=n_regions, strategy=opp.strategy,
-        fig=figures.industry_space_figure(d.industry_space(), "产业空间 Industry space", label).to_html(**fig_html),
-        table=_table(table.head(15), OPPORTUNITY_COLUMNS, "table-opportunities"),
-        frame=opp.table)
+    t = tables.with_industry_names(opp.table.head(15), lang)
+    t = t.assign(reason_text=t["reason_zh" if lang == "zh" else "reason"])
+    return dict(n_regions=len(d.study.comparison), strategy=term("strategy", opp.strategy, lang),
+                fig=_fig(figures.industry_space_figure(d.industry_space(), _("Industry space"), lang)),
+                table=table("opportunities", t, tables.OPPORTUNITIES))
+
+
+def _incentives_section(run, table, lang: str) -> dict | None:
+    """Award totals by clause and payer of a recorded run (``study.records.RecordedRun``)."""
+    if run is None:
+        return None
+    from clusteratlas.study.records import load_ruleset
+
+    t = run.totals
+    try:
+        rs = load_ruleset(str(run.meta["ruleset"]))
+        rules = {r.id: r.title_zh if lang == "zh" else (r.title_en or r.id) for r in rs.rules}
+        title = rs.metadata.get("title_zh" if lang == "zh" else "title_en") or str(run.meta["ruleset"])
+    except (ValueError, KeyError):  # a ruleset kept only in the store: its stored titles
+        rules, title = {}, str(run.meta["ruleset"])
+    by_rule = t.by_rule.assign(clause=[clause(c, lang) for c in t.by_rule["clause"]],
+                               title=[rules.get(i, z) for i, z in zip(t.by_rule["rule_id"], t.by_rule["title_zh"])])
+    by_payer = t.by_payer.assign(payer_name=[term("payer", p, lang) for p in t.by_payer["payer"]])
+    status = run.lines["status"]
+    return dict(title=title, sha=str(run.meta["ruleset_sha256"])[:12],
+                year=int(run.meta["year"]), run_id=int(run.meta["run_id"]),
+                label=str(run.meta["label"] or ""), total=money_text(t.total, lang),
+                table=table("incentives", by_rule, tables.AWARD_TOTALS),
+                payers=table("payers", by_payer, tables.AWARDS_BY_PAYER),
+                decisions=int((status == "for decision").sum()), suppressed=int((status == "suppressed").sum()),
+                paid_before=int((status == "paid before").sum()))

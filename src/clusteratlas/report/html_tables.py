@@ -10,7 +10,7 @@ import html
 import pandas as pd
 
 from clusteratlas.faces import translator
-from clusteratlas.faces.numbers import MISSING, count, header, is_missing, money, number, pct
+from clusteratlas.faces.numbers import DECIMALS, MISSING, count, header, is_missing, money, number, pct
 
 TEXT_KINDS = ("text", "name", "stage", "status", "date")
 
@@ -25,8 +25,8 @@ def cell(value, kind: str, lang: str = "zh") -> str:
         return money(value, "yi", lang)
     if kind == "pct":
         return pct(value, lang)
-    if kind == "score":
-        return number(value, 2, lang)
+    if kind in DECIMALS:
+        return number(value, DECIMALS[kind], lang)
     if kind == "int":
         return count(value, lang)
     if kind == "year":
@@ -37,11 +37,12 @@ def cell(value, kind: str, lang: str = "zh") -> str:
 
 
 def html_table(frame: pd.DataFrame, columns: dict, lang: str, table_id: str, status_classes: pd.Series | None = None,
-               titles: dict | None = None) -> str:
+               titles: dict | None = None, links: dict | None = None) -> str:
     """``frame``'s ``columns`` (key → (English header, the catalogue's msgid; kind)) as a table in
     a scrolling box, headers in ``lang`` with their units; ``status_classes``: a CSS class per row
-    for the status cell (status-strong …); ``titles``: key → a column of hover texts for its cells
-    (why a value is missing, what a grade rests on)."""
+    for the cells of kind "status" (status-strong, status-on-track …); ``titles``: key → a column of hover texts for its cells
+    (why a value is missing, what a grade rests on); ``links``: key → a column of addresses its
+    cells open (a firm's profile)."""
     _ = translator(lang)
     head = "".join(f"<th class=\"{'text' if kind in TEXT_KINDS else 'num'}\">{html.escape(header(_(msgid), kind, lang))}</th>"
                    for msgid, kind in columns.values())
@@ -50,12 +51,15 @@ def html_table(frame: pd.DataFrame, columns: dict, lang: str, table_id: str, sta
         cells = []
         for key, (_m, kind) in columns.items():
             klass = "text" if kind in TEXT_KINDS else "num"
-            if key == "status" and status_classes is not None:
+            if kind == "status" and status_classes is not None:
                 klass += f" status-{status_classes.iloc[i]}"
             hover = ""
             if titles and key in titles and not is_missing(titles[key].iloc[i]):
                 hover = f' title="{html.escape(str(titles[key].iloc[i]))}"'
-            cells.append(f'<td class="{klass}"{hover}>{html.escape(cell(r.get(key), kind, lang))}</td>')
+            shown = html.escape(cell(r.get(key), kind, lang))
+            if links and key in links and isinstance(links[key].iloc[i], str):
+                shown = f'<a href="{html.escape(links[key].iloc[i])}">{shown}</a>'
+            cells.append(f'<td class="{klass}"{hover}>{shown}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
     empty = f'<tr><td colspan="{len(columns)}" class="text">{MISSING}</td></tr>' if not rows else ""
     return (f'<div class="scroll"><table id="{table_id}" class="table"><thead><tr>{head}</tr></thead>'

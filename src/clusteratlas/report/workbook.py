@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from clusteratlas.faces import translator
-from clusteratlas.faces.numbers import header
+from clusteratlas.faces.numbers import DECIMALS, header
 
 # a column's kind → its width when the column is not named below
 WIDTHS = {"name": 18, "status": 10, "stage": 8, "date": 12, "text": 28}
@@ -28,7 +28,9 @@ def write_workbook(path: Path, sheets: list, lang: str = "zh") -> Path:
             "strings_to_formulas": False, "strings_to_urls": False}}) as xw:
         book = xw.book
         fmt = {"wan": book.add_format({"num_format": "#,##0.0"}), "yi": book.add_format({"num_format": "#,##0.00"}), "pct": book.add_format({"num_format": "0.0"}),
-               "score": book.add_format({"num_format": "0.00"}), "int": book.add_format({"num_format": "#,##0"}),
+               "score": book.add_format({"num_format": "0.00"}), "index": book.add_format({"num_format": "0.000"}),
+               "km": book.add_format({"num_format": "#,##0.0"}), "mu": book.add_format({"num_format": "#,##0"}),
+               "int": book.add_format({"num_format": "#,##0"}),
                "text": book.add_format({"text_wrap": True, "valign": "top"}),
                "head": book.add_format({"bold": True, "bg_color": "#eaf2f8", "text_wrap": True, "valign": "top"})}
         for sheet, frame, columns in sheets:
@@ -59,8 +61,10 @@ def values(frame: pd.DataFrame, key: str, kind: str, zh: bool) -> list:
         return (v.astype(float) / (1e4 if zh else 1e6)).round(1).tolist()
     if kind == "yi":
         return (v.astype(float) / 1e8).round(2).tolist()
-    if kind in ("pct", "score"):
-        return v.astype(float).round(2 if kind == "score" else 1).tolist()
+    if kind == "pct":
+        return v.astype(float).round(1).tolist()
+    if kind in DECIMALS:
+        return pd.to_numeric(v, errors="coerce").astype(float).round(DECIMALS[kind]).tolist()
     if kind == "date":
         return [None if pd.isna(x) else pd.Timestamp(x).strftime("%Y-%m-%d") for x in v]
     if kind in ("int", "year"):

@@ -1,4 +1,6 @@
-"""The report's tables as an XLSX workbook (xlsxwriter), one sheet a table, units in headers."""
+"""The report's workbook: the tables the report shows, one sheet a table in the report's order,
+with the same headers, units and names (``report.workbook``), and an "about" sheet first: the
+region, the period, the settings every number was computed with and the data they came from."""
 
 from __future__ import annotations
 
@@ -6,65 +8,43 @@ from pathlib import Path
 
 import pandas as pd
 
-from clusteratlas.analyses.overview import Overview
-from clusteratlas.io.periods import label
+from clusteratlas.faces import N_, translator
+from clusteratlas.faces.terms import clause, term
+from clusteratlas.report.workbook import write_workbook
+
+# a report table → its sheet's title (Excel allows 31 characters)
+SHEETS = {
+    "industry": N_("By industry"), "park": N_("By park"), "lq": N_("Location quotients"),
+    "eg": N_("EG and MS indices"), "strong": N_("Strong clusters"), "shift": N_("Shift-share"),
+    "kd": N_("K-density"), "footprints": N_("Firm clusters"), "grades": N_("Per-mu park ranking"),
+    "tiers": N_("Firm tiers"), "core": N_("Core firms"), "targets": N_("Targets"), "gaps": N_("Missing links"),
+    "rates": N_("Local supporting rates"), "buyers": N_("Buyers"), "risks": N_("Single-source risks"),
+    "impact": N_("Project impact"), "incentives": N_("Awards by clause"), "payers": N_("Awards by payer"),
+    "opportunities": N_("What to attract"), "datasets": N_("Data sources"),
+}
+AWARD_LINES = {"entity_id": (N_("Recipient"), "text"), "clause_text": (N_("Clause"), "text"),
+               "rule_id": (N_("Rule"), "text"), "year": (N_("Year"), "year"), "payer_name": (N_("Paid by"), "name"),
+               "amount": (N_("Amount"), "wan"), "status_text": (N_("Status"), "status")}
 
 
-def _scaled(frame: pd.DataFrame, money: list[str]) -> pd.DataFrame:
-    f = frame.copy()
-    for c in money:
-        if c in f:
-            f[c] = f[c] / 1e4
-    return f.rename(columns={c: f"{c} (万元)" for c in money if c in f})
-
-
-MONEY = ["output", "value_added", "revenue", "tax_paid", "exports", "fixed_asset_investment",
-         "rd_spend", "output_previous", "output_per_mu", "tax_per_mu"]
-
-
-def write_workbook(path: Path, ov: Overview, region_name: str, datasets: pd.DataFrame,
-                   clusters=None, opportunities: pd.DataFrame | None = None,
-                   award_lines: pd.DataFrame | None = None, provenance: dict | None = None) -> Path:
-    totals = ov.totals.copy()
-    is_money = totals["indicator"].isin(MONEY + ["output_in_parks"])
-    totals.loc[is_money, ["value", "previous"]] /= 1e4
-    totals["unit"] = totals["indicator"].map(
-        lambda i: "万元" if i in MONEY + ["output_in_parks"] else
-        {"employment": "persons", "firms": "firms", "energy_tce": "tce", "land_mu": "mu",
-         "park_share_of_output_pct": "%"}.get(i, ""))
-    # text is text: a firm named "=HYPERLINK(…)" must not become a live formula in the workbook
-    with pd.ExcelWriter(path, engine="xlsxwriter", engine_kwargs={"options": {
-            "strings_to_formulas": False, "strings_to_urls": False}}) as xw:
-        items = {"region": region_name, "period": label(ov.year, ov.month_to), "region_id": ov.region_id}
-        for k, v in (provenance or {}).get("settings", {}).items():
-            items[f"setting: {k}"] = v
-        for k in ("data_version", "io_table", "comparison"):
-            if provenance and k in provenance:
-                items[k] = ", ".join(provenance[k]) if isinstance(provenance[k], list) else provenance[k]
-        info = pd.DataFrame({"item": list(items), "value": [str(v) for v in items.values()]})
-        info.to_excel(xw, sheet_name="report", index=False)
-        totals.to_excel(xw, sheet_name="overview", index=False)
-        _scaled(ov.by_industry, MONEY).to_excel(xw, sheet_name="by_industry", index=False)
-        _scaled(ov.by_park, MONEY).to_excel(xw, sheet_name="by_park", index=False)
-        ov.firm_counts.to_excel(xw, sheet_name="firm_counts", index=False)
-        if clusters is not None:
-            # a part that cannot be computed says why on its sheet, never an empty or unit table
-            for name, part, frame in (("clusters_lq", "lq", clusters.lq),
-                                      ("strong_clusters", "strong", clusters.strong),
-                                      ("shift_share", "shift", clusters.shift)):
-                if part in clusters.reasons:
-                    pd.DataFrame({"not computable": [clusters.reasons[part]]}).to_excel(
-                        xw, sheet_name=name, index=False)
-                else:
-                    _scaled(frame, MONEY).to_excel(xw, sheet_name=name, index=False)
-            clusters.agglomeration.to_excel(xw, sheet_name="clusters_eg_ms", index=False)
-        if award_lines is not None:
-            award_lines.to_excel(xw, sheet_name="award_lines", index=False)
-        if opportunities is not None:
-            opportunities.to_excel(xw, sheet_name="opportunities", index=False)
-        d = datasets.drop(columns=["row_counts"]).assign(
-            imported_at=datasets["imported_at"].astype(str))
-        d.to_excel(xw, sheet_name="datasets", index=False)
-        for ws in xw.sheets.values():
-            ws.set_column(0, 20, 16)
-    return path
+def write_report_workbook(path: Path, shown: dict, study, provenance: dict, lang: str = "zh",
+                          award_lines: pd.DataFrame | None = None) -> Path:
+    """``shown``: table name → (frame, columns) as the report shows them."""
+    _ = translator(lang)
+    about = {_("Region"): study.name, _("Period"): study.period_label if lang == "zh" else study.period_en}
+    for k, v in (provenance or {}).get("settings", {}).items():
+        about[_("Setting: {name}", name=k)] = v
+    for k, msgid in (("data_version", N_("Data version")), ("io_table", N_("Input-output table")),
+                     ("comparison", N_("Comparison regions"))):
+        if provenance and provenance.get(k) is not None:
+            v = provenance[k]
+            about[_(msgid)] = ", ".join(map(str, v)) if isinstance(v, list) else v
+    sheets = [(_("About"), pd.DataFrame({_("Item"): list(about), _("Value"): [str(v) for v in about.values()]}), None)]
+    for name, (frame, columns) in shown.items():
+        sheets.append((_(SHEETS.get(name, name))[:31], frame, columns))
+    if award_lines is not None and len(award_lines):
+        lines = award_lines.assign(clause_text=[clause(c, lang) for c in award_lines["clause"]],
+                                   payer_name=[term("payer", p, lang) for p in award_lines["payer"]],
+                                   status_text=[term("award_status", x, lang) for x in award_lines["status"]])
+        sheets.append((_("Award lines")[:31], lines, AWARD_LINES))
+    return write_workbook(path, sheets, lang)

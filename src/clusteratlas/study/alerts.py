@@ -11,11 +11,12 @@ import pandas as pd
 from clusteratlas.analyses.alerts import AlertRuleset, evaluate
 from clusteratlas.analyses.alerts import facts as F
 from clusteratlas.analyses.valuechain import local_supporting_rate
+from clusteratlas.faces.terms import chinese
 from clusteratlas.io import accounts, alert_records
 from clusteratlas.study.diagnosis import Diagnosis, NotComputable
 
 STATES = ("new", "seen", "handled")
-STATE_ZH = {"new": "新预警", "seen": "已阅", "handled": "已处置"}
+STATE_ZH = chinese("alert_state")
 
 
 class AlertRefused(ValueError):

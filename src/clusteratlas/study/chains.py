@@ -10,12 +10,13 @@ import datetime as dt
 import pandas as pd
 
 from clusteratlas.analyses.chains import SHIPPED, ChainTemplate
+from clusteratlas.faces.terms import chinese
 from clusteratlas.io import accounts, chain_records
 
 TASK_STATES = ("open", "in_progress", "done", "dropped")
-TASK_STATE_ZH = {"open": "待办", "in_progress": "办理中", "done": "已办结", "dropped": "已撤销"}
+TASK_STATE_ZH = chinese("task_state")
 ROLES = ("chief", "leader_firm")
-ROLE_ZH = {"chief": "链长", "leader_firm": "链主"}
+ROLE_ZH = chinese("chain_role")
 MAX_TEXT = 2000
 
 

@@ -14,6 +14,7 @@ import re
 
 import pandas as pd
 
+from clusteratlas.faces.terms import chinese
 from clusteratlas.io import accounts, desk_records
 from clusteratlas.policy.access import User, may_answer_request
 
@@ -28,7 +29,7 @@ ROUTES = {
     "policy": ("政策咨询", "经济和信息化局", 5 * 24),
     "other": ("其他", "园区管委会", 5 * 24),
 }
-STATE_ZH = {"filed": "待答复", "answered": "已答复", "closed": "已办结", "reopened": "重新办理"}
+STATE_ZH = chinese("desk_state")
 MAX_TITLE, MAX_BODY = 200, 5000
 
 

@@ -13,20 +13,20 @@ import pandas as pd
 from clusteratlas.analyses.tiers import TIERS_323
 from clusteratlas.classify import GBT4754
 from clusteratlas.io import records
+from clusteratlas.policy.access import User
 from clusteratlas.study.diagnosis import Diagnosis, NotComputable
 
 FIGURES = ("output", "value_added", "revenue", "tax_paid", "employment", "energy_tce", "land_mu")
-TIER_ZH = {"over_1e9": "产值10亿元以上", "over_1e8": "产值亿元以上", "over_5e7": "产值5000万元以上"}
-TIER_EN = {"over_1e9": "output over CNY 1bn", "over_1e8": "output over CNY 100m", "over_5e7": "output over CNY 50m"}
 
 
 @dataclass(frozen=True)
 class FirmProfile:
     firm: dict  # identity: ids, names, class, park, region, site, founded, parent, leading
-    years: pd.DataFrame  # year × FIGURES, and *_growth_pct on the year before (full years)
+    years: pd.DataFrame  # a row a period (year, month_to: 12 a full year, else year to date) ×
+    # FIGURES, and *_growth_pct on the same period of the year before (同比)
     grade: dict | None  # latest graded full year: year, method, score, grades, consequences
     grade_items: pd.DataFrame  # item name, value, unit, score, weight (of that year)
-    tier: str | None  # the highest "323" tier its latest full-year output reaches
+    tier: str | None  # the highest "323" tier its latest full-year output reaches (faces.terms "tier")
     awards: pd.DataFrame  # its lines of the newest recorded incentive run
     claims: pd.DataFrame  # its claims and their states
     purchases: pd.DataFrame  # what it bought, from whom, local or not (latest year recorded)
@@ -35,6 +35,32 @@ class FirmProfile:
     projects: pd.DataFrame
     alerts: pd.DataFrame
     requests: pd.DataFrame
+
+
+def profile_for(service, store, user: User, firm_id: str) -> FirmProfile:
+    """The profile of ``firm_id`` for ``user``, on the study of the firm's own region; KeyError
+    (the same for a firm that does not exist and one the user may not see: the answer must not
+    tell which) unless ``user.may_see_firm``."""
+    row = store.sql("SELECT firm_id, region_id, park_id FROM firms WHERE firm_id = ?", [str(firm_id)[:64]])
+    if row.empty or not user.may_see_firm(row.iloc[0].to_dict()):
+        raise KeyError("no firm of this id that you may see")
+    return firm_profile(store, service.diagnosis(store, row["region_id"].iloc[0]), firm_id)
+
+
+def rule_titles(store) -> dict[str, tuple[str, str]]:
+    """rule id → (title_zh, title_en) over the rulesets of the recorded runs and claims."""
+    from clusteratlas.study.records import load_ruleset
+
+    names = set(records.recorded_runs(store)["ruleset"])
+    names |= set(store.sql("SELECT DISTINCT ruleset FROM claim_events")["ruleset"])
+    out = {}
+    for name in names:
+        try:
+            rs = load_ruleset(name, store)
+        except (KeyError, ValueError):
+            continue  # a run of a ruleset since removed: its ids are shown as they are
+        out.update({r.id: (r.title_zh, r.title_en) for r in rs.rules})
+    return out
 
 
 def firm_profile(store, d: Diagnosis, firm_id: str) -> FirmProfile:
@@ -59,13 +85,9 @@ def firm_profile(store, d: Diagnosis, firm_id: str) -> FirmProfile:
             "parent": firms["name"].get(f["parent_firm_id"]) if isinstance(f["parent_firm_id"], str) else None,
             "is_leading": bool(f["is_leading"]) if pd.notna(f["is_leading"]) else False}
     fy = t["firm_years"]
-    full = fy[(fy["firm_id"] == firm_id) & (fy["month_to"] == 12)].sort_values("year")
-    years = full[["year", *FIGURES]].reset_index(drop=True)
-    for c in FIGURES:
-        previous = years[c].shift()
-        years[f"{c}_growth_pct"] = ((years[c] - previous) / previous * 100).where(previous > 0)
+    years = _periods(fy[fy["firm_id"] == firm_id])
     grade, items = _grade(d, firm_id)
-    latest = years.dropna(subset=["output"]).tail(1)
+    latest = years[years["month_to"] == 12].dropna(subset=["output"]).tail(1)
     tier = None
     if len(latest):
         reached = [k for k, v in TIERS_323.items() if float(latest["output"].iloc[0]) >= v]
@@ -77,6 +99,23 @@ def firm_profile(store, d: Diagnosis, firm_id: str) -> FirmProfile:
     return FirmProfile(firm, years, grade, items, tier, _awards(store, firm_id), _claims(store, firm_id),
                        purchases, sales, local_share, projects.reset_index(drop=True),
                        _alerts(store, firm_id), _requests(store, firm_id))
+
+
+def _periods(rows: pd.DataFrame) -> pd.DataFrame:
+    """The firm's full years and, after the last, the year to date it reported; growth of each
+    figure on the same months of the year before (同比), where that was reported and positive."""
+    rows = rows[["year", "month_to", *FIGURES]].sort_values(["year", "month_to"])
+    full = rows[rows["month_to"] == 12]
+    last_full = full["year"].max() if len(full) else -1
+    partial = rows[(rows["month_to"] < 12) & (rows["year"] > last_full)]
+    shown = pd.concat([full, partial.tail(1)]).reset_index(drop=True)
+    before = rows.assign(year=rows["year"] + 1).set_index(["year", "month_to"])
+    key = pd.MultiIndex.from_frame(shown[["year", "month_to"]])
+    for c in FIGURES:
+        previous = before[c].reindex(key).to_numpy(dtype=float)
+        now = shown[c].to_numpy(dtype=float)
+        shown[f"{c}_growth_pct"] = np.where(previous > 0, (now - previous) / np.where(previous > 0, previous, 1) * 100, np.nan)
+    return shown
 
 
 def _grade(d: Diagnosis, firm_id: str):
@@ -91,7 +130,8 @@ def _grade(d: Diagnosis, firm_id: str):
         return None, pd.DataFrame()
     r = hit.iloc[0]
     consequences = {c: r.get(c) for c in le.method.consequences.get("columns", [])}
-    grade = {"year": year, "method": le.method.title_zh, "score": float(r["score"]), "rank": int(r["rank"]),
+    grade = {"year": year, "method": le.method.title_zh, "method_en": le.method.title_en,
+             "indicators": le.method.indicators, "score": float(r["score"]), "rank": int(r["rank"]),
              "of": len(le.firms), "computed_grade": r["computed_grade"], "grade": r["grade"],
              "override_grade": r["override_grade"] if isinstance(r["override_grade"], str) else None,
              "override_reason": r["override_reason"] if isinstance(r["override_reason"], str) else None,

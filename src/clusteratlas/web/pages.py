@@ -6,14 +6,18 @@ page and the API give one answer to one question. Pages parse, render and format
 
 from __future__ import annotations
 
+import json
 from html import escape
 from importlib import resources
 
 import jinja2
+import pandas as pd
 from fastapi import Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from clusteratlas.faces import LANGS, N_, translator
+from clusteratlas.faces.numbers import money, money_unit
+from clusteratlas.faces.terms import TERMS, clause, term, yes_no
 from clusteratlas.io import accounts
 from clusteratlas.policy.access import (
     PIPELINE_READERS,
@@ -55,6 +59,24 @@ _LABELS_EN = {
     "region_field": N_("Region code (for files with no region column and no credit codes)"),
     "strict_field": N_("Reject on warnings too"),
     "warnings": N_("Warnings (imported)"),
+    "file": N_("File"),
+    "fingerprint": N_("SHA-256"),
+    "size_kb": N_("Size (KB)"),
+    "imported": N_("Imported at"),
+    "rows": N_("Rows"),
+    "note": N_("Note"),
+    "sheet": N_("Sheet"),
+    "row": N_("Row"),
+    "column": N_("Column"),
+    "value": N_("Value"),
+    "check": N_("Check"),
+    "message": N_("Message"),
+    "claim_list": N_("What the firm may claim"),
+    "wan": N_("CNY 10k"),
+    "clause": N_("Clause"),
+    "rule": N_("Award"),
+    "status": N_("Status"),
+    "condition": N_("Condition"),
     "role": N_("Role"),
     "restricted": N_("Your role may not see this page."),
     "valuechain": N_("Value chain"),
@@ -90,6 +112,7 @@ _LABELS_EN = {
     "no_boundaries": N_("The store holds no boundaries of the comparison regions, so no LQ map can be drawn (import"
             " them from a GeoJSON file)."),
     "chains": N_("Chains"),
+    "grades": N_("Per-mu list"),
     "inbox": N_("Inbox"),
     "desk": N_("Services desk"),
     "chain_pick": N_("Choose a chain"),
@@ -120,6 +143,51 @@ _LABELS_EN = {
 _FIELDS = {"zh": {"msg_field": "message_zh", "notes_field": "notes_zh"}, "en": {"msg_field": "message", "notes_field": "notes"}}
 LABELS = {lang: {**{k: translator(lang)(v) for k, v in _LABELS_EN.items()}, **_FIELDS[lang]} for lang in LANGS}
 
+def calculator_form(rs, year: int, lang: str) -> tuple[list[dict], str]:
+    """The policy calculator's fields for a firm, grouped by the clause that first reads them
+    (第10条 … in the ruleset's order), each with its label and help from the ruleset's own words
+    and its kind (yes/no, an amount in CNY or USD, a count, a year); and, as JSON for the page's
+    script, each rule's clause, title and condition in words."""
+    from clusteratlas.analyses.incentives.guide import input_label, words
+
+    _ = translator(lang)
+    par = rs.parameter_values(f"{year}-12-31")
+    firm_rules = [r for r in rs.rules if r.entity == "firm"]
+    seen, groups = set(), []
+    for r in firm_rules:
+        names = set(r.inputs)
+        for name, expr in rs.derived.items():  # ask for what a derived variable is made of
+            if name in names:
+                names = (names - {name}) | set(expr.names)
+        fields = []
+        for name in sorted(names - {"year"} - seen):
+            seen.add(name)
+            doc = str((rs.input_docs.get("firm") or {}).get(name, ""))
+            kind = _input_kind(name, doc)
+            fields.append({"name": name, "label": input_label(rs, "firm", name, lang), "help": doc, "kind": kind,
+                           "unit": {"usd": _("USD"), "cny": _("CNY"), "count": "", "year": ""}.get(kind, "")})
+        if fields:
+            groups.append({"clause": clause(r.clause, lang), "title": r.title_zh if lang == "zh" else (r.title_en or r.clause),
+                           "fields": fields})
+    rules = {r.id: {"clause": clause(r.clause, lang), "title": r.title_zh if lang == "zh" else (r.title_en or r.id),
+                    "condition": words(rs, r.entity, r.when.text, par, lang)} for r in firm_rules}
+    return groups, json.dumps(rules, ensure_ascii=False)
+
+
+def _input_kind(name: str, doc: str) -> str:
+    """How the calculator asks for an input: yes/no, an amount in USD or CNY, a count, a year."""
+    if name.endswith("_usd"):
+        return "usd"
+    if name.endswith("_year") or name == "production_year":
+        return "year"
+    if "(count)" in doc or name.startswith("new_products"):
+        return "count"
+    money = ("investment", "fai", "tax", "purchases", "spend", "due", "output", "income", "amount", "premium")
+    if any(w in name for w in money):
+        return "cny"
+    return "yes_no"
+
+
 _env = jinja2.Environment(loader=jinja2.FileSystemLoader(
     str(resources.files("clusteratlas.web").joinpath("templates"))), autoescape=True)
 
@@ -132,13 +200,15 @@ def _lang(request: Request) -> str:
 def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
     """The dashboard on ``app``: ``store_dep``, ``user_dep`` and ``service_dep`` are the API's
     dependencies (a store cursor, the caller, the ``StudyService``)."""
-    from clusteratlas.report import figures
+    from clusteratlas.report import figures, tables
     from clusteratlas.report.html import kpis
+    from clusteratlas.report.html_tables import html_table
 
     def page(request: Request, template: str, u: User, **ctx) -> HTMLResponse:
         lang = _lang(request)
         session = request.cookies.get("ca_token")
         html = _env.get_template(template).render(L=LABELS[lang], lang=lang, user=u,
+                                                  role_name=term("user_role", u.role, lang),
                                                   path=request.url.path,
                                                   csrf=csrf_token(session) if session else "", **ctx)
         resp = HTMLResponse(html)
@@ -202,7 +272,10 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
         try:
             got = attempt_login(request.app.state.throttle, s, username, password, address, "dashboard")
         except LoginRefused as e:
-            return login_form(request, PUBLIC, e.message, e.status)
+            _ = translator(_lang(request))
+            said = (_("Too many failed logins: try again in {seconds} s.", seconds=e.retry_after) if e.status == 429
+                    else _("Wrong user name or password."))
+            return login_form(request, PUBLIC, said, e.status)
         resp = RedirectResponse("/", status_code=303)
         # Secure over HTTPS (behind a TLS proxy: its X-Forwarded-Proto, see docs/operations.md)
         resp.set_cookie("ca_token", got[0], httponly=True, samesite="strict", secure=request.url.scheme == "https")
@@ -236,13 +309,15 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
         raw = raw_diagnosis(svc, s)
         if raw is None:
             return page(request, "overview.html", u, empty=True)
+        lang = _lang(request)
+        _ = translator(lang)
         d = raw.for_viewer(u)
         ov, summary = d.overview(), d.summary()
         ind = ov.by_industry[ov.by_industry["output"].notna()]
-        ind = ind.assign(label=ind["division"] + " " + ind["name_zh"])
-        return page(request, "overview.html", u, empty=False, region=d.study.name, kpis=kpis(ov.totals),
-                    summary=summary.text_zh if _lang(request) == "zh" else summary.text_en,
-                    fig=fig_html(figures.output_bars(ind, "label", "分行业产值 Output by industry")),
+        ind = tables.with_industry_names(ind, lang, "division", "label")
+        return page(request, "overview.html", u, empty=False, region=d.study.name, kpis=kpis(ov.totals, lang),
+                    summary=summary.text_zh if lang == "zh" else summary.text_en,
+                    fig=fig_html(figures.output_bars(ind, "label", _("Output by industry"), lang)),
                     suppressed=d.published)
 
     @app.get("/map", response_class=HTMLResponse, include_in_schema=False)
@@ -253,9 +328,11 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
         if raw is None:
             return simple(request, u, L["map"])
         d, study = raw.for_viewer(u), raw.study
-        body = _lq_map_html(d, industry, L, _lang(request))
+        lang = _lang(request)
+        body = _lq_map_html(d, industry, L, lang)
         firms, footprints = study.firms.iloc[0:0], None
-        if u.sees_firm_sites_in(study.region):  # sites of firms are firm-level data: parks only
+        sees = u.sees_firm_sites_in(study.region)
+        if sees:  # sites of firms are firm-level data: parks only
             firms = study.firms
             audit(s, u, "map", f"{len(firms)} firm sites")
             try:
@@ -265,7 +342,7 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
         fy = study.tables["firm_years"]
         cur = fy[(fy["year"] == study.year) & (fy["month_to"] == study.month_to)].set_index("firm_id")["output"]
         body += f'<h2 id="park-map">{L["park_map"]}</h2>' + fig_html(
-            figures.park_map(study.parks, firms, cur, footprints))
+            figures.park_map(study.parks, firms, cur, footprints, lang=lang, links=sees))
         return simple(request, u, L["map"], body, figure_id="map")
 
     def _lq_map_html(d, industry: str | None, L: dict, lang: str) -> str:
@@ -296,12 +373,13 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
                  f'id="lq-industry" onchange="this.form.submit()">{options}</select></label> '
                  f'<noscript><button type="submit">OK</button></noscript></form>')
         title = f'{L["lq_map"]}: {industry} {GBT4754.label(industry, lang)}'
-        return html + fig_html(figures.lq_choropleth(frame, title, d.study.parks))
+        return html + fig_html(figures.lq_choropleth(frame, title, d.study.parks, lang))
 
     @app.get("/clusters", response_class=HTMLResponse, include_in_schema=False)
     def clusters_page(request: Request, u: User = Depends(user_dep), s=Depends(store_dep),
                       svc=Depends(service_dep)):
-        L = LABELS[_lang(request)]
+        lang = _lang(request)
+        L, _ = LABELS[lang], translator(lang)
         raw = raw_diagnosis(svc, s)
         if raw is None:
             return simple(request, u, L["clusters"])
@@ -309,19 +387,19 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
         try:
             c = d.clusters()
             body = (f'<p class="not-computable">{escape(c.reasons["lq"])}</p>' if "lq" in c.reasons
-                    else fig_html(figures.lq_bubbles(c.lq, c.value, "区位商与增长 LQ and growth")))
-            columns = ["industry", "name_zh", "n_firms", "gamma", "gamma_p", "gamma_ms", "gamma_ms_p"]
+                    else fig_html(figures.lq_bubbles(c.lq, c.value, _("Location quotient and growth"), lang)))
             eg = c.agglomeration
             if not eg.empty:
-                body += (f'<p class="note">{L["dartboard_note"].format(n=c.n_sim, seed=c.seed)}</p>'
-                         + eg[[x for x in columns if x in eg]].round(3).to_html(
-                             index=False, classes="table", border=0, table_id="eg-table"))
+                heading = _("Ellison–Glaeser and Maurel–Sédillot indices")
+                body += (f'<h2>{escape(heading)}</h2>'
+                         f'<p class="note">{L["dartboard_note"].format(n=c.n_sim, seed=c.seed)}</p>'
+                         + html_table(tables.with_industry_names(eg, lang), tables.AGGLOMERATION, lang, "eg-table"))
         except NotComputable as e:
             body = f"<p>{escape(str(e))}</p>"
-        body += _distance_html(raw, d, s, u, L)
+        body += _distance_html(raw, d, s, u, L, lang)
         return simple(request, u, L["clusters"], body, figure_id="lq")
 
-    def _distance_html(raw, d, s, u: User, L: dict) -> str:
+    def _distance_html(raw, d, s, u: User, L: dict, lang: str) -> str:
         """K-density of the largest industries for everyone (aggregates of ≥ 10 firms); the
         cluster-vs-park map draws firm sites, so only for roles that see them (audited)."""
         try:
@@ -329,27 +407,33 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
         except NotComputable as e:
             return f"<p>{escape(str(e))}</p>"
         note = L["kdensity_note"].format(level=f"{1 - d.settings.alpha:.0%}", n=dc.n_sim)
+        summary = tables.with_industry_names(dc.summary, lang)
+        summary = summary.assign(verdict_text=[term("kd_verdict", v, lang) if v else "" for v in summary["verdict"]])
         html = (f'<h2 id="kdensity">{L["kdensity"]}</h2><p class="note">{note}</p>'
-                + dc.summary.round(4).to_html(index=False, classes="table", border=0, table_id="kd-table")
+                + html_table(summary, tables.K_DENSITY, lang, "kd-table")
                 + '<div class="kd-grid">' + "".join(
-                    f"<div>{fig_html(figures.distance_curve_figure(dc.kd[i], f'{i} {n} K-density'))}</div>"
-                    for i, n in zip(dc.summary["industry"], dc.summary["name_zh"])) + "</div>")
+                    f"<div>{fig_html(figures.distance_curve_figure(dc.kd[i], f'{n} · K-density', lang))}</div>"
+                    for i, n in zip(summary["industry"], summary["industry_name"])) + "</div>")
         if u.sees_firm_sites_in(d.study.region):
             fc = raw.distance().clusters
             audit(s, u, "firm_clusters", f"{d.study.region} {len(fc.firms)} firms")
+            parks = dict(zip(d.study.parks["park_id"], d.study.parks["name"]))
+            fp = tables.with_industry_names(fc.clusters, lang)
+            fp = fp.assign(area_in_parks_pct=fp["share_area_in_parks"] * 100,
+                           main_park_name=[parks.get(x, "") if isinstance(x, str) else None for x in fp["main_park"]])
             html += (f'<h2 id="cluster-map">{L["cluster_map"]}</h2>'
-                     + fig_html(figures.firm_clusters_figure(fc, d.study.parks))
-                     + fc.clusters.drop(columns=["footprint"])
-                     .assign(output=lambda c: c["output"] / 1e4).rename(columns={"output": "output (万元)"})
-                     .round(2).to_html(index=False, classes="table", border=0, table_id="footprint-table"))
+                     + fig_html(figures.firm_clusters_figure(fc, d.study.parks, lang=lang))
+                     + html_table(fp, tables.FOOTPRINTS, lang, "footprint-table"))
         return html
 
-    def _award_totals_html(s, svc, u: User, run: int | None, L: dict) -> str:
+    def _award_totals_html(s, svc, u: User, run: int | None, L: dict, lang: str) -> str:
         """The award totals of a recorded run (the newest by default), disclosure-controlled
-        for roles without firm rights."""
+        for roles without firm rights: by clause and by payer, in 万元, the reason beside a
+        withheld figure."""
         from clusteratlas.io.records import recorded_runs
-        from clusteratlas.study.records import published_run
+        from clusteratlas.study.records import load_ruleset, published_run
 
+        _ = translator(lang)
         runs = recorded_runs(s)
         if runs.empty:
             return f'<p class="note" id="no-runs">{L["no_runs"]}</p>'
@@ -361,40 +445,45 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
             region = None
         r = published_run(s, run, u, region)
         t, meta = r.totals, r.meta
-        by_rule = t.by_rule.assign(amount=t.by_rule["amount"] / 1e4).rename(columns={"amount": L["amount_10k"]})
-        by_payer = t.by_payer.assign(amount=t.by_payer["amount"] / 1e4).rename(columns={"amount": L["amount_10k"]})
+        try:
+            rules = {x.id: (x.title_zh if lang == "zh" else x.title_en or x.id) for x in load_ruleset(str(meta["ruleset"]), s).rules}
+        except (ValueError, KeyError):  # a ruleset no longer in the store: its own titles
+            rules = {}
+        by_rule = t.by_rule.assign(
+            clause=[clause(c, lang) for c in t.by_rule["clause"]],
+            title=[rules.get(i, z) for i, z in zip(t.by_rule["rule_id"], t.by_rule["title_zh"])],
+            withheld_text=[term("withheld", w, lang) if w else "" for w in t.by_rule["suppressed"]])
+        by_payer = t.by_payer.assign(payer_name=[term("payer", p, lang) for p in t.by_payer["payer"]])
         picker = "".join(f'<a href="?run={int(x)}" class="run-link">{int(x)}</a> ' for x in runs["run_id"])
-        return (f'<h2 id="award-totals">{L["award_totals"]}</h2>'
-                f'<p class="note">{L["run"]} {run} · {escape(str(meta["ruleset"]))} · {int(meta["year"])}'
-                f' · {escape(str(meta["label"] or ""))} · ruleset {str(meta["ruleset_sha256"])[:12]} · '
-                f'{L["total"]} {t.total / 1e4:,.1f} 万元</p><p>{picker}</p>'
-                + by_rule.round(1).to_html(index=False, classes="table", border=0, table_id="award-table",
-                                           na_rep="—")
-                + by_payer.round(1).to_html(index=False, classes="table", border=0, table_id="payer-table",
-                                            na_rep="—"))
+        sep = "" if lang == "zh" else " "
+        about = " · ".join([_("run {n}", n=run), str(meta["label"] or ""), str(int(meta["year"])),
+                            f'{L["total"]} {money(t.total, "wan", lang)}{sep}{money_unit("wan", lang)}'])
+        return (f'<h2 id="award-totals">{L["award_totals"]}</h2><p class="note">{escape(about)}</p>'
+                f'<p class="no-print">{picker}</p>'
+                + html_table(by_rule, tables.AWARDS_BY_RULE, lang, "award-table")
+                + html_table(by_payer, tables.AWARDS_BY_PAYER, lang, "payer-table"))
 
     @app.get("/incentives", response_class=HTMLResponse, include_in_schema=False)
     def incentives_page(request: Request, run: int | None = None, ruleset: str = "changsha_2005",
                         u: User = Depends(user_dep), s=Depends(store_dep), svc=Depends(service_dep)):
-        from clusteratlas.study.records import load_ruleset, rulesets
-
-        choices = list(dict.fromkeys(rulesets(s)["name"]))
-        if ruleset not in choices:
-            ruleset = choices[0]
-        rs = load_ruleset(ruleset, s)
-        names = {n for r in rs.rules if r.entity == "firm" for n in r.inputs}
-        for name, expr in rs.derived.items():  # ask for what a derived variable is made of
-            if name in names:
-                names = (names - {name}) | set(expr.names)
-        totals = _award_totals_html(s, svc, u, run, LABELS[_lang(request)])
-        from clusteratlas.study.records import ruleset_guides
+        from clusteratlas.study.records import load_ruleset, ruleset_guides, rulesets
 
         lang = _lang(request)
+        choices = rulesets(s).drop_duplicates("name")
+        if ruleset not in set(choices["name"]):
+            ruleset = choices["name"].iloc[0]
+        rs = load_ruleset(ruleset, s)
+        totals = _award_totals_html(s, svc, u, run, LABELS[lang], lang)
         year = int(str(rs.metadata.get("effective_from", "2006"))[:4]) + 1
-        guides = ruleset_guides(ruleset, year, "zh" if lang == "zh" else "en", s)
-        return page(request, "incentives.html", u, inputs=sorted(names - {"year"}),
-                    ruleset=rs.metadata.get("title_zh"), ruleset_name=ruleset, choices=choices, totals=totals,
-                    guides=guides, guide_year=year)
+        guides = ruleset_guides(ruleset, year, lang, s)
+        groups, rules = calculator_form(rs, year, lang)
+        titles = {n: load_ruleset(n, s).metadata.get("title_zh" if lang == "zh" else "title_en") for n in choices["name"]}
+        return page(request, "incentives.html", u, groups=groups, rules_json=rules,
+                    ruleset=rs.metadata.get("title_zh" if lang == "zh" else "title_en") or ruleset,
+                    ruleset_name=ruleset, choices=[(n, titles.get(n) or n) for n in choices["name"]],
+                    totals=totals, guides=guides, guide_year=year,
+                    statuses=json.dumps({k: term("award_status", k, lang) for k in TERMS["award_status"]},
+                                        ensure_ascii=False))
 
     @app.get("/upload", response_class=HTMLResponse, include_in_schema=False)
     def upload_page(request: Request, u: User = Depends(user_dep), s=Depends(store_dep)):
@@ -403,12 +492,14 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
         from clusteratlas.io.queries import dataset_versions
 
         allowed = u.role in UPLOADERS
+        lang = _lang(request)
         datasets = []
         if allowed:
             d = dataset_versions(s).sort_values("dataset_id", ascending=False)
             datasets = [{"id": int(r.dataset_id), "file": r.source_name, "sha": str(r.sha256)[:12],
                          "kb": r.size_bytes / 1024, "at": str(r.imported_at)[:19],
-                         "rows": ", ".join(f"{k} {v:,}" for k, v in r.row_counts.items()),
+                         "rows": ("，" if lang == "zh" else ", ").join(
+                             f"{term('table', k, lang)} {v:,}" for k, v in r.row_counts.items()),
                          "note": r.note or ""} for r in d.itertuples()]
         return page(request, "upload.html", u, allowed=allowed, datasets=datasets)
 
@@ -425,21 +516,14 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
         if needs is None or needs.empty:
             return simple(request, u, L["matching"], f"<p>{L['no_needs']}</p>")
         audit(s, u, "purchase_needs", f"{len(needs)} rows")
+        lang = _lang(request)
         need_id = need_id if need_id in set(needs["need_id"]) else needs["need_id"].iloc[0]
-        rows = "".join(
-            f'<tr class="{"chosen" if r.need_id == need_id else ""}"><td><a href="/matching?need_id='
-            f'{escape(r.need_id)}">{escape(r.need_id)}</a></td><td>{escape(str(r.buyer_name))}</td>'
-            f"<td>{escape(str(r.product))}</td><td>{escape(str(r.specification))}</td>"
-            f"<td>{r.annual_value / 1e4:,.0f}</td><td>{r.delivery_radius_km:,.0f}</td></tr>"
-            for r in needs.itertuples())
-        body = (f'<h2>{L["needs"]}</h2><table class="table" id="needs-table"><thead><tr><th>编号 need</th>'
-                "<th>采购企业 buyer</th><th>产品 product</th><th>规格 specification</th>"
-                "<th>年采购额 万元</th><th>配送半径 km</th></tr></thead><tbody>" + rows + "</tbody></table>")
+        links = pd.Series([f"/matching?need_id={n}" for n in needs["need_id"]], index=needs.index)
+        body = f'<h2>{L["needs"]}</h2>' + html_table(needs, tables.NEEDS, lang, "needs-table", links={"need_id": links})
         ranked = raw.matches([need_id], 10)
-        shown = ranked[["rank", "supplier_name", "score", "category", "text", "distance_km", "capacity",
-                        "certifications", "reason"]].round(3)
+        ranked = ranked.assign(reason_text=ranked["reason_zh" if lang == "zh" else "reason"])
         body += (f'<h2 id="candidates">{L["candidates"]} — {escape(need_id)}</h2>'
-                 + shown.to_html(index=False, classes="table", border=0, table_id="candidates-table"))
+                 + html_table(ranked, tables.CANDIDATES, lang, "candidates-table"))
         return simple(request, u, L["matching"], body, figure_id="matching")
 
     @app.get("/pipeline", response_class=HTMLResponse, include_in_schema=False)
@@ -452,29 +536,35 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
         p = raw.pipeline(viewer=u) if raw is not None else None  # the scope the policy gives u
         if p is None:
             return simple(request, u, L["pipeline"], f"<p>{L['no_data']}</p>")
-        text = p.text_zh if _lang(request) == "zh" else p.text_en
-        return simple(request, u, L["pipeline"], f"<p>{text}</p>" + fig_html(
-            figures.pipeline_funnel(p.funnel, "Project funnel")), figure_id="funnel")
+        lang = _lang(request)
+        text = p.text_zh if lang == "zh" else p.text_en
+        return simple(request, u, L["pipeline"], f"<p>{escape(text)}</p>" + fig_html(
+            figures.pipeline_funnel(p.funnel, translator(lang)("Project funnel"), lang)), figure_id="funnel")
 
     @app.get("/targets", response_class=HTMLResponse, include_in_schema=False)
     def targets_page(request: Request, u: User = Depends(user_dep), s=Depends(store_dep),
                      svc=Depends(service_dep)):
-        L = LABELS[_lang(request)]
+        lang = _lang(request)
+        L = LABELS[lang]
         raw = raw_diagnosis(svc, s)
         if raw is None:
             return simple(request, u, L["targets"])
         t = raw.for_viewer(u).targets()
         if t.empty:
             return simple(request, u, L["targets"], f"<p>{L['no_data']}</p>")
-        show = t[["target_id", "scope", "scope_id", "indicator", "target_year", "target", "actual", "status"]]
-        return simple(request, u, L["targets"], show.to_html(
-            index=False, classes="table", border=0, na_rep="—", float_format=lambda v: f"{v:,.0f}"))
+        regions = s.table("regions")
+        firms = raw.study.tables["firms"]
+        rows = tables.target_rows(t, lang, raw.study.parks, dict(zip(regions["region_id"].astype(str), regions["name"])),
+                                  dict(zip(firms["firm_id"], firms["name"])))
+        titles = {"label": rows["source"]} if "source" in rows else None
+        return simple(request, u, L["targets"], html_table(rows, tables.TARGETS, lang, "targets-table",
+                                                            status_classes=rows["status"].str.replace(" ", "-"),
+                                                            titles=titles))
 
     @app.get("/opportunities", response_class=HTMLResponse, include_in_schema=False)
     def opportunities_page(request: Request, strategy: str = "balanced", u: User = Depends(user_dep),
                            s=Depends(store_dep), svc=Depends(service_dep)):
         from clusteratlas.analyses.recommend import STRATEGIES
-        from clusteratlas.classify import GBT4754
 
         L = LABELS[_lang(request)]
         raw = raw_diagnosis(svc, s)
@@ -485,19 +575,24 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
             opp, space = d.opportunities(strategy), d.industry_space()
         except NotComputable as e:
             return simple(request, u, L["opportunities"], f"<p>{escape(str(e))}</p>")
-        lang = "zh" if _lang(request) == "zh" else "en"
-        table = opp.table.head(15)
-        table = table.assign(name=table["industry"].map(lambda c: GBT4754.label(c, lang)))
-        body = "".join(f'<a href="?strategy={k}" id="strategy-{k}">{k}</a> ' for k in STRATEGIES)
-        body += fig_html(figures.industry_space_figure(space, "Industry space", lambda c: f"{c} {GBT4754.label(c)}"))
-        body += table[["rank", "industry", "name", "score", "density", "cog", "pci", "reason"]].round(3).to_html(
-            index=False, classes="table", border=0, table_id="opportunities-table")
+        lang = _lang(request)
+        _ = translator(lang)
+        table = tables.with_industry_names(opp.table.head(15), lang)
+        table = table.assign(reason_text=table["reason_zh" if lang == "zh" else "reason"])
+        body = "<p class='no-print'>" + " · ".join(
+            f'<a href="?strategy={k}" id="strategy-{k}"{" class=active" if k == strategy else ""}>'
+            f'{escape(term("strategy", k, lang))}</a>' for k in STRATEGIES) + "</p>"
+        body += fig_html(figures.industry_space_figure(space, _("Industry space"), lang))
+        body += html_table(table, tables.OPPORTUNITIES, lang, "opportunities-table")
         return simple(request, u, L["opportunities"], body, figure_id="space")
 
     @app.get("/parks", response_class=HTMLResponse, include_in_schema=False)
     def parks_page(request: Request, u: User = Depends(user_dep), s=Depends(store_dep),
                    svc=Depends(service_dep)):
-        L = LABELS[_lang(request)]
+        from clusteratlas.report.land_grades import PARK_COLUMNS, park_ranking
+
+        lang = _lang(request)
+        L, _ = LABELS[lang], translator(lang)
         if u.role not in PIPELINE_READERS:
             return simple(request, u, L["parks"], f"<p>{L['restricted']}</p>")
         raw = raw_diagnosis(svc, s)
@@ -508,23 +603,34 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
         except ValueError:
             return simple(request, u, L["parks"], f"<p>{L['no_full_year']}</p>")
         year = raw.study.latest_full_year()
-        parks = res.parks if u.role != "park_manager" else res.parks[res.parks["park_id"] == u.park_id]
+        parks = raw.study.parks
+        if u.role == "park_manager":
+            parks = parks[parks["park_id"] == u.park_id]
         audit(s, u, "park grades", f"{year}")
-        body = f"<p class='note'>{res.method.title_zh} · {year}</p>"
-        body += parks.round(1).to_html(index=False, classes="table", border=0, table_id="grades-table")
-        name = "name_zh" if _lang(request) == "zh" else "name_en"
-        for park, card in list(raw.scorecards().items())[:6]:
-            if u.role == "park_manager" and park != u.park_id:
+        method = res.method.title_zh if lang == "zh" else res.method.title_en
+        body = f"<p class='note'>{escape(method)} · {year}</p>"
+        ranking = park_ranking(res, parks, lang)
+        body += html_table(ranking, PARK_COLUMNS, lang, "grades-table")
+        names = dict(zip(parks["park_id"], parks["name"]))
+        eco = _("Eco-industrial park indicators")
+        body += f"<h2>{escape(eco)}</h2>"
+        for park, card in raw.scorecards().items():
+            if park not in names:
                 continue
-            body += f"<h3>{escape(str(park))}</h3>" + card[[name, "value", "unit", "threshold", "result",
-                                                            "threshold_verified"]].round(3).to_html(
-                index=False, classes="table scorecard", border=0)
+            card = card.assign(indicator_name=card["name_zh" if lang == "zh" else "name_en"],
+                               result_text=[term("kpi_result", r, lang) for r in card["result"]],
+                               unit=[term("unit", x, lang) for x in card["unit"]],
+                               verified_text=[yes_no(bool(v), lang) for v in card["threshold_verified"]])
+            body += f"<h3>{escape(str(names[park]))}</h3>" + html_table(
+                card, tables.SCORECARD, lang, f"scorecard-{park}", titles={"indicator_name": card["source"]}
+            ).replace('class="table"', 'class="table scorecard"', 1)
         return simple(request, u, L["parks"], body)
 
     @app.get("/value-chain", response_class=HTMLResponse, include_in_schema=False)
     def value_chain_page(request: Request, u: User = Depends(user_dep), s=Depends(store_dep),
                          svc=Depends(service_dep)):
-        L = LABELS[_lang(request)]
+        lang = _lang(request)
+        L, _ = LABELS[lang], translator(lang)
         raw = raw_diagnosis(svc, s)
         if raw is None:
             return simple(request, u, L["valuechain"])
@@ -534,18 +640,15 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
             c = raw.for_viewer(u).chain()
         except NotComputable as e:
             return simple(request, u, L["valuechain"], f"<p>{escape(str(e))}</p>")
-        body = fig_html(figures.chain_map(c.graph, f"{c.focal} ({c.year})"))
-        body += c.gaps[["sector", "purchases", "leakage", "gap", "suppressed"]].round(0).to_html(
-            index=False, classes="table", border=0, table_id="gaps-table", na_rep="—")
+        focal = tables.industry_names([c.focal], lang)[0]
+        title = _("The value chain of {industry} ({year})", industry=focal, year=c.year)
+        body = fig_html(figures.chain_map(c.graph, title, lang))
+        gaps = tables.with_industry_names(c.gaps, lang, "sector", "sector_name")
+        gaps = gaps.assign(gap_text=[_("missing link") if g else "" for g in gaps["gap"]])
+        withheld = gaps["suppressed"].fillna("").astype(str) if "suppressed" in gaps else None
+        titles = None if withheld is None else {"purchases": withheld.map(lambda w: term("withheld", w, lang) if w else None)}
+        body += html_table(gaps, tables.GAPS, lang, "gaps-table", titles=titles)
         return simple(request, u, L["valuechain"], body, figure_id="chain")
-
-    def _table(frame, columns: dict, table_id: str) -> str:
-        """A small table of the columns ``columns`` (key → header), text escaped, nothing as —."""
-        head = "".join(f"<th>{escape(h)}</th>" for h in columns.values())
-        rows = "".join("<tr>" + "".join(
-            f"<td>{'—' if v is None or (not isinstance(v, str) and v != v) else escape(str(v))}</td>"
-            for v in (r.get(k) for k in columns)) + "</tr>" for r in frame.to_dict("records"))
-        return f'<table class="table" id="{table_id}"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
 
     def _headed(heads: list[str], rows: str, table_id: str) -> str:
         """A table of ready rows under a header row."""
@@ -582,30 +685,29 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
                  f"<a id='papers-xlsx' href='/api/chains/{escape(chain)}/papers?format=xlsx&lang={lang}'>XLSX</a></p>")
         body += fig_html(figures.chain_ledger_map(ledger.links, title, lang))
         links = ledger.links.assign(name=ledger.links["name_zh" if zh else "name_en"],
-                                    status=ledger.links["status_zh" if zh else "status_en"],
+                                    stage_text=[term("chain_stage", x, lang) for x in ledger.links["stage"]],
+                                    status_text=[term("chain_status", x, lang) for x in ledger.links["status"]],
                                     evidence=ledger.links["evidence_zh" if zh else "evidence_en"])
-        body += _table(links, {"stage_zh" if zh else "stage": "环节" if zh else "stage", "name": "链条环节" if zh else "link",
-                               "status": "状态" if zh else "status", "firms": "本地企业" if zh else "firms",
-                               "evidence": "依据" if zh else "evidence"}, "chain-links")
+        body += html_table(links, tables.CHAIN_LINKS, lang, "chain-links",
+                           status_classes=ledger.links["status"])
         open_ = tasks(s, ledger.chain.id, ledger.region)
-        body += f"<h2>{L['tasks']}</h2>" + (_table(open_.assign(status=open_["status_zh"] if zh else open_["status"]),
-                                                   {"task_id": "#", "title": L["tasks"], "owner": "责任人" if zh else "owner",
-                                                    "due_date": "时限" if zh else "due", "status": "状态" if zh else "status"},
-                                                   "chain-tasks") if len(open_) else f"<p>{L['no_tasks']}</p>")
-        t = ledger.targets.assign(reasons=ledger.targets["reasons_zh" if zh else "reasons_en"])
-        body += f"<h2>{L['attract']}</h2>" + _table(t, {"link_zh": "环节" if zh else "link", "rank": "#",
-                                                        "name": "企业" if zh else "firm", "reasons": "理由" if zh else "reasons"},
-                                                    "chain-targets")
+        body += f"<h2>{L['tasks']}</h2>" + (
+            html_table(open_.assign(status_text=[term("task_state", x, lang) for x in open_["status"]]),
+                       tables.TASKS, lang, "chain-tasks") if len(open_) else f"<p>{L['no_tasks']}</p>")
+        link_names = dict(zip(ledger.links["link_id"], ledger.links["name_zh" if zh else "name_en"]))
+        t = ledger.targets.assign(reasons=ledger.targets["reasons_zh" if zh else "reasons_en"],
+                                  link=[link_names.get(i, i) for i in ledger.targets["link_id"]])
+        body += f"<h2>{L['attract']}</h2>" + html_table(t, tables.CHAIN_TARGETS, lang, "chain-targets")
         return simple(request, u, L["chains"], body, figure_id="chain-ledger")
 
     @app.get("/inbox", response_class=HTMLResponse, include_in_schema=False)
     def inbox_page(request: Request, u: User = Depends(user_dep), s=Depends(store_dep)):
         from clusteratlas.policy.access import may_run_chain, visible_alerts
         from clusteratlas.study.alerts import alerts
-        from clusteratlas.study.chains import tasks
+        from clusteratlas.study.chains import chain_templates, tasks
 
         lang = _lang(request)
-        L, zh = LABELS[lang], lang == "zh"
+        L, zh, _ = LABELS[lang], lang == "zh", translator(lang)
         if u.role not in PIPELINE_READERS:
             return simple(request, u, L["inbox"], f"<p>{L['restricted']}</p>")
         a = visible_alerts(alerts(s), u)
@@ -620,20 +722,19 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
                 i = int(r["alert_id"])
                 rows += (f"<tr id='alert-{i}'><td>{escape(r['title_zh'] if zh else r['title_en'])}</td>"
                          f"<td>{escape(r['message_zh'] if zh else r['message_en'])}</td>"
-                         f"<td>{escape(r['state_zh'] if zh else r['state'])}</td><td>"
+                         f"<td>{escape(term('alert_state', r['state'], lang))}</td><td>"
                          f"<button onclick=\"act('/api/alerts/{i}/seen')\">{L['mark_seen']}</button> "
                          f"<button onclick=\"act('/api/alerts/{i}/handled',{{note:prompt('{L['handled_note']}')||''}})\">"
                          f"{L['mark_handled']}</button></td></tr>")
-            body += _headed(["预警", "说明", "状态", ""] if zh else ["warning", "message", "state", ""], rows,
-                            "inbox-alerts")
+            body += _headed([_("Warning"), _("Message"), _("State"), ""], rows, "inbox-alerts")
         mine = tasks(s, open_only=True)
+        names = chain_templates(s)
+        chain_names = dict(zip(names["name"], names["name_zh" if zh else "name_en"]))
         mine = mine[[may_run_chain(u, r) for r in mine["region_id"]]] if len(mine) else mine
-        body += f"<h2>{L['open_tasks']}</h2>" + (_table(mine.assign(status=mine["status_zh"] if zh else mine["status"]),
-                                                        {"task_id": "#", "chain_id": "产业链" if zh else "chain",
-                                                         "title": L["tasks"], "owner": "责任人" if zh else "owner",
-                                                         "due_date": "时限" if zh else "due",
-                                                         "status": "状态" if zh else "status"}, "inbox-tasks")
-                                                 if len(mine) else f"<p>{L['no_tasks']}</p>")
+        body += f"<h2>{L['open_tasks']}</h2>" + (
+            html_table(mine.assign(status_text=[term("task_state", x, lang) for x in mine["status"]],
+                                   chain=[chain_names.get(c, c) for c in mine["chain_id"]]),
+                       tables.INBOX_TASKS, lang, "inbox-tasks") if len(mine) else f"<p>{L['no_tasks']}</p>")
         return simple(request, u, L["inbox"], act + body)
 
     @app.get("/desk", response_class=HTMLResponse, include_in_schema=False)
@@ -642,7 +743,7 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
         from clusteratlas.study import desk
 
         lang = _lang(request)
-        L, zh = LABELS[lang], lang == "zh"
+        L, zh, _ = LABELS[lang], lang == "zh", translator(lang)
         if u.role not in SIGNED_IN:
             return simple(request, u, L["desk"], f"<p>{L['restricted']}</p>")
         body = act
@@ -667,8 +768,7 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
         for q in r.sort_values("request_id", ascending=False).to_dict("records"):
             i = int(q["request_id"])
             said = desk_records.events(s, i)
-            roles_zh = {"admin": "管理员", "analyst": "经济部门", "park_manager": "园区", "firm": "企业"}
-            thread = "".join(f"<div class='answer'>{escape(str(e['actor']))}（{escape(roles_zh.get(e['role'], e['role']) if zh else e['role'])}）："
+            thread = "".join(f"<div class='answer'>{escape(str(e['actor']))}（{escape(term('user_role', e['role'], lang))}）："
                              f"{escape(str(e['message'] or e['action']))}</div>" for e in said.to_dict("records"))
             buttons = ""
             if u.role != "firm" and q["state"] != "closed":
@@ -676,13 +776,17 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
                            f"{L['answer']}</button> <button onclick=\"act('/api/desk/requests/{i}/close')\">{L['close']}</button>")
             rows += (f"<tr id='request-{i}'><td>{i}</td><td>{escape(q['category_zh'] if zh else q['category'])}</td>"
                      f"<td>{escape(q['department'])}</td><td>{escape(q['title'])}<div>{escape(q['body'])}</div>{thread}</td>"
-                     f"<td>{escape(q['state_zh'] if zh else q['state'])}{' ⚠' if q['overdue'] else ''}</td>"
+                     f"<td>{escape(term('desk_state', q['state'], lang))}{' ⚠' if q['overdue'] else ''}</td>"
                      f"<td>{escape(str(q['deadline'])[:16])}</td><td>{buttons}</td></tr>")
-        body += _headed(["#", "类别", "承办部门", "诉求与答复", "状态", "答复时限", ""] if zh else
-                        ["#", "category", "department", "request and answers", "state", "answer due", ""],
+        body += _headed(["#", _("Category"), _("Department"), _("Request and answers"), _("State"), _("Answer due"), ""],
                         rows, "desk-requests")
         if u.role != "firm":
-            body += f"<h2>{L['report']}</h2>" + desk.desk_report(r).round(1).to_html(
-                index=False, classes="table", border=0, table_id="desk-report", na_rep="—")
+            report = desk.desk_report(r)
+            parks = dict(zip(s.table("parks")["park_id"], s.table("parks")["name"]))
+            report = report.assign(park_name=[parks.get(p, _("outside the parks")) for p in report["park_id"]])
+            body += f"<h2>{L['report']}</h2>" + html_table(report, tables.DESK_REPORT, lang, "desk-report")
         return simple(request, u, L["desk"], body)
 
+    from clusteratlas.web.firm_pages import mount_firm_pages
+
+    mount_firm_pages(app, store_dep, user_dep, service_dep, simple, _lang)

@@ -21,10 +21,11 @@ import pandas as pd
 
 from clusteratlas.analyses.alerts.facts import SCOPE, SUBJECTS
 from clusteratlas.analyses.incentives.expressions import Expression, ExpressionError
+from clusteratlas.faces.terms import chinese
 from clusteratlas.io.bounded_yaml import bounded_yaml, identified_items
 
 SEVERITIES = ("high", "medium", "low")
-SEVERITY_ZH = {"high": "高", "medium": "中", "low": "低"}
+SEVERITY_ZH = chinese("severity")
 MAX_RULESET_BYTES = 128 * 1024
 MAX_NODES = 20_000
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")

@@ -29,9 +29,10 @@ import pandas as pd
 from clusteratlas.analyses.chains.templates import STAGE_ZH, STAGES, ChainLink, ChainTemplate
 from clusteratlas.analyses.valuechain import local_supporting_rate, sector_divisions
 from clusteratlas.classify import GBT4754
+from clusteratlas.faces.terms import chinese, term
 
-STATUS_ZH = {"strong": "强链", "fill": "补链", "extend": "延链", "present": "在链"}
-STATUS_EN = {"strong": "strong", "fill": "to fill", "extend": "to extend", "present": "present"}
+STATUS_ZH = chinese("chain_status")
+STATUS_EN = {k: term("chain_status", k, "en") for k in STATUS_ZH}
 WEAK_SHARE = 50.0  # % bought locally below which the chain's purchases of a link show leakage
 # how a candidate's score is made (the weights sum to 1)
 SCORE_WEIGHTS = {"fit": 0.35, "supplies": 0.30, "size": 0.20, "near": 0.10, "relation": 0.05}

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from importlib import resources
 
 from clusteratlas.classify import GBT4754
+from clusteratlas.faces.terms import chinese
 from clusteratlas.io.bounded_yaml import bounded_yaml, identified_items
 
 STAGES = ("upstream", "midstream", "downstream")
-STAGE_ZH = {"upstream": "上游", "midstream": "中游", "downstream": "下游"}
+STAGE_ZH = chinese("chain_stage")
 MAX_TEMPLATE_BYTES = 256 * 1024
 MAX_TEMPLATE_NODES = 20_000
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from clusteratlas.analyses.incentives.engine import Rule, Ruleset, _num, run
+from clusteratlas.faces.terms import chinese, clause, term
 
 _WORDS = {
     "zh": {" and ": "，且 ", " or ": "，或 ", "not ": "非 ", ">=": "≥", "<=": "≤", "==": "＝", "!=": "≠",
@@ -34,9 +35,7 @@ _T = {
 }
 
 
-PAYERS_ZH = {"city": "市财政", "district": "区财政", "county": "县(市)区、开发区", "tax": "税务部门（减免）",
-             "fee_authority": "收费部门（减免）", "guarantee_fund": "市信用担保基金", "committee": "市工业协调领导小组",
-             "beneficiary_government": "受益财政的同级政府"}
+PAYERS_ZH = chinese("payer")
 
 
 @dataclass(frozen=True)
@@ -74,8 +73,22 @@ def _value(ruleset: Ruleset, name: str, value, lang: str) -> str:
 
 
 def _label(ruleset: Ruleset, kind: str, name: str, lang: str) -> str:
+    """An input as the guide names it: its Chinese label, or in English what the ruleset says it
+    means; its variable name only where the ruleset says neither."""
     if lang == "zh" and name in ruleset.input_labels_zh:
         return ruleset.input_labels_zh[name]
+    return input_label(ruleset, kind, name, lang)
+
+
+def input_label(ruleset: Ruleset, kind: str, name: str, lang: str) -> str:
+    """The name a form or a guide gives an input of ``kind`` entities in ``lang``."""
+    if lang == "zh" and name in ruleset.input_labels_zh:
+        return ruleset.input_labels_zh[name]
+    doc = (ruleset.input_docs.get(kind) or {}).get(name)
+    if doc:
+        return str(doc)
+    if name == "year_since_production":
+        return "投产后第几年" if lang == "zh" else "year since production began"
     return name
 
 
@@ -95,9 +108,9 @@ def words(ruleset: Ruleset, kind: str, text: str, par: dict, lang: str) -> str:
         name = m.group(3)
         if name == "year":
             return "年份" if lang == "zh" else "the year"
-        if name in _FUNCS or lang != "zh":
+        if name in _FUNCS:
             return name
-        return f"「{_label(ruleset, kind, name, lang)}」"
+        return f"「{_label(ruleset, kind, name, lang)}」" if lang == "zh" else f"«{_label(ruleset, kind, name, lang)}»"
     out = _TOKEN.sub(token, text)
     # large constants as people write them: 3000万, 30,000,000
     out = re.sub(r"(?<![\w.])(\d{5,})(?![\w.%])", lambda m: (f"{int(m.group(1)) / 1e4:g}万" if lang == "zh"
@@ -194,11 +207,10 @@ def guide(ruleset: Ruleset, rule_id: str, year: int, lang: str = "zh", cases: li
     sections = [(t["who"], reading),
                 (t["condition"], words(ruleset, rule.entity, rule.when.text, par, lang))]
     inputs = sorted(rule.inputs - {"year"})
-    sections.append((t["submit"], "；".join(_label(ruleset, rule.entity, i, lang) for i in inputs) if lang == "zh"
-                     else "; ".join(f"{i} ({ruleset.input_docs.get(rule.entity, {}).get(i, '')})".replace(" ()", "")
-                                    for i in inputs)))
+    sections.append((t["submit"], ("；" if lang == "zh" else "; ").join(_label(ruleset, rule.entity, i, lang)
+                                                                       for i in inputs)))
     sections.append((t["how"], _amount(ruleset, rule, par, lang)))
-    payers = ", ".join(f"{PAYERS_ZH.get(p, p) if lang == 'zh' else p} {words(ruleset, rule.entity, s.text, par, lang)}"
+    payers = ", ".join(f"{term('payer', p, lang)} {words(ruleset, rule.entity, s.text, par, lang)}"
                        for p, s in rule.payers)
     sections.append((t["payer"], payers))
     if rule.once:
@@ -213,7 +225,7 @@ def guide(ruleset: Ruleset, rule_id: str, year: int, lang: str = "zh", cases: li
     example = _example(ruleset, rule, cases, lang)
     if example:
         sections.append((t["example"], example))
-    return Guide(rule.id, rule.clause, rule.title_zh if lang == "zh" else (rule.title_en or rule.title_zh), lang, sections)
+    return Guide(rule.id, clause(rule.clause, lang), rule.title_zh if lang == "zh" else (rule.title_en or rule.title_zh), lang, sections)
 
 
 def guides(ruleset: Ruleset, year: int, lang: str = "zh", cases: list[dict] | None = None) -> list[Guide]:
