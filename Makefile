@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench browser postgres sample clean
+.PHONY: demo test bench browser postgres sample screenshots clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ bench: $(BIN)/.installed postgres
 	$(BIN)/python benchmarks/bench_store_read.py --rows 1000000 --repeat 3
 	$(BIN)/python benchmarks/bench_startup.py
 	CLUSTERATLAS_FUZZ_EXAMPLES=50 $(BIN)/python -m pytest -q tests/api/test_schemathesis.py
+
+# the images of docs/screenshots (the main pages and the report, in Chinese)
+screenshots: $(BIN)/.installed browser
+	$(BIN)/python docs/screenshots/take.py
 
 sample: $(BIN)/.installed
 	$(BIN)/python -m clusteratlas.sample.generate

@@ -66,12 +66,6 @@ def park_map(parks: pd.DataFrame, firms: pd.DataFrame, output: pd.Series,
                                      line=dict(width=1), hoverinfo="name", opacity=0.45))
     for _i, p in parks.iterrows():
         names.setdefault(p["park_id"], p["name"])
-    labelled = [(p["name"], _label_point(p["boundary"])) for _i, p in parks.iterrows()
-                if isinstance(p.get("boundary"), str)]
-    if labelled:  # the parks' names on the map, not only in the legend
-        fig.add_trace(go.Scatter(x=[q.x for _n, q in labelled], y=[q.y for _n, q in labelled], mode="text",
-                                 text=[n for n, _q in labelled], textfont=dict(size=11, color="#222"),
-                                 showlegend=False, hoverinfo="skip"))
     f = firms.dropna(subset=["lon", "lat"]).copy()
     f["output"] = pd.to_numeric(f["firm_id"].map(output), errors="coerce").fillna(0.0).astype(float)
     size = 5 + 30 * np.sqrt(f["output"] / max(float(f["output"].max()) if len(f) else 1.0, 1.0))
@@ -98,17 +92,25 @@ def park_map(parks: pd.DataFrame, firms: pd.DataFrame, output: pd.Series,
             text=[n for n, r in rings for _k in range(len(r) + 1)], mode="lines",
             name=_("cluster footprints"), line=dict(color="#c0392b", width=1.5, dash="dash"),
             hovertemplate="%{text}<extra></extra>"))
+    labelled = [(p["name"], _label_point(p["boundary"])) for _i, p in parks.iterrows()
+                if isinstance(p.get("boundary"), str)]
+    if labelled:  # the parks' names above their outlines, over the firms: read, not hidden
+        fig.add_trace(go.Scatter(x=[x for _n, (x, _y) in labelled], y=[y for _n, (_x, y) in labelled],
+                                 mode="text", text=[f"<b>{n}</b>" for n, _q in labelled], textposition="top center",
+                                 textfont=dict(size=12, color="#17324d"), showlegend=False, hoverinfo="skip"))
     fig.update_yaxes(scaleanchor="x", scaleratio=1 / np.cos(np.radians(f["lat"].mean() if len(f) else 30)))
     fig.update_layout(title=_("Parks and firms"), height=560, xaxis_title=_("longitude °E"),
                       yaxis_title=_("latitude °N"), **_LAYOUT)
     return fig
 
 
-def _label_point(boundary: str):
-    """A point inside a GeoJSON (Multi)Polygon to write its name at."""
+def _label_point(boundary: str) -> tuple[float, float]:
+    """Where a park's name is written: above the middle of its outline's top edge."""
     from shapely.geometry import shape
 
-    return shape(json.loads(boundary)).representative_point()
+    area = shape(json.loads(boundary))
+    x0, _y0, x1, y1 = area.bounds
+    return (x0 + x1) / 2, y1
 
 
 def _polygons(boundary: str) -> list[np.ndarray]:
