@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 
 from clusteratlas import __version__
-from clusteratlas.faces import LANGS, N_, translator
+from clusteratlas.faces import LANGS, N_, reason, translator
 
 DEFAULT_PATH = "clusteratlas.duckdb"  # the store when --db is not given
 
@@ -335,7 +335,7 @@ def report(
         try:
             files = build_report(d, out, run=recorded_run(store), lang=lang)
         except ValueError as e:  # NotComputable included: what the data cannot give, said once
-            _fail(f"report: {e.args[0] if e.args else e}")
+            _fail(f"report: {reason(e, lang)}")
     console.print(f"report: [bold]{files.html.resolve()}[/bold]\nworkbook: {files.xlsx.resolve()}")
 
 

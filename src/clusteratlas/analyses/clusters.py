@@ -20,6 +20,7 @@ import pandas as pd
 
 from clusteratlas.analyses.overview import OUTSIDE_PARKS
 from clusteratlas.classify import GBT4754
+from clusteratlas.faces import N_, Said
 from clusteratlas.measures import (
     ellison_glaeser,
     location_quotient,
@@ -108,12 +109,10 @@ def comparison_regions(regions: pd.DataFrame, region_id: str) -> list[str]:
 
 def no_comparison(region_id: str) -> str:
     """Why location quotients cannot be computed from a store holding one region's data."""
-    return (f"没有对比地区：库中只有本地区（{region_id}）的数据，区位商、优势集群和偏离-份额分析无从计算。"
-            "请导入同一上级地区下其他县（市、区）的数据，或全市、全省的分行业汇总（“地区行业汇总”表，"
-            "region_industry_years）。 No comparison regions: the store holds data of region "
-            f"{region_id} only, so no location quotient, strong cluster or shift-share can be "
-            "computed; import the other counties of the same prefecture, or the prefecture's or "
-            "province's totals by industry (region_industry_years).")
+    return Said(N_("No comparison regions: the store holds data of region {region} only, so no location "
+                   "quotient, strong cluster or shift-share can be computed. Import the other counties of the "
+                   "same prefecture, or the prefecture's or province's totals by industry (the regional "
+                   "figures by industry table)."), region=region_id)
 
 
 def reference_region(regions: pd.DataFrame, aggregates: pd.DataFrame, region_id: str) -> str | None:
@@ -190,7 +189,7 @@ def cluster_diagnostics(values: pd.DataFrame, establishments: pd.DataFrame, park
                 mine["lq_previous"] = mine["industry"].map(lq_prev["lq"])
                 mine["growth_pct"] = (mine[value] / mine["industry"].map(lq_prev[value]) - 1) * 100
             except ValueError:
-                reasons["lq_previous"] = "the reference region has no totals for last year's industries"
+                reasons["lq_previous"] = Said(N_("The reference region has no totals for last year's industries."))
         mine["share_pct"] = mine[value] / mine[value].sum() * 100
         mine["name_zh"] = mine["industry"].map(lambda d: GBT4754.label(d, "zh"))
         mine["name_en"] = mine["industry"].map(lambda d: GBT4754.label(d, "en"))
@@ -205,14 +204,13 @@ def cluster_diagnostics(values: pd.DataFrame, establishments: pd.DataFrame, park
         strong = strong[strong.strong].copy()
         strong["name_zh"] = strong["industry"].map(lambda d: GBT4754.label(d, "zh"))
     else:
-        reasons.setdefault("strong", f"strong clusters rank a region among its comparison regions: "
-                                     f"at least 3 with data are needed, the store has {cur.region.nunique()} "
-                                     f"(优势集群需至少 3 个对比地区的数据)")
+        reasons.setdefault("strong", Said(N_("Strong clusters rank a region among its comparison regions: at least "
+                                             "3 with data are needed, the store has {n}."), n=cur.region.nunique()))
 
     shift = pd.DataFrame()
     if not siblings:
-        reasons.setdefault("shift", "the shift-share needs the comparison regions' change as the "
-                                    "reference: import their data (偏离-份额分析需要对比地区的数据)")
+        reasons.setdefault("shift", Said(N_("The shift-share needs the comparison regions' change as its "
+                                            "reference: import their data.")))
     elif not prev.empty:
         panel = pd.concat([prev, cur])
         shift = shift_share(panel, value=value, year="year", method="esteban_marquillas")

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from clusteratlas.classify import GBT4754
-from clusteratlas.faces import translator
+from clusteratlas.faces import N_, Said, translator
 from clusteratlas.measures import complexity, proximity
 
 STRATEGIES = {
@@ -66,10 +66,9 @@ def check_regions(data: pd.DataFrame, region: str, region_id=None) -> None:
     """ValueError saying why, unless the data hold at least ``MIN_REGIONS`` regions with values."""
     n = data[region].nunique() if len(data) else 0
     if n < MIN_REGIONS:
-        raise ValueError(
-            f"nothing to rank: relatedness and complexity need values by industry of at least "
-            f"{MIN_REGIONS} regions, the data hold {n}; import the comparison regions' output "
-            f"(推荐需要至少 {MIN_REGIONS} 个地区的分行业数据，现有 {n} 个：请导入对比地区的数据)")
+        raise ValueError(Said(N_("Nothing to rank: relatedness and complexity need values by industry of at least "
+                                 "{min} regions, the data hold {n}; import the comparison regions' output."),
+                              min=MIN_REGIONS, n=n))
     if region_id is not None and region_id not in set(data[region]):
         raise ValueError(f"region {region_id!r} has no data")
 

@@ -43,6 +43,32 @@ def translator(lang: str):
     return _
 
 
+class Said(str):
+    """A sentence in English (its msgid, filled) that remembers its msgid and fields, so a face
+    says it in the reader's language (``say``) while everything else — logs, the API, an
+    exception's text — reads the English. Why a section cannot be computed travels this way."""
+
+    msgid: str
+    fields: dict
+
+    def __new__(cls, msgid: str, **fields):
+        said = super().__new__(cls, msgid.format(**fields) if fields else msgid)
+        said.msgid, said.fields = msgid, fields
+        return said
+
+
+def say(text, lang: str) -> str:
+    """``text`` in ``lang``: a ``Said`` translated, anything else as it is."""
+    if isinstance(text, Said):
+        return translator(lang)(text.msgid, **text.fields)
+    return "" if text is None else str(text)
+
+
+def reason(error: Exception, lang: str) -> str:
+    """Why something could not be done (an exception whose first argument may be ``Said``), in ``lang``."""
+    return say(error.args[0] if error.args else str(error), lang)
+
+
 def language(value) -> str:
     """A language code as given (a query, a cookie, an option), or Chinese."""
     return value if value in LANGS else "zh"

@@ -16,7 +16,7 @@ import pandas as pd
 from plotly.offline import get_plotlyjs
 
 import clusteratlas
-from clusteratlas.faces import N_, translator
+from clusteratlas.faces import N_, reason, say, translator
 from clusteratlas.faces.numbers import money_text, number
 from clusteratlas.faces.terms import clause, term
 from clusteratlas.report import figures, tables
@@ -84,12 +84,12 @@ def settings_text(settings: dict, lang: str) -> str:
     return ("；" if lang == "zh" else "; ").join(f"{term('setting', k, lang)} = {value(k, v)}" for k, v in settings.items())
 
 
-def _section(compute):
-    """A section's value, or (None, the reason it cannot be computed)."""
+def _section(compute, lang: str = "zh"):
+    """A section's value, or (None, the reason it cannot be computed, in ``lang``)."""
     try:
         return compute(), None
     except NotComputable as e:
-        return None, str(e)
+        return None, reason(e, lang)
 
 
 FIG = dict(full_html=False, include_plotlyjs=False, config={"displaylogo": False})
@@ -123,7 +123,7 @@ def build_report(diagnosis: Diagnosis, out_dir: Path, synthetic_note: str | None
         str(resources.files("clusteratlas.report").joinpath("templates"))), autoescape=True)
     ind = tables.overview_rows(tables.with_industry_names(ov.by_industry, lang, "division", with_code=False), lang)
     by_park = tables.overview_rows(ov.by_park, lang)
-    cl, cluster_note = _section(d.clusters)
+    cl, cluster_note = _section(d.clusters, lang)
     clusters = None if cl is None else _clusters_section(d, cl, names, table, lang)
     datasets = study.datasets.assign(
         sha=study.datasets["sha256"].astype(str).str[:16],
@@ -181,7 +181,7 @@ def _clusters_section(d: Diagnosis, cl, names: pd.Series, table, lang: str) -> d
     ref = None if cl.reference is None else f"{names.get(cl.reference, cl.reference)}"
     return dict(
         comparison=("、" if lang == "zh" else ", ").join(str(names.get(r, r)) for r in cl.comparison),
-        n_sim=cl.n_sim, seed=cl.seed, reference=ref, reasons=cl.reasons,
+        n_sim=cl.n_sim, seed=cl.seed, reference=ref, reasons={k: say(v, lang) for k, v in cl.reasons.items()},
         fig_lq=_fig(figures.lq_bubbles(cl.lq, cl.value, _("Location quotient and growth"), lang)) if not cl.lq.empty else "",
         maps_lq=maps,
         table_lq=table("lq", tables.with_industry_names(cl.lq, lang), tables.LQ) if not cl.lq.empty else "",

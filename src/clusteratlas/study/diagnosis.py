@@ -23,6 +23,7 @@ import pandas as pd
 from clusteratlas.analyses import clusters as cl
 from clusteratlas.classify import GBT4754
 from clusteratlas.analyses.chains import ChainTemplate
+from clusteratlas.faces import N_, Said
 from clusteratlas.analyses.chains.ledger import ChainLedger, chain_ledger
 from clusteratlas.analyses.disclosure import DOMINANCE, MIN_FIRMS, suppress
 from clusteratlas.analyses.distance import distance_clusters, sited_firms
@@ -189,7 +190,8 @@ class Diagnosis:
             s = self.study
             v = cl.in_period(s.values("output"), s.year, s.month_to)
             if s.region not in set(v.region):
-                raise NotComputable(f"no output for region {s.region} in {s.period_label}")
+                raise NotComputable(Said(N_("No output of region {region} in {period}."), region=s.region,
+                                         period=s.period_label))
             reference = None
             if v.region.nunique() < 2:  # against itself every LQ is 1: use the enclosing region
                 ref = s.reference_values("output")
@@ -200,7 +202,8 @@ class Diagnosis:
             try:
                 out = location_quotient(v, value="output", reference=reference)
             except ValueError as e:
-                raise NotComputable(f"the reference region's totals cannot serve as the comparison: {e}") from e
+                raise NotComputable(Said(N_("The reference region's totals cannot serve as the comparison: {why}"),
+                                         why=str(e))) from e
             return out[out.region == s.region][["industry", "output", "lq", "lq_symmetric"]].reset_index(drop=True)
         return self._get("location_quotients", compute)
 
@@ -299,12 +302,10 @@ class Diagnosis:
     def _current_values(self) -> pd.DataFrame:
         v = cl.in_period(self.study.values("output"), self.study.year, self.study.month_to)
         if v.region.nunique() < 3 or self.study.region not in set(v.region):
-            raise NotComputable(
-                f"推荐需要至少 3 个对比地区的分行业产值（{self.study.period_label}），库中只有 "
-                f"{v.region.nunique()} 个：请导入同一上级地区其他县区的数据。 Recommendations rank "
-                f"industries by relatedness across regions: they need output by industry of at least "
-                f"three comparison regions in {self.study.period_label}; the store has "
-                f"{v.region.nunique()}. Import the other counties of the same prefecture.")
+            raise NotComputable(Said(N_(
+                "Recommendations rank industries by relatedness across regions: they need output by industry "
+                "of at least three comparison regions in {period}; the store has {n}. Import the other "
+                "counties of the same prefecture."), period=self.study.period_label, n=v.region.nunique()))
         return v
 
     def opportunities(self, strategy: str | None = None):
@@ -385,8 +386,8 @@ class Diagnosis:
     # ------------------------------------------------------------------ value chain ----------
     def chain(self, focal: str | None = None) -> Chain:
         if self.study.io_table is None:
-            raise NotComputable("no input-output table: import one (clusteratlas io-table import FILE, "
-                                "or POST /api/io-tables), or give one with --io-table FILE")
+            raise NotComputable(Said(N_("No input-output table: import one (clusteratlas io-table import FILE, "
+                                        "or POST /api/io-tables), or give one with --io-table FILE.")))
         return self._get(("chain", focal), lambda: self._chain(focal))
 
     def _chain(self, focal):
@@ -566,7 +567,7 @@ class PublishedDiagnosis(Diagnosis):
         return self.raw.suppressed_output_table(insider=self.insider)
 
     def land_efficiency(self, year: int | None = None, method: str | None = None):
-        raise NotComputable("per-mu grades are firm-level: roles with firm or park rights only")
+        raise NotComputable(Said(N_("Per-mu grades are firm-level: roles with firm or park rights only.")))
 
     def lq_map(self, industry: str | None = None) -> pd.DataFrame:
         def compute():
@@ -603,7 +604,7 @@ class PublishedDiagnosis(Diagnosis):
         return self._get("evaluation", compute)
 
     def scorecards(self) -> dict[str, pd.DataFrame]:
-        raise NotComputable("park scorecards are built from firm figures: roles with park rights only")
+        raise NotComputable(Said(N_("Park scorecards are built from firm figures: roles with park rights only.")))
 
     def distance(self):
         """K-density curves are aggregates of ≥ 10 firms' pair distances and are published; the

@@ -10,7 +10,7 @@ import pandas as pd
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
 
-from clusteratlas.faces import translator
+from clusteratlas.faces import reason, translator
 from clusteratlas.io import accounts
 from clusteratlas.policy.access import User
 
@@ -78,7 +78,7 @@ def mount_firm_pages(app: FastAPI, store_dep, user_dep, service_dep, simple, lan
             restricted = _("Your role may not see this page.")
             return simple(request, u, heading, f"<p>{escape(restricted)}</p>")
         except ValueError as e:
-            return simple(request, u, heading, f"<p>{escape(str(e))}</p>")
+            return simple(request, u, heading, f"<p>{escape(reason(e, lang))}</p>")
         audit(s, u, "land_efficiency_list", f"{year} {method} {len(le.firms)} firms")
         m = le.method
         methods = ("zhejiang_above_scale", "zhejiang_below_scale", "shandong")

@@ -15,7 +15,7 @@ import pandas as pd
 from fastapi import Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from clusteratlas.faces import LANGS, N_, translator
+from clusteratlas.faces import LANGS, N_, reason, say, translator
 from clusteratlas.faces.numbers import money, money_unit
 from clusteratlas.faces.terms import TERMS, clause, term, yes_no
 from clusteratlas.io import accounts
@@ -362,7 +362,7 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
         try:
             frame = d.lq_map(industry)
         except (ValueError, KeyError) as e:
-            return f"<p>{escape(str(e))}</p>"
+            return f"<p>{escape(reason(e, lang))}</p>"
         html = f'<h2 id="lq-map">{L["lq_map"]}</h2>'
         if frame["boundary"].notna().sum() < 2:
             return html + f'<p class="note">{L["no_boundaries"]}</p>'
@@ -386,7 +386,7 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
         d = raw.for_viewer(u)
         try:
             c = d.clusters()
-            body = (f'<p class="not-computable">{escape(c.reasons["lq"])}</p>' if "lq" in c.reasons
+            body = (f'<p class="not-computable">{escape(say(c.reasons["lq"], lang))}</p>' if "lq" in c.reasons
                     else fig_html(figures.lq_bubbles(c.lq, c.value, _("Location quotient and growth"), lang)))
             eg = c.agglomeration
             if not eg.empty:
@@ -395,7 +395,7 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
                          f'<p class="note">{L["dartboard_note"].format(n=c.n_sim, seed=c.seed)}</p>'
                          + html_table(tables.with_industry_names(eg, lang), tables.AGGLOMERATION, lang, "eg-table"))
         except NotComputable as e:
-            body = f"<p>{escape(str(e))}</p>"
+            body = f"<p>{escape(reason(e, lang))}</p>"
         body += _distance_html(raw, d, s, u, L, lang)
         return simple(request, u, L["clusters"], body, figure_id="lq")
 
@@ -405,7 +405,7 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
         try:
             dc = d.distance()
         except NotComputable as e:
-            return f"<p>{escape(str(e))}</p>"
+            return f"<p>{escape(reason(e, lang))}</p>"
         note = L["kdensity_note"].format(level=f"{1 - d.settings.alpha:.0%}", n=dc.n_sim)
         summary = tables.with_industry_names(dc.summary, lang)
         summary = summary.assign(verdict_text=[term("kd_verdict", v, lang) if v else "" for v in summary["verdict"]])
@@ -574,7 +574,7 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
         try:
             opp, space = d.opportunities(strategy), d.industry_space()
         except NotComputable as e:
-            return simple(request, u, L["opportunities"], f"<p>{escape(str(e))}</p>")
+            return simple(request, u, L["opportunities"], f"<p>{escape(reason(e, _lang(request)))}</p>")
         lang = _lang(request)
         _ = translator(lang)
         table = tables.with_industry_names(opp.table.head(15), lang)
@@ -639,7 +639,7 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
         try:
             c = raw.for_viewer(u).chain()
         except NotComputable as e:
-            return simple(request, u, L["valuechain"], f"<p>{escape(str(e))}</p>")
+            return simple(request, u, L["valuechain"], f"<p>{escape(reason(e, _lang(request)))}</p>")
         focal = tables.industry_names([c.focal], lang)[0]
         title = _("The value chain of {industry} ({year})", industry=focal, year=c.year)
         body = fig_html(figures.chain_map(c.graph, title, lang))
@@ -677,7 +677,7 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
         try:
             ledger = raw.chain_ledger(chain_template(chain, s))
         except (KeyError, NotComputable) as e:
-            return simple(request, u, L["chains"], f"<p>{picker}</p><p>{escape(str(e))}</p>")
+            return simple(request, u, L["chains"], f"<p>{picker}</p><p>{escape(reason(e, _lang(request)))}</p>")
         audit(s, u, "chain_ledger", f"{chain} {ledger.region}")
         title = f"{raw.study.name} {ledger.chain.name_zh if zh else ledger.chain.name_en} ({ledger.year})"
         body = f"<p class='note'>{L['chain_pick']}: {picker}</p>"
