@@ -131,3 +131,59 @@ def test_rca_by_hand():
     r = rca(d).set_index(["region", "industry"])
     assert r.loc[("a", "x"), "rca"] == pytest.approx(1.5) and r.loc[("a", "x"), "mcp"] == 1
     assert r.loc[("b", "x"), "mcp"] == 0
+
+
+def test_fitness_and_complexity_match_r_economiccomplexity_on_world_trade():
+    """Tacchella et al. (2012) fitness and product complexity, as R's economiccomplexity 1.5.0
+    computes them (``complexity_measures(balassa_index(x), method = "fitness")``: 20 iterations)."""
+    wt = pd.read_csv(shared_file("data/world-trade-sitc-avg-1998-2000/world_trade_avg_1998_to_2000.csv"),
+                     dtype={"product": str})
+    countries = pd.read_csv(shared_file("reference/R/D_economiccomplexity_country_indices.csv"), index_col=0)
+    products = pd.read_csv(shared_file("reference/R/D_economiccomplexity_product_indices.csv"), index_col=0,
+                           dtype={"product": str}).set_index("product")
+    out = complexity(wt, region="country", industry="product", value="value")
+    fitness = out.groupby("country").fitness.first()
+    q = out.groupby("product").fitness_complexity.first()
+    np.testing.assert_allclose(fitness.loc[countries.index], countries.fitness, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(q.loc[products.index], products.complexity_fitness, rtol=1e-9, atol=1e-12)
+
+
+def test_fitness_by_hand_on_a_nested_matrix():
+    """A nested (triangular) matrix: the most diversified location is the fittest, the product
+    only it makes is the most complex; both are normalised to mean 1 at every step."""
+    from clusteratlas.measures.complexity import fitness_complexity_array
+
+    M = np.array([[1, 1, 1], [1, 1, 0], [1, 0, 0]], dtype=float)
+    F, Q = fitness_complexity_array(M, iterations=2)  # one step from F = Q = 1
+    np.testing.assert_allclose(F, np.array([3, 2, 1]) / 2)  # Σ_p M_cp, over its mean 2
+    q = 1 / np.array([3.0, 2.0, 1.0])  # 1 / Σ_c M_cp / 1
+    np.testing.assert_allclose(Q, q / q.mean())
+    F, Q = fitness_complexity_array(M)
+    assert F[0] > F[1] > F[2] and Q[2] > Q[1] > Q[0]
+    assert F.mean() == pytest.approx(1) and Q.mean() == pytest.approx(1)
+
+
+def test_entries_and_exits_by_hand_as_econgeo_lists_them():
+    """Two regions, three industries, two years. Region a: industry x falls out of
+    specialisation (an exit), y enters; region b the reverse. Only the cells at risk carry an
+    event (EconGeo's entry.list lists the cells absent at the start, exit.list those present)."""
+    from clusteratlas.measures import entry_exit
+
+    d = pd.DataFrame({
+        "year": [2000] * 6 + [2010] * 6,
+        "region": list("aaabbb") * 2,
+        "industry": list("xyzxyz") * 2,
+        "value": [8, 1, 1, 2, 5, 3,    # 2000: a is specialised in x, b in y and z
+                  2, 7, 1, 7, 1, 2],   # 2010: a in y, b in x and z
+    })
+    ev = entry_exit(d).set_index(["region", "industry"])
+    r = rca(d[d.year == 2000], region="region", industry="industry", value="value").set_index(["region", "industry"])
+    np.testing.assert_allclose(ev.rca_start, r.rca.loc[ev.index])
+    assert ev.loc[("a", "x"), "exit"] == 1 and np.isnan(ev.loc[("a", "x"), "entry"])
+    assert ev.loc[("a", "y"), "entry"] == 1 and np.isnan(ev.loc[("a", "y"), "exit"])
+    assert ev.loc[("a", "z"), "entry"] == 0  # not specialised then, nor now
+    assert ev.loc[("b", "x"), "entry"] == 1 and ev.loc[("b", "y"), "exit"] == 1
+    assert ev.loc[("b", "z"), "exit"] == 0  # specialised then and still
+    assert ev.entry.sum() == 2 and ev.exit.sum() == 2
+    with pytest.raises(ValueError, match="not in the data"):
+        entry_exit(d, start=1999)

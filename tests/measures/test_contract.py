@@ -91,6 +91,12 @@ SPECS = {
     "kdensity": Spec(sites, SITE, {"of": "c"}, nan_column="px", simulates=True),
     "kdensity_all": Spec(sites, SITE, {"min_firms": 30}, nan_column="px", simulates=True),
     "m_function": Spec(sites, SITE, {"of": "c", "r": [1.0, 2.0, 5.0]}, nan_column="px", simulates=True),
+    "variety": Spec(regional, REG, year="year"),
+    "hot_spots": Spec(sites, dict(x="px", y="py", value="staff"), {"window": 2.0, "geographic": False},
+                      nan_column="px", simulates=True),
+    "colocation": Spec(firms, dict(region="area", industry="sector"), year="year", nan_column="area", simulates=True),
+    "entry_exit": Spec(regional, {**REG, "year": "yr"}),
+    "theil": Spec(regional, dict(region="area", value="jobs", weight="plants"), year="year"),
     "firm_clusters": Spec(lambda seed=0: sites(seed), {"x": "px", "y": "py"}, {"min_cluster_size": 8},
                           nan_column="px"),
 }

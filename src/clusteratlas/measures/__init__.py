@@ -8,7 +8,8 @@ style of pymrio: :mod:`clusteratlas.measures.inputoutput`.
 """
 
 from clusteratlas.measures.agglomeration import coagglomeration, ellison_glaeser, maurel_sedillot
-from clusteratlas.measures.complexity import complexity, proximity, rca, relatedness_density
+from clusteratlas.measures.colocation import colocation
+from clusteratlas.measures.complexity import complexity, entry_exit, proximity, rca, relatedness_density
 from clusteratlas.measures.concentration import (
     gini_localization,
     gini_specialization,
@@ -18,6 +19,8 @@ from clusteratlas.measures.concentration import (
     krugman_specialization,
     location_quotient,
 )
+from clusteratlas.measures.diversity import theil, variety
+from clusteratlas.measures.hot_spots import hot_spots
 from clusteratlas.measures.firm_clusters import FirmClusters, firm_clusters  # noqa: F401  (its result)
 from clusteratlas.measures.kdensity import DistanceCurve, kdensity, kdensity_all  # noqa: F401  (the result)
 from clusteratlas.measures.mfunction import m_function
@@ -25,9 +28,10 @@ from clusteratlas.measures.shiftshare import shift_share
 from clusteratlas.measures.strong_clusters import strong_clusters
 
 __all__ = [
-    "coagglomeration", "complexity", "ellison_glaeser", "firm_clusters", "gini_localization",
-    "gini_specialization", "herfindahl", "hoover", "kdensity", "kdensity_all",
+    "coagglomeration", "colocation", "complexity", "ellison_glaeser", "entry_exit", "firm_clusters", "gini_localization",
+    "gini_specialization", "herfindahl", "hoover", "hot_spots", "kdensity", "kdensity_all",
     "krugman_concentration", "krugman_specialization", "location_quotient", "m_function",
     "maurel_sedillot", "proximity", "rca", "relatedness_density", "shift_share", "strong_clusters",
+    "theil", "variety",
 ]
 RESULTS = ("DistanceCurve", "FirmClusters")  # the result objects, importable from here too

@@ -113,6 +113,24 @@ def eci_pci_raw(M: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return kc_full, kp_full
 
 
+def fitness_complexity_array(M: np.ndarray, iterations: int = 20) -> tuple[np.ndarray, np.ndarray]:
+    """Fitness F_c and complexity Q_p of Tacchella et al. (2012, eq. 1–2): from F = Q = 1,
+    F̃_c = Σ_p M_cp Q_p and Q̃_p = 1 / Σ_c M_cp / F_c (both from the previous step), each
+    divided by its mean; ``iterations`` counts the start, as R's economiccomplexity does (20:
+    19 updates). Locations or products with no presence get NaN."""
+    d, u = M.sum(1), M.sum(0)
+    rows, cols = d > 0, u > 0
+    Mv = M[rows][:, cols].astype(float)
+    F, Q = np.ones(Mv.shape[0]), np.ones(Mv.shape[1])
+    for _ in range(iterations - 1):
+        F_new = Mv @ Q
+        Q_new = 1.0 / (Mv.T @ (1.0 / F))
+        F, Q = F_new / F_new.mean(), Q_new / Q_new.mean()
+    F_full, Q_full = np.full(M.shape[0], np.nan), np.full(M.shape[1], np.nan)
+    F_full[rows], Q_full[cols] = F, Q
+    return F_full, Q_full
+
+
 def outlook(M: np.ndarray, phi: np.ndarray, density: np.ndarray, kp: np.ndarray
             ) -> tuple[np.ndarray, np.ndarray]:
     """(COI_c, COG_cp) from unstandardised PCI kp (Hausmann et al. 2014, Atlas, technical box)."""
@@ -218,7 +236,8 @@ def complexity(data: pd.DataFrame, *, region: str = "region", industry: str = "i
                convention: str = "py-ecomplexity") -> pd.DataFrame:
     """Everything of py-ecomplexity's ``ecomplexity`` in one tidy frame: one row per year ×
     region × industry with diversity, ubiquity, mcp, eci, pci, density, coi, cog and rca (and
-    rpop). Regions and industries with a zero total in a year are left out of that year's
+    rpop), and beside ECI and PCI the fitness of each region and the complexity of each industry
+    by Tacchella et al.'s (2012) non-linear map (``fitness``, ``fitness_complexity``). Regions and industries with a zero total in a year are left out of that year's
     computation, as py-ecomplexity does, and reported with NaN (py-ecomplexity drops their rows).
     See the module text for formulas and conventions."""
     if convention not in ("py-ecomplexity", "stata"):
@@ -243,6 +262,7 @@ def complexity(data: pd.DataFrame, *, region: str = "region", industry: str = "i
                 np.fill_diagonal(phi, 0.0)
         density = density_array(dens_input, phi, knn)
         kc, kp = eci_pci_raw(M)
+        fit, fit_q = fitness_complexity_array(M)
         coi, cog = outlook(M, phi, density, kp)
         mu, sd = np.nanmean(kc), _std(kc, convention, X.shape[1])
         eci = (kc - mu) / sd
@@ -254,7 +274,9 @@ def complexity(data: pd.DataFrame, *, region: str = "region", industry: str = "i
         grid = {"diversity": np.repeat(M.sum(1), Pr).reshape(Cr, Pr),
                 "ubiquity": np.tile(M.sum(0), Cr).reshape(Cr, Pr), "mcp": M,
                 "eci": np.repeat(eci, Pr).reshape(Cr, Pr), "pci": np.tile(pci, Cr).reshape(Cr, Pr),
-                "density": density, "coi": np.repeat(coi, Pr).reshape(Cr, Pr), "cog": cog, **extra}
+                "density": density, "coi": np.repeat(coi, Pr).reshape(Cr, Pr), "cog": cog,
+                "fitness": np.repeat(fit, Pr).reshape(Cr, Pr), "fitness_complexity": np.tile(fit_q, Cr).reshape(Cr, Pr),
+                **extra}
         cols = {region: np.repeat(locs.to_numpy(), P), industry: np.tile(prods.to_numpy(), C),
                 value: X_full.ravel(), **{k: _expand(v, rows, colmask).ravel() for k, v in grid.items()}}
         if year is not None:
@@ -322,3 +344,35 @@ def relatedness_density(data: pd.DataFrame, *, region: str = "region", industry:
     out = complexity(data, region=region, industry=industry, value=value, year=year,
                      threshold=threshold, knn=knn)
     return out[[c for c in (year, region, industry, "mcp", "density") if c is not None]]
+
+
+def entry_exit(data: pd.DataFrame, *, region: str = "region", industry: str = "industry",
+               value: str = "value", year: str = "year", start=None, end=None,
+               threshold: float = 1.0) -> pd.DataFrame:
+    """Entries into and exits from specialisation between two years (EconGeo's ``entry.list``
+    and ``exit.list``, Boschma et al.'s event lists): one row per region × industry with its RCA
+    in ``start`` and ``end`` (default the first and last years of the data); ``entry`` is 1 where
+    the region was not specialised (RCA < ``threshold``) and is at the end, 0 where it still is
+    not, NaN where it was specialised (not at risk of entering); ``exit`` the same for regions
+    specialised at the start. A region with no activity in a year has no RCA and no event."""
+    r = rca(data, region=region, industry=industry, value=value, year=year, threshold=threshold)
+    years = sorted(r[year].unique())
+    start = years[0] if start is None else start
+    end = years[-1] if end is None else end
+    for label, y in (("start", start), ("end", end)):
+        if y not in set(years):
+            raise ValueError(f"entry_exit: the {label} year {y!r} is not in the data's years {years}")
+    a = r[r[year] == start].set_index([region, industry])["rca"].rename("rca_start")
+    b = r[r[year] == end].set_index([region, industry])["rca"].rename("rca_end")
+    out = pd.concat([a, b], axis=1).sort_index()
+    # an industry absent from a year's data had nothing there: RCA 0, unless the region had nothing at all
+    active_a = set(r.loc[(r[year] == start) & r["rca"].notna(), region])
+    active_b = set(r.loc[(r[year] == end) & r["rca"].notna(), region])
+    regions = out.index.get_level_values(0)
+    out.loc[out["rca_start"].isna() & regions.isin(active_a), "rca_start"] = 0.0
+    out.loc[out["rca_end"].isna() & regions.isin(active_b), "rca_end"] = 0.0
+    known = out["rca_start"].notna() & out["rca_end"].notna()
+    was, now = out["rca_start"] >= threshold, out["rca_end"] >= threshold
+    out["entry"] = np.where(known & ~was, now.astype(float), np.nan)
+    out["exit"] = np.where(known & was, (~now).astype(float), np.nan)
+    return out.reset_index()
