@@ -383,8 +383,8 @@ def demo(
 
     _ = translator(lang)
     said = _("Gross industrial output {output} ({growth}% on the year before); parks' share {share}%",
-                            output=money_text(t.at["output", "value"], lang), growth=f"{t.at['output', 'growth_pct']:+.1f}",
-                            share=f"{t.at['park_share_of_output_pct', 'value']:.1f}")
+                            output=money_text(t.at["output", "value"], lang), growth=format(t.at['output', 'growth_pct'], "+.1f"),
+                            share=format(t.at['park_share_of_output_pct', 'value'], ".1f"))
     console.print(said)
     console.print(f"report: [bold]{files.html.resolve()}[/bold]\nworkbook: {files.xlsx.resolve()}")
 

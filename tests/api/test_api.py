@@ -531,3 +531,33 @@ def test_the_eligibility_scan_follows_the_stored_rulesets_and_the_ledger(own_ser
     assert httpx.post(own_server["base"] + "/api/rulesets", headers=admin, files=files, timeout=60).status_code == 200
     after = {r["ruleset"] for r in get(own_server, "/api/incentives/eligibility", admin, year=2005).json()}
     assert "scan_test_2006" not in before and after == before | {"scan_test_2006"}
+
+
+def test_the_portfolio_against_peers_for_the_region_and_said_plainly_to_others(server):
+    """GET /api/analyses/portfolio: the analyst gets the peers, the portfolio and the quadrants;
+    the public gets why not (sums of firms, cell by cell); a peer that is no comparison region,
+    or more than 10, is refused."""
+    analyst = login(server, "analyst")
+    base = server["base"] + "/api/analyses/portfolio"
+    r = httpx.get(base, headers=analyst, timeout=300)
+    assert r.status_code == 200, r.text
+    got = r.json()
+    assert sum(p["peer"] for p in got["peers"]) == 3 and got["start"] == 2005 and got["end"] == 2006
+    assert {q["quadrant"] for q in got["quadrants"]} <= {"strength", "weakness", "opportunity", "threat"}
+    assert 0 <= got["cluster_strength_pct"] <= 100
+    chosen = httpx.get(base, params={"peers": ["421002", "421022"]}, headers=analyst, timeout=300).json()
+    assert set(chosen["comparison"]) == {"421003", "421002", "421022"}
+    public = httpx.get(base, timeout=300)
+    assert public.status_code == 404 and "firm rights" in public.json()["detail"]
+    assert httpx.get(base, params={"peers": ["999999"]}, headers=analyst, timeout=300).status_code == 422
+    assert httpx.get(base, params={"k": 11}, headers=analyst, timeout=300).status_code == 422
+
+
+def test_spin_offs_for_the_region_and_said_plainly_to_others(server):
+    analyst = login(server, "analyst")
+    r = httpx.get(server["base"] + "/api/analyses/spinoffs", headers=analyst, timeout=300)
+    assert r.status_code == 200
+    links = {(x["parent"], x["child"]) for x in r.json()["links"]}
+    assert ("四机厂", "湖北四钻") in links
+    public = httpx.get(server["base"] + "/api/analyses/spinoffs", timeout=300)
+    assert public.status_code == 404 and "firm rights" in public.json()["detail"]

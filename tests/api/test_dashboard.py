@@ -126,6 +126,7 @@ def test_open_the_map_and_the_cluster_page(page, server):
     page.goto(server["base"] + "/clusters")
     page.wait_for_selector("#cluster-map")  # the district's analyst sees the clusters and parks
     assert page.locator("#footprint-table tbody tr").count() >= 5
+    assert "湖北四钻" in page.inner_text("#spinoff-links")  # 四机厂's spin-off, in the 石油机械 cluster
     page.screenshot(path=str(ARTIFACTS / "dashboard-cluster-map.png"), full_page=True)
 
 

@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make browser)")]
 
 PAGES = ["/", "/map", "/clusters", "/value-chain", "/opportunities", "/parks", "/targets", "/pipeline",
-         "/incentives", "/matching", "/land-efficiency", "/chains", "/inbox", "/desk", "/upload"]
+         "/portfolio", "/incentives", "/matching", "/land-efficiency", "/chains", "/inbox", "/desk", "/upload"]
 
 
 @pytest.fixture(scope="module")

@@ -92,6 +92,7 @@ SPECS = {
     "kdensity_all": Spec(sites, SITE, {"min_firms": 30}, nan_column="px", simulates=True),
     "m_function": Spec(sites, SITE, {"of": "c", "r": [1.0, 2.0, 5.0]}, nan_column="px", simulates=True),
     "variety": Spec(regional, REG, year="year"),
+    "traded_local": Spec(regional, REG, year="year"),
     "hot_spots": Spec(sites, dict(x="px", y="py", value="staff"), {"window": 2.0, "geographic": False},
                       nan_column="px", simulates=True),
     "colocation": Spec(firms, dict(region="area", industry="sector"), year="year", nan_column="area", simulates=True),

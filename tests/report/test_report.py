@@ -115,7 +115,8 @@ def test_the_report_opens_offline_in_chromium(report, tmp_path):
         page.wait_for_selector(".js-plotly-plot .main-svg")
         # industry, park, LQ bubbles, two LQ maps, shift-share, pipeline funnel, chain map,
         # supply network, industry space, map, five K-densities, cluster-park map
-        assert page.locator(".js-plotly-plot").count() == 17
+        assert page.locator(".js-plotly-plot").count() == 19  # and the quadrant chart, the spin-off tree
+        assert "湖北四钻" in page.locator("#table-spinoff_links").inner_text()
         assert page.locator("#table-buyers tbody tr").count() == 5
         assert page.locator("#table-gaps tbody tr").count() > 0
         assert page.locator("#table-rates tbody tr").count() == 5  # the five leading firms

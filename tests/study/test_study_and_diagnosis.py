@@ -127,3 +127,26 @@ def test_analyses_are_called_on_frames_not_the_store(d):
     t = d.study.tables
     assert all(isinstance(v, pd.DataFrame) for v in t.values())
     assert np.isclose(d.overview().totals.set_index("indicator").at["output", "value"], 23.4e8)
+
+
+def test_the_portfolio_is_the_regions_own_figures_against_its_peers(d):
+    """The sample district against its 3 nearest comparison regions: its output by industry at
+    both ends is the overview's (the same months of 2005 and 2006), the growth over one year
+    is theirs, the peers are comparison regions, and a published diagnosis does not show it."""
+    from clusteratlas.study.diagnosis import NotComputable
+
+    view = d.portfolio()
+    p = view.portfolio.industries.set_index("industry")
+    now = d.overview().by_industry.set_index("division")["output"]
+    assert (view.portfolio.start, view.portfolio.end) == (2005, 2006)
+    assert p.loc["35", "value_end"] == pytest.approx(now.loc["35"])  # 11.0亿元 in 2006 H1
+    assert p.loc["35", "cagr_pct"] == pytest.approx((p.loc["35", "value_end"] / p.loc["35", "value_start"] - 1) * 100)
+    assert view.peers.peer.sum() == 3 and set(view.peers.region) <= set(d.study.comparison)
+    assert set(view.portfolio.comparison) == {d.study.region, *view.peers.loc[view.peers.peer, "region"]}
+    assert set(view.quadrants.quadrant) <= {"strength", "weakness", "opportunity", "threat"}
+    picked = d.portfolio(peers=("421002", "421022"))
+    assert set(picked.portfolio.comparison) == {d.study.region, "421002", "421022"}
+    from clusteratlas.study.diagnosis import PublishedDiagnosis
+
+    with pytest.raises(NotComputable, match="firm rights"):
+        PublishedDiagnosis(d).portfolio()

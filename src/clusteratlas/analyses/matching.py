@@ -211,7 +211,7 @@ def contracts_to_supply_links(outcomes: pd.DataFrame, needs: pd.DataFrame, firms
 def _reason(r, lang: str) -> str:
     """A candidate's scores in words, in ``lang``."""
     _ = translator(lang)
-    where = (_("{km} km away", km=f"{r.distance_km:.0f}") if np.isfinite(r.distance_km) else _("distance unknown"))
+    where = (_("{km} km away", km=format(r.distance_km, ".0f")) if np.isfinite(r.distance_km) else _("distance unknown"))
     return _("category {category}, text {text}, {where}, capacity {capacity}, certifications {certifications}",
-             category=f"{r.category:.1f}", text=f"{r.text:.2f}", where=where, capacity=f"{r.capacity:.2f}",
-             certifications=f"{r.certifications:.2f}")
+             category=format(r.category, ".1f"), text=format(r.text, ".2f"), where=where, capacity=format(r.capacity, ".2f"),
+             certifications=format(r.certifications, ".2f"))

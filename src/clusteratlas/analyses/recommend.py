@@ -165,13 +165,14 @@ def _reason(c: pd.Series, near: pd.Series, no_linkage: bool, fills_gap: bool, la
     _ = translator(lang)
     sep = "；" if lang == "zh" else "; "
     if len(near):
-        parts = [_("related to {industries}", industries=sep.join(f"{label(i, lang)} (φ = {p:.2f})" for i, p in near.items()))]
+        related = sep.join(f"{label(i, lang)} (φ = {p:.2f})" for i, p in near.items())
+        parts = [_("related to {industries}", industries=related)]
     else:
         parts = [_("not co-located with any of the region's specialisations")]
-    parts.append(_("relatedness density {density}, PCI {pci}, outlook gain {cog}", density=f"{c['density']:.2f}",
-                   pci=f"{c['pci']:+.2f}", cog=f"{c['cog']:+.2f}"))
+    parts.append(_("relatedness density {density}, PCI {pci}, outlook gain {cog}", density=format(c['density'], ".2f"),
+                   pci=format(c['pci'], "+.2f"), cog=format(c['cog'], "+.2f")))
     if c["linkage"] > 0:
-        parts.append(_("input-output link {link} to the region's industries", link=f"{c['linkage']:.2f}"))
+        parts.append(_("input-output link {link} to the region's industries", link=format(c['linkage'], ".2f")))
     if fills_gap:
         parts.append(_("fills a missing link in the value chain"))
     if no_linkage:

@@ -64,6 +64,9 @@ TERMS: dict[str, dict[str, str]] = {
                 "cluster_min_size": N_("fewest firms in a firm cluster"), "strategy": N_("attraction strategy"),
                 "land_method": N_("per-mu method"), "chain_method": N_("regionalisation of the input-output table"),
                 "chain_delta": N_("FLQ δ"), "lq_maps": N_("LQ maps")},
+    # an industry's place against its peers: present or not × related or not
+    "quadrant": {"strength": N_("strength"), "weakness": N_("weakness"), "opportunity": N_("opportunity"),
+                 "threat": N_("threat")},
     # an eco-park indicator against its threshold
     "kpi_result": {"met": N_("met"), "not met": N_("not met"), "no data": N_("no data"),
                    "no threshold": N_("no threshold")},

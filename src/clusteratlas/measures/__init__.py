@@ -26,12 +26,13 @@ from clusteratlas.measures.kdensity import DistanceCurve, kdensity, kdensity_all
 from clusteratlas.measures.mfunction import m_function
 from clusteratlas.measures.shiftshare import shift_share
 from clusteratlas.measures.strong_clusters import strong_clusters
+from clusteratlas.measures.traded_local import traded_local
 
 __all__ = [
     "coagglomeration", "colocation", "complexity", "ellison_glaeser", "entry_exit", "firm_clusters", "gini_localization",
     "gini_specialization", "herfindahl", "hoover", "hot_spots", "kdensity", "kdensity_all",
     "krugman_concentration", "krugman_specialization", "location_quotient", "m_function",
     "maurel_sedillot", "proximity", "rca", "relatedness_density", "shift_share", "strong_clusters",
-    "theil", "variety",
+    "theil", "traded_local", "variety",
 ]
 RESULTS = ("DistanceCurve", "FirmClusters")  # the result objects, importable from here too

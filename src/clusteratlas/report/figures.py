@@ -457,3 +457,79 @@ def firm_clusters_figure(clusters, parks: pd.DataFrame | None = None, title: str
     fig.update_yaxes(scaleanchor="x", scaleratio=1 / np.cos(np.radians(lat0)))
     fig.update_layout(title=title, height=560, xaxis_title=_("longitude °E"), yaxis_title=_("latitude °N"), **_LAYOUT)
     return fig
+
+
+QUADRANT_COLOURS = {"strength": "#1e8449", "weakness": "#d68910", "opportunity": "#2874a6", "threat": "#7f8c8d"}
+
+
+def quadrant_chart(q: pd.DataFrame, title: str, lang: str = "zh", labelled: int = 12) -> go.Figure:
+    """Relative presence (RCA) against relatedness density, one point an industry, the four
+    quadrants (strength, weakness, opportunity, threat) coloured and their cuts drawn; the
+    ``labelled`` industries of highest RCA or density named."""
+    _ = translator(lang)
+    names = pd.Series(_industry_names(q["industry"], lang), index=q.index)
+    shown = set(q["rca"].nlargest(labelled // 2).index) | set(q["density"].nlargest(labelled // 2).index)
+    # industries at one point share one label, so the names do not print over each other
+    sep = "、" if lang == "zh" else ", "
+    at = q[["density", "rca"]].round(6).apply(tuple, axis=1)
+    label = {}
+    for point, idx in q.groupby(at).groups.items():
+        idx = [i for i in idx if i in shown]
+        for k, i in enumerate(idx):
+            label[i] = sep.join(names[j] for j in idx) if k == 0 else ""
+    xmax = float(q["density"].max()) if len(q) else 1.0
+    fig = go.Figure()
+    for quadrant, colour in QUADRANT_COLOURS.items():
+        part = q[q["quadrant"] == quadrant]
+        if part.empty:
+            continue
+        fig.add_trace(go.Scatter(
+            x=part["density"], y=part["rca"], mode="markers+text", name=term("quadrant", quadrant, lang),
+            text=[label.get(i, "") for i in part.index],
+            # names of points on the right run leftwards, inside the plot
+            textposition=["top left" if x > 0.6 * xmax else "top center" for x in part["density"]],
+            textfont=dict(size=10), hovertext=[names[i] for i in part.index],
+            hovertemplate="%{hovertext}<br>RCA %{y:.2f}<br>" + _("relatedness density") + " %{x:.3f}<extra></extra>",
+            marker=dict(size=11, color=colour, line=dict(width=0.5, color="#333"))))
+    cut = float(q["density_cut"].iloc[0]) if len(q) else 0.0
+    fig.add_hline(y=1.0, line_dash="dash", line_color="#888")
+    fig.add_vline(x=cut, line_dash="dash", line_color="#888")
+    fig.update_xaxes(title=_("relatedness density"))
+    fig.update_yaxes(title=_("relative presence (RCA)"))
+    fig.update_layout(title=title, height=480, **_LAYOUT)
+    return fig
+
+
+def spinoff_tree(links: pd.DataFrame, title: str, lang: str = "zh") -> go.Figure:
+    """The spin-off genealogy as trees: each parent left of its spin-offs (one column a
+    generation), lines parent → child, the founding year on hover."""
+    import networkx as nx
+
+    _ = translator(lang)
+    g = nx.DiGraph()
+    names = {}
+    for r in links.itertuples():
+        g.add_edge(r.parent_id, r.child_id)
+        names[r.parent_id], names[r.child_id] = r.parent, r.child
+    year = dict(zip(links["child_id"], links["founded_year"]))
+    pos, row = {}, 0
+    for root in sorted((n for n in g if g.in_degree(n) == 0), key=lambda n: names[n]):
+        for node in nx.dfs_preorder_nodes(g, root):  # each child below the previous one
+            pos[node] = (len(nx.ancestors(g, node)), -row)
+            row += 1
+    fig = go.Figure()
+    for a, b in g.edges:
+        fig.add_trace(go.Scatter(x=[pos[a][0], pos[b][0]], y=[pos[a][1], pos[b][1]], mode="lines",
+                                 line=dict(color="#9bb7d4", width=2), hoverinfo="skip", showlegend=False))
+    nodes = list(pos)
+    founded = _("founded {year}")
+    fig.add_trace(go.Scatter(
+        x=[pos[n][0] for n in nodes], y=[pos[n][1] for n in nodes], mode="markers+text",
+        text=[names[n] for n in nodes], textposition="middle right", showlegend=False,
+        hovertext=[names[n] + ("" if pd.isna(year.get(n)) else "<br>" + founded.format(year=int(year[n])))
+                   for n in nodes], hoverinfo="text",
+        marker=dict(size=14, color=["#c0392b" if g.in_degree(n) == 0 else "#2874a6" for n in nodes])))
+    fig.update_xaxes(visible=False, range=[-0.3, max((p[0] for p in pos.values()), default=0) + 1.2])
+    fig.update_yaxes(visible=False)
+    fig.update_layout(title=title, height=160 + 40 * max(row, 2), **_LAYOUT)
+    return fig

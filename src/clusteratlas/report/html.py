@@ -62,7 +62,7 @@ def kpis(totals: pd.DataFrame, lang: str = "zh") -> list[dict]:
         else:
             value = _("{n} people", n=count(v, lang)) if kind == "people" else _("{n} firms", n=count(v, lang))
         out.append({"indicator": ind, "label": _(lab), "value": value,
-                    "growth": "" if pd.isna(g) else _("{growth}% on the year before", growth=f"{g:+.1f}"),
+                    "growth": "" if pd.isna(g) else _("{growth}% on the year before", growth=format(g, "+.1f")),
                     "css": "" if pd.isna(g) else ("up" if g >= 0 else "down")})
     return out
 
@@ -147,6 +147,8 @@ def build_report(diagnosis: Diagnosis, out_dir: Path, synthetic_note: str | None
         fig_map=_fig(figures.park_map(study.parks, study.firms, cur, lang=lang)),
         clusters=clusters, cluster_note=cluster_note,
         opportunities=_opportunities_section(d, table, lang),
+        peers=_portfolio_section(d, table, lang),
+        spinoffs=_spinoffs_section(d, table, lang),
         evaluation=_evaluation_section(d, table, lang),
         chain=_chain_section(d, table, lang),
         incentives=_incentives_section(run, table, lang),
@@ -207,7 +209,7 @@ def _distance_section(d: Diagnosis, table, lang: str):
     figs = [_fig(figures.distance_curve_figure(dc.kd[i], f"{n} · K-density", lang))
             for i, n in zip(summary["industry"], summary["industry_name"])]
     return dict(table=table("kd", summary, tables.K_DENSITY), figs=figs, n_sim=dc.n_sim,
-                level=f"{1 - d.settings.alpha:.0%}",
+                level=format(1 - d.settings.alpha, ".0%"),
                 map=_fig(figures.firm_clusters_figure(dc.clusters, d.study.parks, lang=lang)),
                 footprints=table("footprints", fp, tables.FOOTPRINTS),
                 outside=len(dc.clusters.outside_parks()))
@@ -278,6 +280,36 @@ def _chain_section(d: Diagnosis, table, lang: str) -> dict | None:
         gaps=table("gaps", gaps.head(10), tables.GAPS),
         rates=table("rates", c.rates, tables.SUPPORTING_RATES) if len(c.rates) else "",
         impact=impact)
+
+
+def _portfolio_section(d: Diagnosis, table, lang: str):
+    """The region against its peers: the peers, the portfolio, the quadrant chart; None when the
+    store cannot give it."""
+    from clusteratlas.faces.numbers import pct
+
+    _ = translator(lang)
+    view, _reason = _section(d.portfolio, lang)
+    if view is None:
+        return {"reason": _reason}
+    regions = d.study.tables["regions"]
+    peers, industries = tables.portfolio_rows(view, dict(zip(regions["region_id"].astype(str), regions["name"])), lang)
+    p = view.portfolio
+    return dict(reason=None, start=p.start, end=p.end, strength=pct(p.cluster_strength_pct, lang),
+                peers=table("peers", peers, tables.PEERS), portfolio=table("portfolio", industries, tables.PORTFOLIO),
+                fig=_fig(figures.quadrant_chart(view.quadrants, _("Relative presence and relatedness, against the peers"),
+                                                lang)))
+
+
+def _spinoffs_section(d: Diagnosis, table, lang: str):
+    """Spin-offs by cluster and the genealogy; None when the store cannot give it."""
+    _ = translator(lang)
+    so, _reason = _section(d.spinoffs, lang)
+    if so is None:
+        return None
+    by = so.by_cluster.assign(cluster_name=so.by_cluster["name_zh" if lang == "zh" else "name_en"])
+    return dict(clusters=table("spinoffs", by, tables.SPINOFF_CLUSTERS),
+                links=table("spinoff_links", so.links, tables.SPINOFF_LINKS) if len(so.links) else "",
+                fig=_fig(figures.spinoff_tree(so.links, _("Who spun off from whom"), lang)) if len(so.links) else "")
 
 
 def _opportunities_section(d: Diagnosis, table, lang: str):

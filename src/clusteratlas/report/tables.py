@@ -105,6 +105,40 @@ AWARD_TOTALS = {"clause": (N_("Clause"), "text"), "title": (N_("Award"), "name")
 DATASETS = {"dataset_id": (N_("No."), "int"), "source_name": (N_("File"), "text"), "sha": (N_("SHA-256"), "text"),
             "imported": (N_("Imported at"), "text"), "rows": (N_("Rows"), "text")}
 
+PEERS = {"rank": (N_("Rank"), "int"), "region_name": (N_("Region"), "name"), "size": (N_("Output"), "wan"),
+         "size_ratio": (N_("Size against the region"), "score"), "similarity": (N_("Similarity of the industry mix"), "score"),
+         "distance": (N_("Distance"), "score"), "peer_text": (N_("Peer"), "text")}
+PORTFOLIO = {**INDUSTRY_NAME, "value_end": (N_("Output"), "wan"), "share_pct": (N_("Share"), "pct"),
+             "lq_start": (N_("LQ at the start"), "score"), "lq_end": (N_("LQ at the end"), "score"),
+             "lq_change": (N_("LQ change"), "score"), "cagr_pct": (N_("Growth a year (CAGR)"), "pct"),
+             "traded_text": (N_("Traded or local"), "text"), "strong_text": (N_("Strong cluster"), "text"),
+             "quadrant_text": (N_("Against the peers"), "status")}
+
+
+def portfolio_rows(view, regions: dict, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The peers and the portfolio of a ``RegionPortfolio`` as their tables show them: names, and
+    traded/local, strong and the quadrant in words."""
+    from clusteratlas.faces.terms import yes_no
+
+    _ = translator(lang)
+    peers = view.peers.assign(region_name=[regions.get(str(r), str(r)) for r in view.peers["region"]],
+                              peer_text=[_("peer") if p else "" for p in view.peers["peer"]])
+    q = view.quadrants.set_index("industry")["quadrant"]
+    ind = view.portfolio.industries
+    ind = with_industry_names(ind[(ind["value_end"] > 0) | (ind["value_start"] > 0)], lang)  # what the region has or had
+    traded = ind["traded"] if "traded" in ind else pd.Series(pd.NA, index=ind.index)
+    ind = ind.assign(
+        traded_text=[MISSING if pd.isna(t) else (_("traded") if t else _("local")) for t in traded],
+        strong_text=[yes_no(bool(s), lang) for s in ind["strong"]],
+        quadrant_text=[term("quadrant", q.get(i), lang) if i in q.index else "" for i in ind["industry"]])
+    return peers, ind
+
+SPINOFF_CLUSTERS = {"cluster_name": (N_("Cluster"), "name"), "firms": (N_("Firms"), "int"),
+                    "spin_offs": (N_("Spin-offs"), "int"), "spin_off_rate_pct": (N_("Spin-off rate"), "pct"),
+                    "spin_off_output_share_pct": (N_("Spin-offs' share of output"), "pct")}
+SPINOFF_LINKS = {"parent": (N_("Parent firm"), "name"), "child": (N_("Spin-off"), "name"),
+                 "founded_year": (N_("Founded"), "year"), "generation": (N_("Generation"), "int")}
+
 
 def supply_risk(suppliers, any_local, lang: str) -> str:
     """Why a product a buyer buys is a risk: one supplier, or none in the region."""

@@ -50,6 +50,16 @@ from clusteratlas.study.cache import Memo
 from clusteratlas.study.context import Study
 
 
+@dataclass(frozen=True)
+class RegionPortfolio:
+    """The region against its peers: ``peers`` (peer_regions), ``portfolio`` (Portfolio),
+    ``quadrants``, and ``classes`` (traded_local of the comparison regions)."""
+    peers: pd.DataFrame
+    portfolio: object
+    quadrants: pd.DataFrame
+    classes: pd.DataFrame
+
+
 class NotComputable(ValueError):
     """A section the study's data cannot give (no comparison regions, no sited firms, no
     input-output table, …); the message says why."""
@@ -374,6 +384,51 @@ class Diagnosis:
         return self._get(("pipeline", start, end), lambda: pipeline_summary(
             self.study.tables["projects"], start, end))
 
+    def portfolio(self, peers: tuple | None = None, k: int = 3) -> RegionPortfolio:
+        """The region against its peers (``analyses.portfolio``): the peer regions (the ``k``
+        nearest by size and industry mix, or ``peers``), the portfolio of industries from the
+        same months of the first year in the store to the study's period, against the region
+        and its peers, with traded industries told from local ones by the comparison regions'
+        own spread (``measures.traded_local``), and the strength/opportunity quadrants."""
+        from clusteratlas.analyses.portfolio import peer_regions, portfolio, quadrants
+        from clusteratlas.measures import traded_local
+
+        def compute():
+            s = self.study
+            v = s.values("output")
+            v = v[v["month_to"] == s.month_to].drop(columns="month_to")
+            v = v[v["year"] <= s.year]
+            if v["region"].nunique() < 3 or v["year"].nunique() < 2:
+                raise NotComputable(Said(N_(
+                    "A portfolio needs the output by industry of at least 3 regions in two years of the same "
+                    "months; the store has {regions} region(s) and {years} year(s)."),
+                    regions=v["region"].nunique(), years=v["year"].nunique()))
+            now = v[v["year"] == s.year]
+            peer_frame = peer_regions(v, s.region, value="output", at=s.year, k=k, picked=peers)
+            chosen = list(peer_frame.loc[peer_frame["peer"], "region"])
+            classes = traded_local(now, value="output")
+            traded = classes.set_index("industry")["traded"]
+            p = portfolio(v, s.region, value="output", end=s.year, peers=chosen, traded=traded)
+            q = quadrants(v, s.region, value="output", at=s.year, peers=chosen)
+            return RegionPortfolio(peer_frame, p, q, classes)
+        return self._get(("portfolio", peers, k), compute)
+
+    def spinoffs(self, bundle: str = "seed"):
+        """The spin-off genealogy of the region's firms by cluster (``analyses.spinoffs``), with
+        the output of the study's period; the clusters of the shipped ``bundle``."""
+        from clusteratlas.analyses.spinoffs import spinoffs
+        from clusteratlas.classify.clusters import load_definitions
+
+        def compute():
+            s = self.study
+            fy = s.tables["firm_years"]
+            out = fy[(fy["year"] == s.year) & (fy["month_to"] == s.month_to)].set_index("firm_id")["output"]
+            try:
+                return spinoffs(s.firms, out, load_definitions(bundle))
+            except ValueError as e:  # a loop of parents: said, not drawn
+                raise NotComputable(str(e)) from e
+        return self._get(("spinoffs", bundle), compute)
+
     def scorecards(self) -> dict[str, pd.DataFrame]:
         """Eco-industrial park scorecards of the region's parks on the latest full year."""
         def compute():
@@ -605,6 +660,13 @@ class PublishedDiagnosis(Diagnosis):
 
     def scorecards(self) -> dict[str, pd.DataFrame]:
         raise NotComputable(Said(N_("Park scorecards are built from firm figures: roles with park rights only.")))
+
+    def spinoffs(self, bundle: str = "seed"):
+        raise NotComputable(Said(N_("Spin-offs name firms and their output: roles with the region's firm rights only.")))
+
+    def portfolio(self, peers: tuple | None = None, k: int = 3):
+        raise NotComputable(Said(N_("The portfolio compares regions' sums of firm figures, cell by cell: roles "
+                                    "with the region's firm rights only.")))
 
     def distance(self):
         """K-density curves are aggregates of ≥ 10 firms' pair distances and are published; the

@@ -113,6 +113,7 @@ _LABELS_EN = {
             " them from a GeoJSON file)."),
     "chains": N_("Chains"),
     "grades": N_("Per-mu list"),
+    "portfolio": N_("Against the peers"),
     "inbox": N_("Inbox"),
     "desk": N_("Services desk"),
     "chain_pick": N_("Choose a chain"),
@@ -397,7 +398,23 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
         except NotComputable as e:
             body = f"<p>{escape(reason(e, lang))}</p>"
         body += _distance_html(raw, d, s, u, L, lang)
+        body += _spinoffs_html(d, lang)
         return simple(request, u, L["clusters"], body, figure_id="lq")
+
+    def _spinoffs_html(d, lang: str) -> str:
+        """The spin-off genealogy by cluster (衍生), for the roles with the region's firm rights."""
+        _ = translator(lang)
+        heading = _("Spin-offs")
+        try:
+            so = d.spinoffs()
+        except NotComputable as e:
+            return f"<h2 id='spinoffs'>{escape(heading)}</h2><p class='note'>{escape(reason(e, lang))}</p>"
+        by = so.by_cluster.assign(cluster_name=so.by_cluster["name_zh" if lang == "zh" else "name_en"])
+        html = f"<h2 id='spinoffs'>{escape(heading)}</h2>" + html_table(by, tables.SPINOFF_CLUSTERS, lang, "spinoff-clusters")
+        if len(so.links):
+            html += (fig_html(figures.spinoff_tree(so.links, _("Who spun off from whom"), lang))
+                     + html_table(so.links, tables.SPINOFF_LINKS, lang, "spinoff-links"))
+        return html
 
     def _distance_html(raw, d, s, u: User, L: dict, lang: str) -> str:
         """K-density of the largest industries for everyone (aggregates of ≥ 10 firms); the
@@ -790,3 +807,7 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
     from clusteratlas.web.firm_pages import mount_firm_pages
 
     mount_firm_pages(app, store_dep, user_dep, service_dep, simple, _lang)
+
+    from clusteratlas.web.portfolio_pages import mount_portfolio_page
+
+    mount_portfolio_page(app, store_dep, user_dep, service_dep, simple, _lang)

@@ -167,6 +167,32 @@ def opportunities(region_id: RegionId = None, period: Period = None, format: For
     return frame_response(table, format, f"opportunities_{d.study.region}_{strategy}")
 
 
+@router.get("/api/analyses/portfolio", tags=["analyses"],
+            summary="The region against its peers: peer regions, the portfolio over time, the quadrants")
+def region_portfolio(region_id: RegionId = None, period: Period = None,
+                     peers: list[str] = Query([], max_length=10, description="up to 10 peer regions (default: the 3 nearest)"),
+                     k: int = Query(3, ge=1, le=10), u: User = Depends(user), s: Store = Depends(store),
+                     svc: StudyService = Depends(service)):
+    d = diagnosis_for(svc, s, u, region_id, period)
+    try:
+        view = _section(lambda: d.portfolio(tuple(peers) or None, k))
+    except (KeyError, ValueError) as e:  # a peer that is not a comparison region (NotComputable is 404 above)
+        raise HTTPException(422, str(e).strip("'\""))
+    p = view.portfolio
+    return {"region": p.region, "start": int(p.start), "end": int(p.end), "comparison": [str(r) for r in p.comparison],
+            "cluster_strength_pct": _plain(p.cluster_strength_pct), "peers": records(view.peers),
+            "industries": records(p.industries), "quadrants": records(view.quadrants), "classes": records(view.classes)}
+
+
+@router.get("/api/analyses/spinoffs", tags=["analyses"],
+            summary="Spin-off genealogy (衍生) by cluster: the links, spin-off rates, their share of output")
+def spin_offs(region_id: RegionId = None, period: Period = None, u: User = Depends(user), s: Store = Depends(store),
+              svc: StudyService = Depends(service)):
+    d = diagnosis_for(svc, s, u, region_id, period)
+    so = _section(d.spinoffs)
+    return {"links": records(so.links), "clusters": records(so.by_cluster)}
+
+
 @router.get("/api/analyses/targets", tags=["analyses"], summary="Progress towards every target")
 def target_status(period: Period = None, format: Format = None, u: User = Depends(user),
                   s: Store = Depends(store), svc: StudyService = Depends(service)):

@@ -1,0 +1,47 @@
+"""The dashboard's page of the region against its peers (``/portfolio``): the peer regions, the
+portfolio of industries over time with traded and strong clusters, and the strength/opportunity
+quadrant chart — for the roles with the region's firm rights (the figures are sums of firms)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse
+
+from clusteratlas.faces import reason, translator
+from clusteratlas.faces.numbers import pct
+from clusteratlas.policy.access import User
+
+
+def mount_portfolio_page(app: FastAPI, store_dep, user_dep, service_dep, simple, lang_of) -> None:
+    from clusteratlas.report import figures, tables
+    from clusteratlas.report.html_tables import html_table
+    from clusteratlas.study.diagnosis import NotComputable
+
+    @app.get("/portfolio", response_class=HTMLResponse, include_in_schema=False)
+    def portfolio_page(request: Request, u: User = Depends(user_dep), s=Depends(store_dep), svc=Depends(service_dep)):
+        lang = lang_of(request)
+        _ = translator(lang)
+        heading = _("Against the peers")
+        try:
+            d = svc.diagnosis(s).for_viewer(u)
+            view = d.portfolio()
+        except (ValueError, KeyError) as e:  # NotComputable included: said in the page's language
+            said = reason(e, lang) if isinstance(e, NotComputable) else _("No data yet.")
+            return simple(request, u, heading, f"<p class='not-computable'>{escape(said)}</p>")
+        regions = d.study.tables["regions"]
+        names = dict(zip(regions["region_id"].astype(str), regions["name"]))
+        peers, industries = tables.portfolio_rows(view, names, lang)
+        p = view.portfolio
+        span = _("from {start} to {end}, the same months of each year", start=p.start, end=p.end)
+        strength = _("Cluster strength: {share}% of traded output is in strong traded clusters.",
+                     share=pct(p.cluster_strength_pct, lang))
+        peers_heading, portfolio_heading = _("Peer regions"), _("Portfolio")
+        title = _("Relative presence and relatedness, against the peers")
+        body = (f"<h2>{escape(peers_heading)}</h2>" + html_table(peers, tables.PEERS, lang, "peers-table")
+                + f"<h2>{escape(portfolio_heading)}</h2><p class='note'>{escape(span)}{'。' if lang == 'zh' else '. '}{escape(strength)}</p>"
+                + html_table(industries, tables.PORTFOLIO, lang, "portfolio-table")
+                + figures.quadrant_chart(view.quadrants, title, lang).to_html(
+                    full_html=False, include_plotlyjs=False, config={"displaylogo": False}))
+        return simple(request, u, heading, body, figure_id="portfolio")
