@@ -285,3 +285,13 @@ def test_the_desk_from_the_command_line(demo_db):
     assert listed.returncode == 0 and "扩建用地" in listed.stdout and "超期" in listed.stdout
     report = cli("desk", "list", "--report", "--db", demo_db)
     assert "自然资源和规划局" in report.stdout
+
+
+def test_the_report_against_a_peer_group(demo_run, tmp_path):
+    sample_db = demo_run[1] / "sample.duckdb"
+    res = cli("report", "--db", sample_db, "--out", tmp_path / "p", "--n-sim", "19", "--peers", "421002,421022")
+    assert res.returncode == 0, res.stderr
+    html = (tmp_path / "p" / "report.html").read_text(encoding="utf-8")
+    assert "沙市区、荆州区、公安县" in html  # the comparison set: the region and its two peers
+    bad = cli("report", "--db", sample_db, "--out", tmp_path / "q", "--peers", "999999")
+    assert bad.returncode == 2 and "999999" in bad.stderr

@@ -294,7 +294,7 @@ def _settings(n_sim: int | None = None, seed: int | None = None):
         raise typer.BadParameter(str(e))
 
 
-def _diagnosis(store, region=None, period=None, io_table: Path | None = None, settings=None):
+def _diagnosis(store, region=None, period=None, io_table: Path | None = None, settings=None, peers=None):
     """The study of the store (region, period, input-output table: given or the store's) and
     its diagnosis; exits 2 with the reason when the store cannot give one."""
     from clusteratlas.study import diagnose, open_study
@@ -305,7 +305,7 @@ def _diagnosis(store, region=None, period=None, io_table: Path | None = None, se
 
         table, source = read_nbs_table(io_table), f"file {io_table.name}"
     try:
-        study = open_study(store, region, period, table, source)
+        study = open_study(store, region, period, table, source, peers)
     except (KeyError, ValueError) as e:
         err.print(f"[red]{e.args[0] if e.args else e}[/red]")
         raise typer.Exit(2)
@@ -323,6 +323,8 @@ def report(
     n_sim: NSimOption = None,
     seed: SeedOption = None,
     lang: LangOption = "zh",
+    peers: Annotated[Optional[str], typer.Option(help="compare with these regions (comma-separated codes, up to 10) "
+                                                "instead of the enclosing region's other counties")] = None,
 ) -> None:
     """Write the diagnostic report of a region from the store, in Chinese (default) or English."""
     from clusteratlas.report.html import build_report
@@ -331,7 +333,8 @@ def report(
     _check_lang(lang)
     p, settings = _period_option(period), _settings(n_sim, seed)
     with _read_store(db) as store:
-        d = _diagnosis(store, region, p, io_table, settings)
+        d = _diagnosis(store, region, p, io_table, settings,
+                       tuple(x.strip() for x in peers.split(",") if x.strip()) if peers else None)
         try:
             files = build_report(d, out, run=recorded_run(store), lang=lang)
         except ValueError as e:  # NotComputable included: what the data cannot give, said once

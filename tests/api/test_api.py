@@ -561,3 +561,25 @@ def test_spin_offs_for_the_region_and_said_plainly_to_others(server):
     assert ("四机厂", "湖北四钻") in links
     public = httpx.get(server["base"] + "/api/analyses/spinoffs", timeout=300)
     assert public.status_code == 404 and "firm rights" in public.json()["detail"]
+
+
+def test_every_comparison_view_takes_a_peer_group(server):
+    """?peers= makes the comparison set the region and its peers: the LQ is against their sum."""
+    analyst = login(server, "analyst")
+    base = server["base"] + "/api/analyses/location-quotients"
+    allof = {r["industry"]: r["lq"] for r in httpx.get(base, headers=analyst, timeout=300).json()}
+    two = httpx.get(base, params={"peers": ["421002", "421022"]}, headers=analyst, timeout=300)
+    assert two.status_code == 200
+    lq = {r["industry"]: r["lq"] for r in two.json()}
+    assert lq["35"] != pytest.approx(allof["35"])
+    from tests.conftest import open_store
+    from clusteratlas.study import Settings, diagnose, open_study
+
+    with open_store(server["db"]) as s:
+        d = diagnose(open_study(s, peers=("421002", "421022")), Settings(n_sim=19))
+        assert d.study.comparison == ("421002", "421003", "421022")
+        mine = d.location_quotients().set_index("industry").lq
+    assert lq["35"] == pytest.approx(mine["35"])
+    assert httpx.get(base, params={"peers": ["999999"]}, headers=analyst, timeout=300).status_code == 404
+    assert httpx.get(base, params={"peers": [f"4210{k:02d}" for k in range(11)]},
+                     headers=analyst, timeout=300).status_code == 422

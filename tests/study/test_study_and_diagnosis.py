@@ -144,6 +144,11 @@ def test_the_portfolio_is_the_regions_own_figures_against_its_peers(d):
     assert view.peers.peer.sum() == 3 and set(view.peers.region) <= set(d.study.comparison)
     assert set(view.portfolio.comparison) == {d.study.region, *view.peers.loc[view.peers.peer, "region"]}
     assert set(view.quadrants.quadrant) <= {"strength", "weakness", "opportunity", "threat"}
+    # R&D intensity by hand: the division's firms' R&D over their revenue, in the period
+    fy = d.study.tables["firm_years"]
+    cur = fy[(fy.year == 2006) & (fy.month_to == 6)].merge(d.study.firms[["firm_id", "industry_code"]], on="firm_id")
+    mine = cur[cur.industry_code.str[:2] == "35"].dropna(subset=["rd_spend", "revenue"])
+    assert p.loc["35", "rd_intensity_pct"] == pytest.approx(mine.rd_spend.sum() / mine.revenue.sum() * 100)
     picked = d.portfolio(peers=("421002", "421022"))
     assert set(picked.portfolio.comparison) == {d.study.region, "421002", "421022"}
     from clusteratlas.study.diagnosis import PublishedDiagnosis

@@ -90,11 +90,12 @@ def period_option(period: str | None) -> tuple[int, int] | None:
 
 
 def diagnosis_for(svc: StudyService, s: Store, u: User, region_id: str | None = None,
-                  period: str | None = None) -> Diagnosis:
+                  period: str | None = None, peers: list[str] | None = None) -> Diagnosis:
     """The service's diagnosis of the region and period asked for (default: the study region
-    and its latest period), as ``u`` may see it; 404 when the store has no such data."""
+    and its latest period), compared with ``peers`` where given, as ``u`` may see it; 404 when
+    the store has no such data."""
     try:
-        d = svc.diagnosis(s, region_id, period_option(period))
+        d = svc.diagnosis(s, region_id, period_option(period), peers=tuple(peers) if peers else None)
     except (ValueError, KeyError) as e:
         raise HTTPException(404, str(e).strip("'\""))
     return d.for_viewer(u)

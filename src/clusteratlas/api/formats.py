@@ -66,6 +66,8 @@ def frame_response(frame: pd.DataFrame, fmt: str | None, name: str):
 
 
 Format = Annotated[str | None, Query(pattern="^(json|csv|xlsx)$", description="json (default), csv or xlsx")]
+Peers = Annotated[list[str], Query(max_length=10, description="up to 10 regions to compare with instead of the "
+                                    "enclosing region's other counties (a peer group)")]
 RegionId = Annotated[str | None, Query(description="region code (GB/T 2260); default: the study region",
                                        openapi_examples={"district": {"summary": "荆州区 Jingzhou district",
                                                                       "value": "421003"}})]

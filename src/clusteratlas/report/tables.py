@@ -111,6 +111,8 @@ PEERS = {"rank": (N_("Rank"), "int"), "region_name": (N_("Region"), "name"), "si
 PORTFOLIO = {**INDUSTRY_NAME, "value_end": (N_("Output"), "wan"), "share_pct": (N_("Share"), "pct"),
              "lq_start": (N_("LQ at the start"), "score"), "lq_end": (N_("LQ at the end"), "score"),
              "lq_change": (N_("LQ change"), "score"), "cagr_pct": (N_("Growth a year (CAGR)"), "pct"),
+             "rd_intensity_pct": (N_("R&D intensity"), "pct"),
+             "value_added_per_employee": (N_("Value added per employee"), "wan"),
              "traded_text": (N_("Traded or local"), "text"), "strong_text": (N_("Strong cluster"), "text"),
              "quadrant_text": (N_("Against the peers"), "status")}
 

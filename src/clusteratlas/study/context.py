@@ -72,7 +72,7 @@ class Study:
         """What the study's results depend on: the store, its version, the region and period,
         and the input-output table."""
         return (self.store_path, self.data_version, self.region, self.year, self.month_to,
-                self.io_table_source)
+                self.io_table_source, self.comparison)
 
     @property
     def firms(self) -> pd.DataFrame:
@@ -145,11 +145,14 @@ class Study:
 
 
 def open_study(store, region: str | None = None, period: tuple[int, int] | None = None,
-               io_table: IOTable | None = None, io_table_source: str | None = None) -> Study:
+               io_table: IOTable | None = None, io_table_source: str | None = None,
+               peers: tuple | None = None) -> Study:
     """The study of ``region`` (default: the one with most firms) in ``period`` (year,
     month_to; default: its latest with firm data) on the store's tables. ``io_table``: a
     national input-output table to use (``io_table_source`` says which); else the store's newest,
-    or none."""
+    or none. ``peers``: up to 10 regions to compare with instead of the enclosing region's other
+    counties (every comparison view — LQs, maps, strong clusters, recommendations — then runs on
+    the region and its peers)."""
     tables = queries.study_tables(store)
     firms = tables["firms"]
     region = str(region) if region else study_region(firms)
@@ -167,10 +170,19 @@ def open_study(store, region: str | None = None, period: tuple[int, int] | None 
             row = list_io_tables(store).set_index("table_id").loc[table_id]
             io_table_source = f"store table {table_id}: {row['name']} ({str(row['sha256'])[:12]})"
     names = regions.set_index("region_id")["name"]
+    comparison = tuple(comparison_regions(regions, region))
+    if peers:
+        peers = tuple(dict.fromkeys(str(p) for p in peers if str(p) != region))
+        if len(peers) > 10:
+            raise ValueError(f"at most 10 peer regions, not {len(peers)}")
+        unknown = [p for p in peers if p not in set(regions["region_id"])]
+        if unknown:
+            raise KeyError(f"no region {unknown[0]!r} in the store to compare with")
+        comparison = tuple(sorted((region, *peers)))
     t = tables["targets"]
     keys = tuple(sorted({str(k) for k in t.loc[t["scope"] == "industry", "scope_id"]}))
     return Study(region=region, name=str(names.get(region, region)), year=int(period[0]),
-                 month_to=int(period[1]), comparison=tuple(comparison_regions(regions, region)),
+                 month_to=int(period[1]), comparison=comparison,
                  key_divisions=keys, data_version=queries.data_version(store),
                  datasets=queries.dataset_versions(store), tables=MappingProxyType(tables),
                  store_path=store.label, io_table=io_table,

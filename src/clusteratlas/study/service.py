@@ -50,15 +50,17 @@ class StudyService:
         return self._memo.get((version, *key), compute)
 
     def study(self, store: Store, region: str | None = None, period: tuple[int, int] | None = None,
-              version: tuple[int, ...] | None = None) -> Study:
+              version: tuple[int, ...] | None = None, peers: tuple | None = None) -> Study:
+        peers = tuple(sorted(set(peers))) if peers else None
         def compute():
             log.info("opening the study of %s %s", region or "the study region", period or "(latest period)")
-            return open_study(store, region, period, self.file_table, self.file_table_source)
-        return self.cached(store, ("study", region, period), compute, version)
+            return open_study(store, region, period, self.file_table, self.file_table_source, peers)
+        return self.cached(store, ("study", region, period, peers), compute, version)
 
     def diagnosis(self, store: Store, region: str | None = None, period: tuple[int, int] | None = None,
-                  settings: Settings | None = None) -> Diagnosis:
+                  settings: Settings | None = None, peers: tuple | None = None) -> Diagnosis:
+        """The diagnosis of the study, kept; ``peers``: compare with these regions (``open_study``)."""
         version = queries.versions(store)  # one read per request
-        study = self.study(store, region, period, version)
+        study = self.study(store, region, period, version, peers)
         settings = settings or self.settings
         return self.cached(store, ("diagnosis", study.key(), settings), lambda: diagnose(study, settings), version)

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 
 from clusteratlas.analyses.disclosure import DOMINANCE, MIN_FIRMS
 from clusteratlas.api.deps import audit, diagnosis_for, require, service, store, user
-from clusteratlas.api.formats import Division, Format, Period, RegionId, frame_response, records
+from clusteratlas.api.formats import Division, Format, Peers, Period, RegionId, frame_response, records
 from clusteratlas.io.store import Store
 from clusteratlas.policy.access import PIPELINE_READERS, User
 from clusteratlas.study.diagnosis import NotComputable
@@ -85,12 +85,12 @@ def output_table(region_id: RegionId = None, period: Period = None,
 
 
 @router.get("/api/analyses/location-quotients", tags=["analyses"], summary="LQs of a region against its siblings")
-def lq(region_id: RegionId = None, period: Period = None, format: Format = None,
+def lq(region_id: RegionId = None, period: Period = None, format: Format = None, peers: Peers = [],
        u: User = Depends(user), s: Store = Depends(store), svc: StudyService = Depends(service)):
     """For roles without firm rights, an LQ built from fewer than 3 firms or one dominant
     firm (and its complementary partner) is withheld: with the published totals, an LQ gives
     the value back."""
-    d = diagnosis_for(svc, s, u, region_id, period)
+    d = diagnosis_for(svc, s, u, region_id, period, peers)
     out = _section(d.location_quotients)
     out = out.drop(columns="output").assign(suppressed=out.get("suppressed", ""))
     return frame_response(out, format, f"location_quotients_{d.study.region}_{d.study.year}_{d.study.month_to}")
@@ -99,14 +99,14 @@ def lq(region_id: RegionId = None, period: Period = None, format: Format = None,
 @router.get("/api/analyses/lq-map", tags=["analyses"],
             summary="LQ of one industry across the comparison regions, as GeoJSON for a choropleth")
 def lq_map_geojson(region_id: RegionId = None, period: Period = None, industry: Division = None,
-                   u: User = Depends(user), s: Store = Depends(store),
+                   peers: Peers = [], u: User = Depends(user), s: Store = Depends(store),
                    svc: StudyService = Depends(service)):
     """A FeatureCollection: one feature per comparison region that has a boundary, with
     properties region_id, name, name_en, industry, lq, focus, suppressed and
     boundary_source. Values built from firm data follow the disclosure rules."""
     from clusteratlas.report.geojson import feature_collection
 
-    d = diagnosis_for(svc, s, u, region_id, period)
+    d = diagnosis_for(svc, s, u, region_id, period, peers)
     try:
         frame = d.lq_map(industry)
     except ValueError as e:
@@ -160,9 +160,9 @@ def agglomeration(region_id: RegionId = None, period: Period = None, format: For
 @router.get("/api/analyses/opportunities", tags=["analyses"], summary="Industries to attract, with reasons")
 def opportunities(region_id: RegionId = None, period: Period = None, format: Format = None,
                   strategy: str = Query("balanced", pattern="^(low_hanging|balanced|long_jumps)$"),
-                  u: User = Depends(user), s: Store = Depends(store),
+                  peers: Peers = [], u: User = Depends(user), s: Store = Depends(store),
                   svc: StudyService = Depends(service)):
-    d = diagnosis_for(svc, s, u, region_id, period)
+    d = diagnosis_for(svc, s, u, region_id, period, peers)
     table = _section(lambda: d.opportunities(strategy)).table
     return frame_response(table, format, f"opportunities_{d.study.region}_{strategy}")
 
