@@ -18,7 +18,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 PAGES = [("overview", "/"), ("map", "/map#park-map"), ("clusters", "/clusters"), ("land-efficiency", "/land-efficiency"),
-         ("firm-profile", None), ("incentives", "/incentives"), ("chains", "/chains"), ("targets", "/targets")]
+         ("firm-profile", None), ("portfolio", "/portfolio"), ("incentives", "/incentives"), ("chains", "/chains"), ("targets", "/targets")]
 PASSWORD = "screenshots only"
 
 

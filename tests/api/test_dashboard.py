@@ -194,3 +194,22 @@ def test_award_totals_of_a_recorded_run_for_the_public_and_for_the_admin(page, s
     page.goto(server["base"] + f"/incentives?run={run_id}")
     assert "—" not in page.locator("#award-table").inner_text()
     assert "—" not in page.locator("#payer-table").inner_text()
+
+
+def test_compare_the_district_with_peers_of_ones_choosing(page, server):
+    """The 对标分析 page: the 3 nearest regions by default; the user ticks two others and the
+    portfolio is recomputed against them; the quadrant chart is drawn."""
+    _log_in(page, server, "analyst")
+    page.goto(server["base"] + "/portfolio?lang=zh")
+    page.wait_for_selector("#portfolio-section .main-svg")
+    assert page.locator("#peer-form input:checked").count() == 3
+    assert "专用设备制造业" in page.inner_text("#portfolio-table")
+    for box in page.locator("#peer-form input").all():
+        box.uncheck()
+    page.locator("#peer-form input[value='421002']").check()
+    page.locator("#peer-form input[value='421024']").check()
+    page.click("#peer-button")
+    page.wait_for_url("**/portfolio?peers=421002&peers=421024")
+    checked = {b.get_attribute("value") for b in page.locator("#peer-form input:checked").all()}
+    assert checked == {"421002", "421024"}
+    page.screenshot(path=str(ARTIFACTS / "dashboard-portfolio.png"), full_page=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from html import escape
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse
 
 from clusteratlas.faces import reason, translator
@@ -20,18 +20,27 @@ def mount_portfolio_page(app: FastAPI, store_dep, user_dep, service_dep, simple,
     from clusteratlas.study.diagnosis import NotComputable
 
     @app.get("/portfolio", response_class=HTMLResponse, include_in_schema=False)
-    def portfolio_page(request: Request, u: User = Depends(user_dep), s=Depends(store_dep), svc=Depends(service_dep)):
+    def portfolio_page(request: Request, peers: list[str] = Query([], max_length=10), u: User = Depends(user_dep),
+                       s=Depends(store_dep), svc=Depends(service_dep)):
         lang = lang_of(request)
         _ = translator(lang)
         heading = _("Against the peers")
+        picked = tuple(p[:12] for p in peers) or None
         try:
             d = svc.diagnosis(s).for_viewer(u)
-            view = d.portfolio()
+            view = d.portfolio(peers=picked)
         except (ValueError, KeyError) as e:  # NotComputable included: said in the page's language
-            said = reason(e, lang) if isinstance(e, NotComputable) else _("No data yet.")
+            said = reason(e, lang) if isinstance(e, NotComputable) else _("These regions cannot be compared: {why}",
+                                                                                why=str(e).strip("'\""))
             return simple(request, u, heading, f"<p class='not-computable'>{escape(said)}</p>")
         regions = d.study.tables["regions"]
         names = dict(zip(regions["region_id"].astype(str), regions["name"]))
+        choose, show = _("Choose up to 10 peer regions (none: the 3 nearest)"), _("Compare")
+        boxes = "".join(f"<label><input type='checkbox' name='peers' value='{escape(str(r))}'"
+                        f"{' checked' if bool(p) else ''}> {escape(names.get(str(r), str(r)))}</label> "
+                        for r, p in zip(view.peers["region"], view.peers["peer"]))
+        picker = (f"<form method='get' id='peer-form' class='no-print'><p class='note'>{escape(choose)}</p>{boxes}"
+                  f"<button type='submit' id='peer-button'>{escape(show)}</button></form>")
         peers, industries = tables.portfolio_rows(view, names, lang)
         p = view.portfolio
         span = _("from {start} to {end}, the same months of each year", start=p.start, end=p.end)
@@ -39,7 +48,7 @@ def mount_portfolio_page(app: FastAPI, store_dep, user_dep, service_dep, simple,
                      share=pct(p.cluster_strength_pct, lang))
         peers_heading, portfolio_heading = _("Peer regions"), _("Portfolio")
         title = _("Relative presence and relatedness, against the peers")
-        body = (f"<h2>{escape(peers_heading)}</h2>" + html_table(peers, tables.PEERS, lang, "peers-table")
+        body = (f"<h2>{escape(peers_heading)}</h2>" + picker + html_table(peers, tables.PEERS, lang, "peers-table")
                 + f"<h2>{escape(portfolio_heading)}</h2><p class='note'>{escape(span)}{'。' if lang == 'zh' else '. '}{escape(strength)}</p>"
                 + html_table(industries, tables.PORTFOLIO, lang, "portfolio-table")
                 + figures.quadrant_chart(view.quadrants, title, lang).to_html(
