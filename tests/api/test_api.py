@@ -551,6 +551,7 @@ def test_the_portfolio_against_peers_for_the_region_and_said_plainly_to_others(s
     assert public.status_code == 404 and "firm rights" in public.json()["detail"]
     assert httpx.get(base, params={"peers": ["999999"]}, headers=analyst, timeout=300).status_code == 422
     assert httpx.get(base, params={"k": 11}, headers=analyst, timeout=300).status_code == 422
+    assert httpx.get(base, params={"start": 2006}, headers=analyst, timeout=300).status_code == 422  # no range left
 
 
 def test_spin_offs_for_the_region_and_said_plainly_to_others(server):

@@ -384,12 +384,13 @@ class Diagnosis:
         return self._get(("pipeline", start, end), lambda: pipeline_summary(
             self.study.tables["projects"], start, end))
 
-    def portfolio(self, peers: tuple | None = None, k: int = 3) -> RegionPortfolio:
+    def portfolio(self, peers: tuple | None = None, k: int = 3, start: int | None = None) -> RegionPortfolio:
         """The region against its peers (``analyses.portfolio``): the peer regions (the ``k``
         nearest by size and industry mix, or ``peers``), the portfolio of industries from the
         same months of the first year in the store to the study's period, against the region
         and its peers, with traded industries told from local ones by the comparison regions'
-        own spread (``measures.traded_local``), and the strength/opportunity quadrants."""
+        own spread (``measures.traded_local``), and the strength/opportunity quadrants.
+        ``start``: the first year of the range (default the store's first)."""
         from clusteratlas.analyses.portfolio import peer_regions, portfolio, quadrants
         from clusteratlas.measures import traded_local
 
@@ -408,11 +409,11 @@ class Diagnosis:
             chosen = list(peer_frame.loc[peer_frame["peer"], "region"])
             classes = traded_local(now, value="output")
             traded = classes.set_index("industry")["traded"]
-            p = portfolio(v, s.region, value="output", end=s.year, peers=chosen, traded=traded)
+            p = portfolio(v, s.region, value="output", start=start, end=s.year, peers=chosen, traded=traded)
             p = dataclasses.replace(p, industries=p.industries.merge(self._innovation(), on="industry", how="left"))
             q = quadrants(v, s.region, value="output", at=s.year, peers=chosen)
             return RegionPortfolio(peer_frame, p, q, classes)
-        return self._get(("portfolio", peers, k), compute)
+        return self._get(("portfolio", peers, k, start), compute)
 
     def _innovation(self) -> pd.DataFrame:
         """The region's R&D intensity (R&D spending over revenue, %) and value added per
@@ -684,7 +685,7 @@ class PublishedDiagnosis(Diagnosis):
     def spinoffs(self, bundle: str = "seed"):
         raise NotComputable(Said(N_("Spin-offs name firms and their output: roles with the region's firm rights only.")))
 
-    def portfolio(self, peers: tuple | None = None, k: int = 3):
+    def portfolio(self, peers: tuple | None = None, k: int = 3, start: int | None = None):
         raise NotComputable(Said(N_("The portfolio compares regions' sums of firm figures, cell by cell: roles "
                                     "with the region's firm rights only.")))
 

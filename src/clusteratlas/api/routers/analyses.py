@@ -171,11 +171,12 @@ def opportunities(region_id: RegionId = None, period: Period = None, format: For
             summary="The region against its peers: peer regions, the portfolio over time, the quadrants")
 def region_portfolio(region_id: RegionId = None, period: Period = None,
                      peers: list[str] = Query([], max_length=10, description="up to 10 peer regions (default: the 3 nearest)"),
-                     k: int = Query(3, ge=1, le=10), u: User = Depends(user), s: Store = Depends(store),
-                     svc: StudyService = Depends(service)):
+                     k: int = Query(3, ge=1, le=10),
+                     start: int | None = Query(None, ge=1990, le=2100, description="first year of the range"),
+                     u: User = Depends(user), s: Store = Depends(store), svc: StudyService = Depends(service)):
     d = diagnosis_for(svc, s, u, region_id, period)
     try:
-        view = _section(lambda: d.portfolio(tuple(peers) or None, k))
+        view = _section(lambda: d.portfolio(tuple(peers) or None, k, start))
     except (KeyError, ValueError) as e:  # a peer that is not a comparison region (NotComputable is 404 above)
         raise HTTPException(422, str(e).strip("'\""))
     p = view.portfolio
