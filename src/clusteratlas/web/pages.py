@@ -205,6 +205,9 @@ def mount_pages(app: FastAPI, store_dep, user_dep, service_dep) -> None:
     from clusteratlas.report.html import kpis
     from clusteratlas.report.html_tables import html_table
 
+    for name in _env.list_templates():  # compiled now, not inside the first request's time limit
+        _env.get_template(name)
+
     def page(request: Request, template: str, u: User, **ctx) -> HTMLResponse:
         lang = _lang(request)
         session = request.cookies.get("ca_token")
