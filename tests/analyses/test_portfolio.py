@@ -102,3 +102,33 @@ def test_quadrants_follow_their_cuts(states):
     assert (q.quadrant[present & related] == "strength").all()
     assert (q.quadrant[~present & ~related] == "threat").all()
     assert q.set_index("industry").loc[C, "quadrant"] in ("strength", "weakness")  # BW's specialisation
+
+
+def test_wages_and_patents_by_hand():
+    """Two divisions in 2006 H1. 35: firms A (wage bill 60, 10 employees) and B (no wage bill, 30
+    employees), C's patents; 13: firm C. Wages are a year's: 60/10 × 12/6 = 12 per head. Patents
+    granted Jan–Jun 2006 per 10,000 employees: 35 has patents P1 (A), P2 (A and B jointly: once)
+    and P4 (A, granted in July: outside) over 40 employees → 2/40 × 1e4 = 500; inventions 1 → 250;
+    13 has none over 5 employees → 0."""
+    from clusteratlas.analyses.portfolio import firm_figures
+
+    firms = pd.DataFrame({"firm_id": ["A", "B", "C"], "industry_code": ["3512", "3599", "1311"]})
+    fy = pd.DataFrame({"firm_id": ["A", "B", "C", "A"], "year": [2006, 2006, 2006, 2005],
+                       "month_to": [6, 6, 6, 12], "employment": [10.0, 30.0, 5.0, 10.0],
+                       "wage_bill": [60.0, np.nan, 7.0, 999.0], "revenue": [100.0, 300.0, 50.0, 1.0],
+                       "rd_spend": [3.0, np.nan, 1.0, 1.0], "value_added": [20.0, 60.0, np.nan, 1.0]})
+    patents = pd.DataFrame({"patent_no": ["P1", "P2", "P2", "P4"], "firm_id": ["A", "A", "B", "A"],
+                            "kind": ["invention", "utility_model", "utility_model", "invention"],
+                            "granted_date": pd.to_datetime(["2006-02-01", "2006-05-01", "2006-05-01", "2006-07-15"])})
+    out = firm_figures(fy, firms, 2006, 6, patents=patents).set_index("industry")
+    assert out.loc["35", "average_wage"] == pytest.approx(60 / 10 * 2)  # B reports no wage bill
+    assert out.loc["13", "average_wage"] == pytest.approx(7 / 5 * 2)
+    assert out.loc["35", "rd_intensity_pct"] == pytest.approx(3 / 100 * 100)
+    assert out.loc["35", "value_added_per_employee"] == pytest.approx(80 / 40)
+    assert out.loc["35", "patents_per_10k"] == pytest.approx(2 / 40 * 1e4)
+    assert out.loc["35", "inventions_per_10k"] == pytest.approx(1 / 40 * 1e4)
+    assert out.loc["13", "patents_per_10k"] == 0
+    # a patent list without a grant in the year says nothing about it: no value, not zero
+    old = patents.assign(granted_date=pd.to_datetime("2004-01-01"))
+    assert firm_figures(fy, firms, 2006, 6, patents=old)["patents_per_10k"].isna().all()
+    assert firm_figures(fy, firms, 2006, 6)["patents_per_10k"].isna().all()

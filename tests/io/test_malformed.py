@@ -178,8 +178,8 @@ def test_a_failure_while_writing_rolls_back_and_removes_kept_files(tmp_path, bas
     real = importer._upsert
     calls = []
 
-    def upsert_then_fail(con, table, rows, dataset_id):
-        real(con, table, rows, dataset_id)
+    def upsert_then_fail(con, table, rows, dataset_id, keep=()):
+        real(con, table, rows, dataset_id, keep)
         calls.append(table)
         boom()
 

@@ -149,6 +149,15 @@ def test_the_portfolio_is_the_regions_own_figures_against_its_peers(d):
     cur = fy[(fy.year == 2006) & (fy.month_to == 6)].merge(d.study.firms[["firm_id", "industry_code"]], on="firm_id")
     mine = cur[cur.industry_code.str[:2] == "35"].dropna(subset=["rd_spend", "revenue"])
     assert p.loc["35", "rd_intensity_pct"] == pytest.approx(mine.rd_spend.sum() / mine.revenue.sum() * 100)
+    # wages and patents from the sample's 应付职工薪酬 and the IP office's list: a year's wage per
+    # head of the firms that report it; patents granted in 2006 H1 per 10,000 employees
+    paid = cur[cur.industry_code.str[:2] == "35"].dropna(subset=["wage_bill", "employment"])
+    assert p.loc["35", "average_wage"] == pytest.approx(paid.wage_bill.sum() / paid.employment.sum() * 2)
+    pt = d.study.tables["patents"]
+    granted = pt[(pd.to_datetime(pt.granted_date) >= "2006-01-01") & (pd.to_datetime(pt.granted_date) <= "2006-06-30")]
+    oil = cur[cur.industry_code.str[:2] == "35"]
+    n = granted[granted.firm_id.isin(oil.firm_id)].patent_no.nunique()
+    assert n > 0 and p.loc["35", "patents_per_10k"] == pytest.approx(n / oil.employment.sum() * 1e4)
     picked = d.portfolio(peers=("421002", "421022"))
     assert set(picked.portfolio.comparison) == {d.study.region, "421002", "421022"}
     from clusteratlas.study.diagnosis import PublishedDiagnosis

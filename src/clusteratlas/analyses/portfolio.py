@@ -18,6 +18,13 @@ a *strong* cluster at the end: an LQ in the top quartile of the comparison regio
 (U.S. Cluster Mapping's specialisation rule; CMP adds size rules its data allow). ``cluster
 strength`` is the share of the region's traded employment in strong traded clusters (CMP).
 
+**Wages and innovation** (``firm_figures``), where the firms report them: by industry, R&D
+intensity (R&D spending over revenue, %), value added per employee, the average wage a year
+(wage bill over employment, for a period of m months times 12/m) and patents granted in the period
+per 10,000 employees (all kinds, and inventions; a patent held by two firms of one industry
+counts once). Each is computed on the firms that report both of its figures; an industry where
+none does has no value, and patents have none where the patent list has no grant in the year.
+
 **Quadrants** (``quadrants``). Relative presence (RCA) against relatedness density, computed on
 the region and its peers: strength (RCA ≥ 1, density at or above the region's median), weakness
 (present but isolated), opportunity (absent but related), threat (absent and unrelated) — the
@@ -161,3 +168,41 @@ def quadrants(values: pd.DataFrame, region_id, *, region: str = "region", indust
                                 ["strength", "weakness", "opportunity"], "threat")
     out["density_cut"] = cut
     return out.rename_axis(industry).reset_index()
+
+
+def firm_figures(firm_years: pd.DataFrame, firms: pd.DataFrame, year: int, month_to: int,
+                 patents: pd.DataFrame | None = None) -> pd.DataFrame:
+    """By division (``industry``: the first two digits of the firms' GB/T 4754 codes) in the
+    period (``year``, months 1–``month_to``): ``rd_intensity_pct`` (%), ``value_added_per_employee``
+    (CNY), ``average_wage`` (CNY a year per employee), ``patents_per_10k`` and
+    ``inventions_per_10k`` (granted in the period per 10,000 employees) — module text. NaN where
+    no firm of the division reports the figures."""
+    cur = firm_years[(firm_years["year"] == year) & (firm_years["month_to"] == month_to)]
+    f = cur.merge(firms[["firm_id", "industry_code"]], on="firm_id")
+    f = f.assign(industry=f["industry_code"].astype(str).str[:2])
+
+    def ratio(num: str, den: str) -> pd.Series:
+        both = f[f[num].notna() & f[den].notna()] if num in f and den in f else f.iloc[0:0]
+        g = both.groupby("industry")[[num, den]].sum()
+        return g[num] / g[den].where(g[den] > 0)
+
+    out = pd.DataFrame({"rd_intensity_pct": ratio("rd_spend", "revenue") * 100,
+                        "value_added_per_employee": ratio("value_added", "employment"),
+                        "average_wage": ratio("wage_bill", "employment") * 12 / month_to})
+    out["patents_per_10k"] = np.nan
+    out["inventions_per_10k"] = np.nan
+    if patents is not None and not patents.empty:
+        granted = pd.to_datetime(patents["granted_date"])
+        start, end = pd.Timestamp(year, 1, 1), pd.Timestamp(year, month_to, 1) + pd.offsets.MonthEnd(0)
+        if (granted.dt.year == year).any():  # the list covers the year
+            p = patents[(granted >= start) & (granted <= end)].merge(f[["firm_id", "industry"]], on="firm_id")
+            staffed = f[f["employment"].notna()].groupby("industry")["employment"].sum()
+            staffed = staffed.where(staffed > 0)
+            counted = p.drop_duplicates(["patent_no", "industry"])
+            every = counted.groupby("industry")["patent_no"].nunique().reindex(staffed.index, fill_value=0)
+            inv = counted[counted["kind"] == "invention"].groupby("industry")["patent_no"].nunique()
+            inv = inv.reindex(staffed.index, fill_value=0)
+            out = out.reindex(out.index.union(staffed.index))
+            out["patents_per_10k"] = every / staffed * 1e4
+            out["inventions_per_10k"] = inv / staffed * 1e4
+    return out.rename_axis("industry").reset_index()

@@ -53,7 +53,8 @@ TERMS: dict[str, dict[str, str]] = {
               "regions": N_("regions"), "region_industry_years": N_("regional figures by industry"),
               "supply_links": N_("supply links"), "supplier_profiles": N_("supplier profiles"),
               "purchase_needs": N_("purchase needs"), "match_outcomes": N_("matching outcomes"),
-              "projects": N_("projects"), "targets": N_("targets"), "investment_candidates": N_("firms to attract")},
+              "projects": N_("projects"), "targets": N_("targets"), "investment_candidates": N_("firms to attract"),
+              "patents": N_("patents granted")},
     # the units the eco-park standard (HJ 274-2015) writes its indicators in
     "unit": {"万元/人": N_("CNY 10k per person"), "亿元/平方公里": N_("CNY 100m per km²"),
              "吨/万元": N_("t per CNY 10k"), "吨标煤/万元": N_("tce per CNY 10k"), "立方米/万元": N_("m³ per CNY 10k"),

@@ -107,6 +107,18 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "electricity_kwh": ("用电量", "工业用电量", "总用电量", "electricity_kwh", "electricity"),
         "emission_t": ("主要污染物排放量", "主要污染物排放当量", "污染物排放量", "排污量",
                        "emission_t", "emissions", "pollutant emissions"),
+        "wage_bill": ("应付职工薪酬", "应付职工薪酬本年贷方累计发生额", "应付职工薪酬本期贷方累计发生额",
+                      "工资总额", "职工工资总额", "wage_bill", "wages", "wage bill", "payroll"),
+    },
+    "patents": {
+        "patent_no": ("专利号", "专利申请号", "申请号", "授权公告号", "patent_no", "patent number",
+                      "patent no"),
+        "firm_id": ("专利权人", "专利权人名称", "权利人", "申请人", *_FIRM_ID,
+                    "holder", "patentee"),
+        "kind": ("专利类型", "类型", "kind", "type"),
+        "granted_date": ("授权公告日", "授权日", "授权日期", "授权公告日期", "granted_date", "granted",
+                         "grant date"),
+        "title": ("专利名称", "发明名称", "名称", "title"),
     },
     "region_industry_years": {
         "region_id": _REGION_ID,

@@ -4,7 +4,9 @@ Every file is read, mapped and checked, and every reference between the new rows
 store is resolved, before anything is written; any problem in any file rejects the whole
 import with all problems listed. A successful import writes one dataset version per file in a
 single transaction: rows whose key already exists are replaced, and the replaced rows move to
-``<table>_history`` with the id of the dataset that superseded them.
+``<table>_history`` with the id of the dataset that superseded them. A column the file does not
+have keeps the replaced row's value: a sheet of wage bills alone (应付职工薪酬) adds them to the
+yearly figures rather than blanking the output beside them.
 """
 
 from __future__ import annotations
@@ -172,7 +174,7 @@ def import_files(store: Store, paths: Sequence[str | Path], *, mapping: Mapping 
     if issues:
         raise ImportRejected(issues)
     step("writing", 0.6)
-    _write(store, results, blobs, by_table, progress=step)
+    _write(store, results, blobs, by_table, labels, progress=step)
     step("done", 1.0)
     return ImportReport(results, notes, warnings)
 
@@ -304,7 +306,7 @@ def _check_references(store: Store, by_table: dict[str, pd.DataFrame],
 
 
 def _write(store: Store, results: list[FileResult], blobs: list[bytes],
-           by_table: dict[str, pd.DataFrame], progress: Progress) -> None:
+           by_table: dict[str, pd.DataFrame], labels: _Labels, progress: Progress) -> None:
     """All files in one transaction, or none. One import writes at a time (``lock``): dataset ids
     are max + 1 inside the transaction, and two imports at once would take the same id (four
     uploads at once: three failed, before the lock)."""
@@ -326,7 +328,10 @@ def _write(store: Store, results: list[FileResult], blobs: list[bytes],
                     if rows.empty:
                         continue
                     progress(f"writing {res.file}: {t}", 0.6 + 0.4 * i / len(results))
-                    replaced = _upsert(store, t, rows, res.dataset_id)
+                    carried = {f for k in rows["_part"].unique() for f in labels.get(int(k), {})}
+                    absent = [c for c in TABLES[t].names if c not in TABLES[t].key and c not in carried
+                              and (c not in rows or rows[c].isna().all())]
+                    replaced = _upsert(store, t, rows, res.dataset_id, keep=absent)
                     res.rows[t] = len(rows)
                     if replaced:
                         res.replaced[t] = replaced
@@ -356,8 +361,9 @@ def _keep_raw(store: Store, res: FileResult, data: bytes, written: list[Path]) -
     return f"{store.files_dir.name}/{target.name}"
 
 
-def _upsert(store: Store, table: str, rows: pd.DataFrame, dataset_id: int) -> int:
-    """Write ``rows``, moving the rows they replace to history; returns how many it replaced."""
+def _upsert(store: Store, table: str, rows: pd.DataFrame, dataset_id: int, keep: Sequence[str] = ()) -> int:
+    """Write ``rows``, moving the rows they replace to history; returns how many it replaced.
+    ``keep``: columns the file did not have, which take the replaced row's value."""
     spec = TABLES[table]
     cols = spec.names
     frame = rows.reindex(columns=cols)
@@ -377,6 +383,12 @@ def _upsert(store: Store, table: str, rows: pd.DataFrame, dataset_id: int) -> in
             [dataset_id]).fetchall()[0][0]
         con.execute(f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM _new n WHERE {match})")
         col_list = ", ".join(cols)
-        con.execute(f"INSERT INTO {table} ({col_list}, dataset_id) SELECT {col_list}, ? FROM _new",
-                    [dataset_id])
+        if replaced and keep:
+            picked = ", ".join(f"t.{c}" if c in keep else f"n.{c}" for c in cols)
+            con.execute(f"INSERT INTO {table} ({col_list}, dataset_id) SELECT {picked}, ? FROM _new n "
+                        f"LEFT JOIN {table}_history t ON {match} AND t.superseded_by = ?",
+                        [dataset_id, dataset_id])
+        else:
+            con.execute(f"INSERT INTO {table} ({col_list}, dataset_id) SELECT {col_list}, ? FROM _new",
+                        [dataset_id])
     return int(replaced)

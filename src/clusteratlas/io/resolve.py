@@ -9,6 +9,9 @@ sheets of the same import, or is an error naming the cell (with the close names,
   and their region from ``--region`` or from the one region of the import's firms;
 - park names on firm and project rows become park ids;
 - yearly rows keyed by firm name get the firm's id;
+- patents name their holders (专利权人), several to a cell where a patent is held jointly: each
+  holder that is a firm of the list or the store gets a row under its id; holders that are not
+  (universities, outside firms) are named in a note, and a patent with no such holder is an error;
 - regions named only by a code are added from the shipped list of division codes;
 - a companion's columns (see :data:`clusteratlas.io.mapping.COMPANION`) are merged into the
   rows of the same key, and any value that contradicts one given elsewhere is an error.
@@ -17,6 +20,7 @@ sheets of the same import, or is an error naming the cell (with the close names,
 from __future__ import annotations
 
 import difflib
+import re
 from contextvars import ContextVar
 
 import pandas as pd
@@ -64,6 +68,7 @@ def resolve(store: Store, by_table: dict[str, pd.DataFrame], labels: dict[int, d
     _park_ids(store, by_table, region, issues, notes)
     _park_names(store, by_table, issues, notes)
     _firm_names(store, by_table, issues, notes)
+    _patent_holders(store, by_table, issues, notes)
     _regions(store, by_table, issues, notes)
     for t in ("firms", "firm_years"):
         if t in by_table:
@@ -115,15 +120,26 @@ def _park_ids(store: Store, by_table, region, issues, notes) -> None:
                               f"园区：{int(no_region.sum())} 个园区的所在地区取{how_zh}（{chosen}）"))
 
 
+def _known(store: Store, by_table, table: str, key: str) -> tuple[set, dict, dict]:
+    """The ids of ``table`` in the store and this import, name → id, and the normalised name →
+    id (None where two of them share a name)."""
+    stored = store.sql(f"SELECT {key}, name FROM {table}")
+    ids = set(stored[key])
+    names = dict(zip(stored.name, stored[key]))
+    if table in by_table:
+        t = by_table[table]
+        ids |= set(t[key].dropna())
+        names.update(dict(zip(t["name"], t[key])))
+    lookup: dict[str, str | None] = {}
+    for n, i in names.items():
+        if isinstance(n, str):
+            k = normalise(n)
+            lookup[k] = None if k in lookup and lookup[k] != i else i
+    return ids, names, lookup
+
+
 def _park_names(store: Store, by_table, issues, notes) -> None:
-    stored = store.sql("SELECT park_id, name FROM parks")
-    ids = set(stored.park_id)
-    names = dict(zip(stored.name, stored.park_id))
-    if "parks" in by_table:
-        p = by_table["parks"]
-        ids |= set(p["park_id"].dropna())
-        names.update(dict(zip(p["name"], p["park_id"])))
-    lookup = {normalise(n): pid for n, pid in names.items() if isinstance(n, str)}
+    ids, names, lookup = _known(store, by_table, "parks", "park_id")
     for t in ("firms", "projects"):
         df = by_table.get(t)
         if df is None or "park_id" not in df:
@@ -154,16 +170,7 @@ def _firm_names(store: Store, by_table, issues, notes) -> None:
     fy = by_table.get("firm_years")
     if fy is None or FIRM_NAME not in fy:
         return
-    stored = store.sql("SELECT firm_id, name FROM firms")
-    names = dict(zip(stored.name, stored.firm_id))
-    if "firms" in by_table:
-        f = by_table["firms"]
-        names.update(dict(zip(f["name"], f["firm_id"])))
-    lookup: dict[str, str | None] = {}
-    for n, fid in names.items():
-        if isinstance(n, str):
-            k = normalise(n)
-            lookup[k] = None if k in lookup and lookup[k] != fid else fid  # None: two firms
+    _, names, lookup = _known(store, by_table, "firms", "firm_id")  # None: two firms of one name
     need = fy["firm_id"].isna() if "firm_id" in fy else pd.Series(True, index=fy.index)
     if "firm_id" not in fy:
         fy["firm_id"] = pd.Series(pd.NA, index=fy.index, dtype="string")
@@ -184,6 +191,47 @@ def _firm_names(store: Store, by_table, issues, notes) -> None:
              if twice else "no firm of this name in the firm list or the store" + _close(name, candidates)),
             ("有两家企业同名：请填写统一社会信用代码" if twice else
              "企业名录和库中都没有这家企业" + _close_zh(name, candidates))))
+
+
+_HOLDERS = re.compile(r"[;；、,，\n]+")
+
+
+def _patent_holders(store: Store, by_table, issues, notes) -> None:
+    pt = by_table.get("patents")
+    if pt is None or "firm_id" not in pt:
+        return
+    ids, names, lookup = _known(store, by_table, "firms", "firm_id")
+    rows, outside = [], {}
+    for i, cell in pt["firm_id"].items():
+        if pd.isna(cell):
+            continue
+        holders = [h.strip() for h in _HOLDERS.split(str(cell)) if h.strip()]
+        found = [h if h in ids else lookup.get(normalise(h)) for h in holders]
+        if not any(found):
+            candidates = sorted(n for n in names if isinstance(n, str))
+            issues.append(_issue(pt, i, "firm_id", cell, "unknown_firm",
+                                 "no holder of this patent is a firm of the firm list or the store"
+                                 + _close(holders[0], candidates),
+                                 "专利权人都不在企业名录或库中" + _close_zh(holders[0], candidates)))
+            continue
+        for h, fid in zip(holders, found):
+            if fid is None:
+                outside[h] = outside.get(h, 0) + 1
+        for fid in dict.fromkeys(x for x in found if x):
+            rows.append(pt.loc[i].copy())
+            rows[-1]["firm_id"] = fid
+    kept = pd.DataFrame(rows, columns=pt.columns).astype(pt.dtypes.to_dict()) if rows else pt.iloc[0:0]
+    twice = kept.duplicated(["patent_no", "firm_id"], keep="first")
+    for i in kept.index[twice]:  # the same patent and holder, once by code and once by name
+        issues.append(_issue(kept, i, "patent_no", kept.at[i, "patent_no"], "duplicate_key",
+                             "this patent is listed twice for the same holder",
+                             "同一专利权人的同一专利出现了两次"))
+    by_table["patents"] = kept.reset_index(drop=True)
+    if outside:
+        shown = "; ".join(f"{h} ({n})" for h, n in sorted(outside.items())[:10])
+        more = f" and {len(outside) - 10} more" if len(outside) > 10 else ""
+        notes.append(Note(f"patents: co-holders not in the firm list are not stored: {shown}{more}",
+                          f"专利：不在企业名录中的共同专利权人未入库：{shown}{more}"))
 
 
 def _regions(store: Store, by_table, issues, notes) -> None:

@@ -189,6 +189,8 @@ _add(Table(
                min=0),
         Column("emission_t", "float", "main pollutants emitted, in pollution equivalents or "
                "tonnes as the local method counts them (主要污染物排放量)", quantity=MASS, min=0),
+        _money("wage_bill", "wages and salaries payable to employees in the period (应付职工薪酬, "
+               "工资总额)"),
     ),
     key=("firm_id", "year", "month_to"),
     recognise_by=("firm_id", "year"),
@@ -356,7 +358,26 @@ _add(Table(
     recognise_by=("candidate_id",),
 ))
 
-IMPORT_ORDER = ("regions", "industries", "parks", "firms", "firm_years",
+PATENT_KINDS = ("invention", "utility_model", "design")
+
+_add(Table(
+    "patents",
+    "Patents granted to firms (专利授权), one row per patent and holder, as the intellectual-property "
+    "office lists them; optional: the portfolio counts them per 10,000 employees where kept.",
+    (
+        Column("patent_no", "text", "patent number (专利号)", required=True),
+        Column("firm_id", "text", "the holding firm (专利权人): its code, or its name on the list",
+               required=True, ref=("firms", "firm_id")),
+        Column("kind", "text", "invention (发明), utility model (实用新型) or design (外观设计)",
+               required=True, choices=PATENT_KINDS),
+        Column("granted_date", "date", "date the grant was announced (授权公告日)", required=True),
+        Column("title", "text", "title of the patent (专利名称)"),
+    ),
+    key=("patent_no", "firm_id"),
+    recognise_by=("patent_no",),
+))
+
+IMPORT_ORDER = ("regions", "industries", "parks", "firms", "firm_years", "patents",
                 "region_industry_years", "supply_links", "projects", "targets",
                 "purchase_needs", "supplier_profiles", "match_outcomes", "investment_candidates")
 

@@ -61,6 +61,9 @@ SYNONYMS = {
                              "送样": "sample", "样品": "sample", "试单": "trial_order",
                              "小批量试供": "trial_order", "签约": "contract", "合同": "contract",
                              "已签约": "contract", "放弃": "declined", "未成": "declined"},
+    "patents.kind": {"发明": "invention", "发明专利": "invention", "发明授权": "invention",
+                     "实用新型": "utility_model", "实用新型专利": "utility_model",
+                     "外观设计": "design", "外观设计专利": "design", "utility model": "utility_model"},
     "scope": {"地区": "region", "区域": "region", "园区": "park", "产业": "industry",
               "行业": "industry", "企业": "firm"},
 }

@@ -113,6 +113,8 @@ PORTFOLIO = {**INDUSTRY_NAME, "value_end": (N_("Output"), "wan"), "share_pct": (
              "lq_change": (N_("LQ change"), "score"), "cagr_pct": (N_("Growth a year (CAGR)"), "pct"),
              "rd_intensity_pct": (N_("R&D intensity"), "pct"),
              "value_added_per_employee": (N_("Value added per employee"), "wan"),
+             "average_wage": (N_("Average wage a year"), "wan"),
+             "patents_per_10k": (N_("Patents granted per 10,000 employees"), "score"),
              "traded_text": (N_("Traded or local"), "text"), "strong_text": (N_("Strong cluster"), "text"),
              "quadrant_text": (N_("Against the peers"), "status")}
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 FILES = ("regions.csv", "parks.csv", "firms.csv", "firm_years.csv", "region_industry_years.csv",
          "supply_links.csv", "projects.csv", "targets.csv", "purchase_needs.csv",
-         "supplier_profiles.csv", "match_outcomes.csv", "investment_candidates.csv")
+         "supplier_profiles.csv", "match_outcomes.csv", "investment_candidates.csv", "patents.csv")
 MAPPING = "mapping.yaml"
 IO_TABLE = "io_table_national.csv"  # synthetic national table in the NBS layout (not imported)
 INCENTIVE_INPUTS = "incentive_inputs_2006.csv"  # synthetic policy inputs for the incentive demo

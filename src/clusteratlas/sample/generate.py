@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 SEED = 20060630
 USD_RATE = 8.0  # CNY per USD, rounded mean of 2006 H1 (the PBoC central parity was 8.00–8.07)
@@ -839,6 +840,57 @@ def candidates_text() -> str:
                  "与本地企业关系", "信息来源"], [list(r) for r in rows])
 
 
+def wage_bills(g: "Generator", rs: np.random.RandomState) -> dict[tuple, float]:
+    """The wage bill (应付职工薪酬, 万元) of each firm-period: employment times a yearly wage per
+    head around the province's 2005–2006 manufacturing average (about 1.3万元), for the months of
+    the period; one firm in ten did not report it. Drawn from its own stream, so the other
+    figures stay as calibrated."""
+    out = {}
+    for f in g.firms:
+        per_head = rs.lognormal(np.log(1.35 if f.cluster == "oil" else 1.15), 0.2)
+        missing = rs.uniform() < 0.1
+        for (year, month), r in sorted(f.years.items()):
+            if not missing:
+                out[(f.id, year, month)] = r["employment"] * per_head * (1.08 if year == 2006 else 1.0) * month / 12
+    return out
+
+
+def _patent_number(year: int, kind: int, serial: int) -> str:
+    """A Chinese patent number, ZL + the 12 digits of the application number + its check digit
+    (weights 2–9, 2–5 over the 12 digits, the sum mod 11; 10 is X)."""
+    digits = f"{year}{kind}{serial:07d}"
+    weights = [2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5]
+    check = sum(int(d) * w for d, w in zip(digits, weights)) % 11
+    return f"ZL{digits}.{'X' if check == 10 else check}"
+
+
+def patents_text(g: "Generator", rs: np.random.RandomState) -> str:
+    """The intellectual-property office's list of patents granted to the district's firms in
+    2005 and 2006 H1 (专利授权清单), holders by name as such lists give them: firms that spend
+    on R&D get patents in proportion, mostly utility models; some are held with 长江大学."""
+    kinds = ((1, "发明专利", "一种{}的制造方法"), (2, "实用新型", "一种{}"), (3, "外观设计", "{}（外观）"))
+    things = {"oil": ["井下作业工具", "压裂泵阀总成", "抽油机减速器", "钻杆接头", "防喷器密封件"],
+              "paper": ["瓦楞纸板成型装置", "纸箱印刷定位机构"], "textile": ["纺纱张力控制装置", "织物整理机"],
+              "agro": ["粮油精炼装置", "食品包装封口机构"], "building": ["新型墙体砌块", "建材养护装置"],
+              "other": ["传感器支架", "电机散热结构"]}
+    rows, serial = [], 1000
+    for f in g.firms:
+        rd = f.years.get((2005, 12), f.years.get((2006, 6)))["rd_spend"]
+        n = rs.poisson(rd / 40.0)  # about one patent a year per 40万元 of R&D
+        for _ in range(min(n, 12)):
+            k = rs.choice(3, p=[0.2, 0.65, 0.15])
+            code, word, pattern = kinds[k]
+            applied = int(rs.choice([2003, 2004, 2005]))
+            granted = pd.Timestamp(2005, 1, 1) + pd.Timedelta(days=int(rs.randint(0, 546)))
+            serial += int(rs.randint(1, 40))
+            holder = f.name + ("；长江大学" if rs.uniform() < 0.08 else "")
+            thing = things.get(f.cluster, things["other"])[int(rs.randint(0, len(things.get(f.cluster, things["other"]))))]
+            rows.append([_patent_number(applied, code, serial), pattern.format(thing), word, holder,
+                         granted.date().isoformat()])
+    rows.sort(key=lambda r: (r[4], r[0]))
+    return _csv(["专利号", "专利名称", "专利类型", "专利权人", "授权公告日"], rows)
+
+
 def build(seed: int = SEED) -> dict[str, str]:
     """Every sample file's text, by file name."""
     g = Generator(seed)
@@ -868,6 +920,7 @@ def build(seed: int = SEED) -> dict[str, str]:
         [[f.id, f.name, f.code, DISTRICT, f.park or "", _fmt(f.lon, 5), _fmt(f.lat, 5), f.founded,
           f.parent or "", _fmt(f.leading)] for f in g.firms])
 
+    wages = wage_bills(g, np.random.RandomState(seed + 4))
     fy_rows = []
     for f in g.firms:
         for (year, month), r in sorted(f.years.items()):
@@ -877,12 +930,12 @@ def build(seed: int = SEED) -> dict[str, str]:
                             _fmt(r["rd_spend"]), _fmt(r["energy_tce"]), _fmt(r["land_mu"]),
                             _fmt(r["fixed_asset_investment"]), _fmt(r["local_purchases"]),
                             _fmt(r["total_purchases"]), _fmt(r["electricity_10k_kwh"], 2),
-                            _fmt(r["emission_t"], 2)])
+                            _fmt(r["emission_t"], 2), _fmt(wages.get((f.id, year, month)))])
     files["firm_years.csv"] = _csv(
         ["统一社会信用代码", "统计期", "是否规上", "工业总产值(万元)", "工业增加值(万元)", "营业收入(万元)",
          "从业人员平均人数(人)", "实缴税金(万元)", "出口交货值(万美元)", "研发经费支出(万元)",
          "综合能源消费量(吨标准煤)", "用地面积(亩)", "固定资产投资(万元)", "本地采购额(万元)", "采购总额(万元)",
-         "用电量(万千瓦时)", "主要污染物排放量(吨)"],
+         "用电量(万千瓦时)", "主要污染物排放量(吨)", "应付职工薪酬(万元)"],
         fy_rows)
 
     files["region_industry_years.csv"] = _csv(
@@ -927,6 +980,7 @@ def build(seed: int = SEED) -> dict[str, str]:
          "参照对象", "文件依据"], [list(r) for r in t])
     files.update(matching_texts(g, np.random.RandomState(seed + 3)))
     files["investment_candidates.csv"] = candidates_text()
+    files["patents.csv"] = patents_text(g, np.random.RandomState(seed + 5))
     files["io_table_national.csv"] = io_table_text(np.random.RandomState(seed + 1))
     files["incentive_inputs_2006.csv"] = incentive_inputs_text(g, projects, np.random.RandomState(seed + 2))
     files["mapping.yaml"] = (

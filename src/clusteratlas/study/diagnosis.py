@@ -416,23 +416,13 @@ class Diagnosis:
         return self._get(("portfolio", peers, k, start), compute)
 
     def _innovation(self) -> pd.DataFrame:
-        """The region's R&D intensity (R&D spending over revenue, %) and value added per
-        employee (CNY) by division in the study's period, from its firms' figures; NaN where no
-        firm reports them. Wages and patents: the store keeps neither."""
+        """The region's wages and innovation by division in the study's period, from its firms'
+        figures (``analyses.portfolio.firm_figures``)."""
+        from clusteratlas.analyses.portfolio import firm_figures
+
         s = self.study
-        fy = s.tables["firm_years"]
-        cur = fy[(fy["year"] == s.year) & (fy["month_to"] == s.month_to)]
-        f = cur.merge(s.firms[["firm_id", "industry_code"]], on="firm_id")
-        f = f.assign(industry=f["industry_code"].astype(str).str[:2])
-        reported = f[f["rd_spend"].notna() & f["revenue"].notna()]
-        rd = reported.groupby("industry").agg(rd=("rd_spend", "sum"), revenue=("revenue", "sum"))
-        staffed = f[f["value_added"].notna() & f["employment"].notna()]
-        va = staffed.groupby("industry").agg(va=("value_added", "sum"), jobs=("employment", "sum"))
-        out = pd.DataFrame(index=pd.Index(sorted(set(rd.index) | set(va.index)), name="industry"))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out["rd_intensity_pct"] = (rd["rd"] / rd["revenue"].where(rd["revenue"] > 0)) * 100
-            out["value_added_per_employee"] = va["va"] / va["jobs"].where(va["jobs"] > 0)
-        return out.reset_index()
+        return firm_figures(s.tables["firm_years"], s.firms, s.year, s.month_to,
+                            patents=s.tables.get("patents"))
 
     def spinoffs(self, bundle: str = "seed"):
         """The spin-off genealogy of the region's firms by cluster (``analyses.spinoffs``), with
