@@ -1021,6 +1021,102 @@ def desk_list(
     console.print(t)
 
 
+classes_app = typer.Typer(help="Traded and local industries (可贸易/本地产业) as a recorded decision: save the "
+                               "classification, override an industry with a reason, list what is in force.",
+                          no_args_is_help=True)
+app.add_typer(classes_app, name="classes")
+
+
+def _class_view(store, region, period):
+    from clusteratlas.study.diagnosis import NotComputable
+
+    d = _diagnosis(store, region, _period_option(period))
+    try:
+        return d, d.portfolio()
+    except NotComputable as e:
+        _fail(str(e))
+
+
+_ClassRegion = Annotated[Optional[str], typer.Option("--region", help="region id (default: the one with most firms)")]
+_ClassPeriod = Annotated[Optional[str], typer.Option("--period", help="the period (e.g. 2006H1); default latest")]
+
+
+@classes_app.command("list")
+def classes_list(
+    db: DbOption = DEFAULT_PATH,
+    region: _ClassRegion = None,
+    period: _ClassPeriod = None,
+    lang: LangOption = "zh",
+) -> None:
+    """Each industry's class in force, the class computed now (locational Gini against the cut)
+    and where the one in force comes from."""
+    import pandas as pd
+    from rich.table import Table
+
+    from clusteratlas.report.tables import class_from, industry_names
+
+    with _read_store(db) as store:
+        d, view = _class_view(store, region, period)
+    c = view.classes
+    zh = lang == "zh"
+    t = Table("行业" if zh else "industry", "基尼系数" if zh else "Gini", "本次计算" if zh else "computed now",
+              "现行分类" if zh else "in force", "分类依据" if zh else "from",
+              title=(f"{d.study.region}：可贸易/本地产业（{view.class_regions} 个地区，断点 {c['threshold'].iloc[0]:.3f}）" if zh
+                     else f"{d.study.region}: traded and local ({view.class_regions} regions, cut {c['threshold'].iloc[0]:.3f})"))
+    word = {True: "可贸易" if zh else "traded", False: "本地" if zh else "local"}
+    for name, r in zip(industry_names(c["industry"], lang), c.itertuples(index=False)):
+        t.add_row(name, "—" if pd.isna(r.gini) else f"{r.gini:.3f}",
+                  "—" if pd.isna(r.computed_traded) else word[bool(r.computed_traded)],
+                  "—" if pd.isna(r.traded) else word[bool(r.traded)], class_from(r._asdict(), lang))
+    console.print(t)
+
+
+@classes_app.command("save")
+def classes_save(
+    by: ByOption,
+    db: DbOption = DEFAULT_PATH,
+    region: _ClassRegion = None,
+    period: _ClassPeriod = None,
+) -> None:
+    """Record the classification computed now (overrides stay in force)."""
+    from clusteratlas.io.store import Store
+    from clusteratlas.study.classes import ClassRefused, save_classes
+
+    with Store(db) as store:
+        d, _ = _class_view(store, region, period)
+        try:
+            n = save_classes(store, d, by)
+        except ClassRefused as e:
+            _fail(str(e))
+    console.print(f"{d.study.region}: {n} industries saved")
+
+
+@classes_app.command("set")
+def classes_set(
+    industry: Annotated[str, typer.Argument(help="the industry (division code, e.g. 35)")],
+    to: Annotated[str, typer.Argument(help="traded, local, or computed (withdraw the override)")],
+    by: ByOption,
+    reason: Annotated[str, typer.Option(help="why (kept with the override)")],
+    db: DbOption = DEFAULT_PATH,
+    region: _ClassRegion = None,
+    period: _ClassPeriod = None,
+) -> None:
+    """Override an industry's class with a reason, or withdraw the override."""
+    from clusteratlas.io.store import Store
+    from clusteratlas.study.classes import ClassRefused, override_class
+
+    if to not in ("traded", "local", "computed"):
+        _fail(f"{to!r}: say traded, local or computed")
+    with Store(db) as store:
+        d, view = _class_view(store, region, period)
+        try:
+            override_class(store, d.study.region, industry, {"traded": True, "local": False}.get(to), reason, by,
+                           known=set(view.classes["industry"].astype(str)))
+        except ClassRefused as e:
+            _fail(str(e))
+    console.print(f"{d.study.region}: {industry} {to}")
+
+
 iotable_app = typer.Typer(help="Input-output tables kept in the store.", no_args_is_help=True)
 app.add_typer(iotable_app, name="io-table")
 

@@ -132,3 +132,31 @@ def test_wages_and_patents_by_hand():
     old = patents.assign(granted_date=pd.to_datetime("2004-01-01"))
     assert firm_figures(fy, firms, 2006, 6, patents=old)["patents_per_10k"].isna().all()
     assert firm_figures(fy, firms, 2006, 6)["patents_per_10k"].isna().all()
+
+
+def test_the_class_in_force_is_the_newest_override_else_the_newest_saved():
+    """Computed now: A traded, B local, C local, D traded. Saved twice (the second saving B as
+    traded), then overrides: A local (in force), C traded then withdrawn (the saved class again);
+    D was never saved (computed now); E was saved but has no output now (kept, from the record)."""
+    from clusteratlas.analyses.portfolio import current_classes
+
+    computed = pd.DataFrame({"industry": list("ABCD"), "gini": [0.8, 0.2, 0.3, 0.9], "threshold": 0.5,
+                             "traded": [True, False, False, True]})
+    t = pd.Timestamp("2026-12-01")
+    rec = pd.DataFrame([
+        (1, "A", True, "computed", 0.7, "甲", None), (2, "B", False, "computed", 0.2, "甲", None),
+        (3, "C", False, "computed", 0.3, "甲", None), (4, "E", True, "computed", 0.6, "甲", None),
+        (5, "B", True, "computed", 0.55, "乙", None),
+        (6, "A", False, "override", None, "丙", "只供本地"), (7, "C", True, "override", None, "丙", "出口"),
+        (8, "C", None, "override", None, "丙", "撤回")],
+        columns=["class_id", "industry", "traded", "method", "gini", "author", "reason"]).assign(created_at=t)
+    out = current_classes(rec, computed).set_index("industry")
+    assert out["traded"].to_dict() == {"A": False, "B": True, "C": False, "D": True, "E": True}
+    assert out["source"].to_dict() == {"A": "override", "B": "saved", "C": "saved", "D": "computed", "E": "saved"}
+    assert out["computed_traded"].iloc[:4].tolist() == [True, False, False, True]
+    assert pd.isna(out.at["E", "computed_traded"])
+    assert out.at["B", "saved_by"] == "乙" and out.at["B", "saved_gini"] == 0.55
+    assert out.at["A", "reason"] == "只供本地" and out.at["A", "override_by"] == "丙"
+    # without records, the computed classes
+    plain = current_classes(rec.iloc[0:0], computed)
+    assert (plain["source"] == "computed").all() and plain["traded"].tolist() == [True, False, False, True]

@@ -554,6 +554,56 @@ def test_the_portfolio_against_peers_for_the_region_and_said_plainly_to_others(s
     assert httpx.get(base, params={"start": 2006}, headers=analyst, timeout=300).status_code == 422  # no range left
 
 
+def test_a_park_against_its_peer_parks_for_the_office_only(server):
+    """GET /api/analyses/park-peers: the largest park (九阳, P01) by default against its 3 nearest
+    parks, or the ones picked; a park manager, a firm and the public are told why not (other
+    parks' sums); an unknown park or peer is refused."""
+    analyst, url = login(server, "analyst"), server["base"] + "/api/analyses/park-peers"
+    got = httpx.get(url, headers=analyst, timeout=300).json()
+    assert got["park"] == "P01" and sum(p["peer"] for p in got["peers"]) == 3
+    bench = {b["indicator"]: b for b in got["benchmark"]}
+    assert bench["output"]["rank"] == 1 and bench["output"]["ranked"] == 4
+    picked = httpx.get(url, params={"park_id": "P02", "peers": ["Z01", "Z02"]}, headers=analyst, timeout=300).json()
+    assert picked["park"] == "P02" and {f["park_id"] for f in picked["figures"]} == {"P02", "Z01", "Z02"}
+    for who in ("parkmgr", "sijichang"):
+        r = httpx.get(url, headers=login(server, who), timeout=300)
+        assert r.status_code == 404 and "firm rights" in r.json()["detail"], who
+    assert httpx.get(url, timeout=300).status_code == 404
+    assert httpx.get(url, params={"park_id": "P99"}, headers=analyst, timeout=300).status_code == 422
+    assert httpx.get(url, params={"peers": ["P99"]}, headers=analyst, timeout=300).status_code == 422
+
+
+def test_the_region_office_records_its_traded_local_classification_and_others_cannot(server):
+    """POST /api/analyses/industry-classes saves the classification computed now; POST
+    …/industry-classes/35 overrides an industry with a reason. The portfolio then reads the class
+    in force and says where it comes from; the override can be withdrawn. Another region's
+    analyst, a park manager, a firm and the public cannot record it; a bad industry or an empty
+    reason is refused; each write is audited."""
+    analyst, base = login(server, "analyst"), server["base"]
+    url = base + "/api/analyses/industry-classes"
+    for who in ("outsider", "parkmgr", "sijichang"):
+        assert httpx.post(url, headers=login(server, who), timeout=300).status_code == 403, who
+    assert httpx.post(url, timeout=300).status_code in (401, 403)  # the public
+    r = httpx.post(url, headers=analyst, timeout=300)
+    assert r.status_code == 200 and r.json()["saved"] > 0
+    assert httpx.post(url + "/35", data={"to": "local", "reason": ""}, headers=analyst, timeout=300).status_code == 422
+    assert httpx.post(url + "/99", data={"to": "local", "reason": "x"}, headers=analyst, timeout=300).status_code == 422
+    assert httpx.post(url + "/35", data={"to": "exported", "reason": "x"}, headers=analyst, timeout=300).status_code == 422
+    r = httpx.post(url + "/35", data={"to": "local", "reason": "只为四机厂配套"}, headers=analyst, timeout=300)
+    assert r.status_code == 200, r.text
+    classes = {c["industry"]: c for c in httpx.get(base + "/api/analyses/portfolio", headers=analyst,
+                                                   timeout=300).json()["classes"]}
+    assert classes["35"]["traded"] is False and classes["35"]["computed_traded"] is True
+    assert classes["35"]["source"] == "override" and classes["35"]["reason"] == "只为四机厂配套"
+    assert {c["source"] for i, c in classes.items() if i != "35"} == {"saved"}
+    assert httpx.post(url + "/35", data={"to": "computed", "reason": "撤回"}, headers=analyst, timeout=300).status_code == 200
+    classes = {c["industry"]: c for c in httpx.get(base + "/api/analyses/portfolio", headers=analyst,
+                                                   timeout=300).json()["classes"]}
+    assert classes["35"]["traded"] is True and classes["35"]["source"] == "saved"
+    log = httpx.get(base + "/api/audit", headers=login(server, "admin"), timeout=300)
+    assert log.status_code == 200 and log.text.count("industry_classes") >= 3
+
+
 def test_spin_offs_for_the_region_and_said_plainly_to_others(server):
     analyst = login(server, "analyst")
     r = httpx.get(server["base"] + "/api/analyses/spinoffs", headers=analyst, timeout=300)

@@ -196,6 +196,15 @@ def test_award_totals_of_a_recorded_run_for_the_public_and_for_the_admin(page, s
     assert "—" not in page.locator("#payer-table").inner_text()
 
 
+def _tick_only(page, form: str, values: list[str], button: str) -> None:
+    """Untick every box of ``form``, tick ``values``, submit."""
+    for box in page.locator(f"{form} input[type=checkbox]").all():
+        box.uncheck()
+    for v in values:
+        page.locator(f"{form} input[value='{v}']").check()
+    page.click(button)
+
+
 def test_compare_the_district_with_peers_of_ones_choosing(page, server):
     """The 对标分析 page: the 3 nearest regions by default; the user ticks two others and the
     portfolio is recomputed against them; the quadrant chart is drawn."""
@@ -204,12 +213,31 @@ def test_compare_the_district_with_peers_of_ones_choosing(page, server):
     page.wait_for_selector("#portfolio-section .main-svg")
     assert page.locator("#peer-form input:checked").count() == 3
     assert "专用设备制造业" in page.inner_text("#portfolio-table")
-    for box in page.locator("#peer-form input").all():
-        box.uncheck()
-    page.locator("#peer-form input[value='421002']").check()
-    page.locator("#peer-form input[value='421024']").check()
-    page.click("#peer-button")
+    _tick_only(page, "#peer-form", ["421002", "421024"], "#peer-button")
     page.wait_for_url("**/portfolio?peers=421002&peers=421024")
     checked = {b.get_attribute("value") for b in page.locator("#peer-form input:checked").all()}
     assert checked == {"421002", "421024"}
     page.screenshot(path=str(ARTIFACTS / "dashboard-portfolio.png"), full_page=True)
+
+
+def test_a_park_against_peer_parks_of_ones_choosing(page, server):
+    """园区对标 on the same page: the largest park (九阳) against its 3 nearest parks by default,
+    its figures first, its rank on each; the user picks another park and two peers of their own;
+    a park manager is told why not."""
+    _log_in(page, server, "analyst")
+    page.goto(server["base"] + "/portfolio?lang=zh")
+    page.wait_for_selector("#park-form")
+    assert page.locator("#park-select option:checked").inner_text() == "九阳机械电子工业园"
+    assert page.locator("#park-form input:checked").count() == 3
+    first = page.locator("#park-figures-table tbody tr").first.inner_text()
+    assert first.startswith("九阳机械电子工业园")
+    assert "亩均税收" in page.inner_text("#park-figures-table") and "第1/4位" in page.inner_text("#park-ranks")
+    page.select_option("#park-select", "P02")
+    _tick_only(page, "#park-form", ["Z01", "Z02"], "#park-button")
+    page.wait_for_url("**/portfolio?park=P02&park_peers=Z01&park_peers=Z02#park-peers")
+    rows = page.locator("#park-figures-table tbody tr").all_inner_texts()
+    assert rows[0].startswith("拍马纸品工业园") and len(rows) == 3
+    page.screenshot(path=str(ARTIFACTS / "dashboard-park-peers.png"), full_page=True)
+    _log_in(page, server, "parkmgr")
+    page.goto(server["base"] + "/portfolio?lang=zh")
+    assert "企业数据权限" in page.inner_text("body")

@@ -68,6 +68,9 @@ def region(tmp_path_factory):
                     .replace("id: rd_super_deduction", "id: city_rd_deduction"),
                     shipped.joinpath("rd_super_deduction.cases.yaml").read_text(encoding="utf-8"), author="政策处")
         record_override(s, "zhejiang_above_scale", firm, 2005, 12, "A", "复核后调整", "李处长")
+        from clusteratlas.study.classes import override_class
+
+        override_class(s, "421003", "35", False, "只为四机厂配套", "李处长")
         from clusteratlas.study.chains import add_chain_template, assign_role, open_task, update_task
         from tests.study.test_chains import OWN
 

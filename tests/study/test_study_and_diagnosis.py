@@ -119,6 +119,18 @@ def test_the_service_keeps_one_diagnosis_per_store_version_study_and_settings(tm
     third = svc.diagnosis(s)
     assert third is not second
     assert third.land_efficiency(year).firms.set_index("firm_id").at[firm, "grade"] == other
+    # and so does a recorded traded/local class: the portfolio's cluster strength follows it
+    from clusteratlas.study.classes import override_class
+
+    before = third.portfolio()
+    assert before.classes.set_index("industry").at["35", "traded"]
+    override_class(s, "421003", "35", False, "只为四机厂配套", "李处长")
+    fourth = svc.diagnosis(s)
+    assert fourth is not third
+    after = fourth.portfolio()
+    assert not after.classes.set_index("industry").at["35", "traded"]
+    assert after.portfolio.industries.set_index("industry").at["35", "traded"] == False  # noqa: E712
+    assert after.portfolio.cluster_strength_pct != before.portfolio.cluster_strength_pct
     s.close()
     svc.root.close()
 

@@ -25,6 +25,12 @@ per 10,000 employees (all kinds, and inventions; a patent held by two firms of o
 counts once). Each is computed on the firms that report both of its figures; an industry where
 none does has no value, and patents have none where the patent list has no grant in the year.
 
+**The classification as a decision** (``current_classes``). Traded and local are computed by
+``measures.traded_local``; an office saves a classification (one row per industry with the Gini
+and the cut) and may override an industry with a reason. The records are appended, never
+changed; the class in force is the newest override (a withdrawn one gives way), else the newest
+saved class; an industry the saved classification lacks takes the class computed now.
+
 **Quadrants** (``quadrants``). Relative presence (RCA) against relatedness density, computed on
 the region and its peers: strength (RCA ≥ 1, density at or above the region's median), weakness
 (present but isolated), opportunity (absent but related), threat (absent and unrelated) — the
@@ -205,4 +211,41 @@ def firm_figures(firm_years: pd.DataFrame, firms: pd.DataFrame, year: int, month
             out = out.reindex(out.index.union(staffed.index))
             out["patents_per_10k"] = every / staffed * 1e4
             out["inventions_per_10k"] = inv / staffed * 1e4
+    return out.rename_axis("industry").reset_index()
+
+
+def current_classes(records: pd.DataFrame, computed: pd.DataFrame) -> pd.DataFrame:
+    """The traded/local class in force for each industry (module text): from the recorded rows
+    (``industry_classes``: class_id, industry, traded, method, gini, threshold, year, reason,
+    author, created_at) and the classes ``computed`` now (industry, gini, threshold, traded).
+    Returns the computed frame with ``traded`` in force, ``computed_traded`` (now), ``source``
+    (``saved``, ``override`` or ``computed``) and the saved row's ``saved_gini``, ``saved_year``,
+    ``saved_by``, ``saved_at``, and an override's ``reason``, ``override_by``, ``override_at``."""
+    out = computed.assign(computed_traded=computed["traded"].astype("boolean"))
+    out["source"] = "computed"
+    for c in ("saved_gini", "saved_year", "saved_by", "saved_at", "reason", "override_by", "override_at"):
+        out[c] = pd.NA
+    if records is None or records.empty:
+        return out
+    r = records.sort_values("class_id").reindex(
+        columns=["industry", "traded", "method", "gini", "year", "reason", "author", "created_at"])
+    # the newest row of each industry as it is (groupby.last would skip a withdrawal's NULL)
+    saved = r[r["method"] == "computed"].drop_duplicates("industry", keep="last").set_index("industry")
+    over = r[r["method"] == "override"].drop_duplicates("industry", keep="last").set_index("industry")
+    over = over[over["traded"].notna()]  # the newest override withdrawn: the saved class again
+    out = out.set_index("industry")
+    known = out.index.union(saved.index).union(over.index)
+    out = out.reindex(known)
+    out["source"] = out["source"].fillna("computed")
+    for rows, source, fields in ((saved, "saved", {"saved_gini": "gini", "saved_year": "year", "saved_by": "author",
+                                                   "saved_at": "created_at"}),
+                                 (over, "override", {"reason": "reason", "override_by": "author",
+                                                     "override_at": "created_at"})):
+        hit = out.index.isin(rows.index)  # the override last: it wins
+        r = rows.reindex(out.index)
+        out.loc[hit, "traded"] = r.loc[hit, "traded"]
+        out.loc[hit, "source"] = source
+        for column, field in fields.items():
+            out.loc[hit, column] = r.loc[hit, field]
+    out["traded"] = out["traded"].astype("boolean")
     return out.rename_axis("industry").reset_index()

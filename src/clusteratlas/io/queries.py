@@ -8,7 +8,7 @@ import pandas as pd
 
 from clusteratlas.io.schema import IMPORT_ORDER
 
-STUDY_TABLES = (*IMPORT_ORDER, "grade_overrides")
+STUDY_TABLES = (*IMPORT_ORDER, "grade_overrides", "industry_classes")
 
 
 def data_version(store) -> int:
@@ -18,7 +18,8 @@ def data_version(store) -> int:
 
 
 def study_tables(store) -> dict[str, pd.DataFrame]:
-    """Every imported table (and the grade overrides), without the dataset column."""
+    """Every imported table (and the grade overrides and industry classes), without the dataset
+    column."""
     return {name: store.table(name).drop(columns="dataset_id", errors="ignore") for name in STUDY_TABLES}
 
 
@@ -32,13 +33,14 @@ def newest_io_table_id(store) -> int:
 
 
 def versions(store) -> tuple[int, int, int]:
-    """(data version, newest input-output table id, newest grade override id) in one read: what
-    every cached result of a service is keyed by (an override is the one thing a study reads
-    that no import brings)."""
+    """(data version, newest input-output table id, newest grade override id, newest industry
+    class record) in one read: what every cached result of a service is keyed by (overrides and
+    class records are what a study reads that no import brings)."""
     return tuple(int(v) for v in store.con.execute(
         "SELECT (SELECT coalesce(max(dataset_id), 0) FROM datasets), "
         "(SELECT coalesce(max(table_id), 0) FROM io_tables), "
-        "(SELECT coalesce(max(override_id), 0) FROM grade_overrides)").fetchall()[0])
+        "(SELECT coalesce(max(override_id), 0) FROM grade_overrides), "
+        "(SELECT coalesce(max(class_id), 0) FROM industry_classes)").fetchall()[0])
 
 
 def release_version(store) -> tuple[int, ...]:
@@ -49,6 +51,7 @@ def release_version(store) -> tuple[int, ...]:
         "SELECT (SELECT coalesce(max(dataset_id), 0) FROM datasets), "
         "(SELECT coalesce(max(table_id), 0) FROM io_tables), "
         "(SELECT coalesce(max(override_id), 0) FROM grade_overrides), "
+        "(SELECT coalesce(max(class_id), 0) FROM industry_classes), "
         "(SELECT coalesce(max(event_id), 0) FROM claim_events), "
         "(SELECT coalesce(max(run_id), 0) FROM incentive_runs), "
         "(SELECT coalesce(max(ruleset_id), 0) FROM rulesets)").fetchall()[0])

@@ -125,3 +125,20 @@ def insert_grade_override(store, *, method: str, firm_id: str, year: int, month_
         "INSERT INTO grade_overrides (method, firm_id, year, month_to, grade, reason, author) "
         "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING override_id",
         [method, firm_id, year, month_to, grade, reason, author]).fetchall()[0][0])
+
+
+def insert_industry_classes(store, rows: pd.DataFrame) -> int:
+    """Append traded/local class records (columns of ``industry_classes`` but its id and time)."""
+    cols = ["region_id", "industry", "traded", "method", "gini", "threshold", "threshold_rule", "year",
+            "regions", "reason", "author"]
+    frame = rows.reindex(columns=cols)
+    with store.transaction():
+        for r in frame.itertuples(index=False):
+            store.con.execute(f"INSERT INTO industry_classes ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                              [None if pd.isna(v) else (v.item() if hasattr(v, "item") else v) for v in r])
+    return len(frame)
+
+
+def industry_class_records(store, region_id: str) -> pd.DataFrame:
+    """Every traded/local record of a region, oldest first."""
+    return store.sql("SELECT * FROM industry_classes WHERE region_id = ? ORDER BY class_id", [region_id])

@@ -280,7 +280,7 @@ class Store:
     def table(self, name: str, where: str = "", params: list | None = None) -> pd.DataFrame:
         """A whole table (or the rows matching a SQL ``where``) as a DataFrame."""
         if name.removesuffix("_history") not in TABLES and name not in (
-                "datasets", "grade_overrides", "audit_log", "incentive_runs", "award_lines"):
+                "datasets", "grade_overrides", "industry_classes", "audit_log", "incentive_runs", "award_lines"):
             raise KeyError(f"unknown table {name!r}")
         sql = f"SELECT * FROM {name}" + (f" WHERE {where}" if where else "")
         return self.con.execute(sql, params or []).df()

@@ -115,8 +115,38 @@ PORTFOLIO = {**INDUSTRY_NAME, "value_end": (N_("Output"), "wan"), "share_pct": (
              "value_added_per_employee": (N_("Value added per employee"), "wan"),
              "average_wage": (N_("Average wage a year"), "wan"),
              "patents_per_10k": (N_("Patents granted per 10,000 employees"), "score"),
-             "traded_text": (N_("Traded or local"), "text"), "strong_text": (N_("Strong cluster"), "text"),
+             "traded_text": (N_("Traded or local"), "text"), "class_from_text": (N_("Class from"), "text"),
+             "strong_text": (N_("Strong cluster"), "text"),
              "quadrant_text": (N_("Against the peers"), "status")}
+
+
+PARK_PEERS = {"rank": (N_("Rank"), "int"), "park_name": (N_("Park"), "name"), "size": (N_("Output"), "wan"),
+              "size_ratio": (N_("Size against the park"), "score"),
+              "similarity": (N_("Similarity of the industry mix"), "score"), "distance": (N_("Distance"), "score"),
+              "peer_text": (N_("Peer"), "text")}
+PARK_FIGURES = {"park_name": (N_("Park"), "name"), "firms": (N_("Firms"), "int"), "output": (N_("Output"), "wan"),
+                "output_per_mu": (N_("Output per mu"), "wan"), "tax_per_mu": (N_("Tax per mu"), "wan"),
+                "value_added_per_employee": (N_("Value added per employee"), "wan"),
+                "energy_per_10k_output": (N_("Energy per CNY 10k of output (tce)"), "index"),
+                "rd_intensity_pct": (N_("R&D intensity"), "pct"), "growth_pct": (N_("Growth on the same months"), "pct")}
+
+
+def park_peer_rows(view, parks: dict, lang: str) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """The peer parks and the figures of a ``ParkPeers`` as their tables show them (the park
+    first), and a sentence per indicator: the park's rank among the park and its peers."""
+    _ = translator(lang)
+    peers = view.peers.assign(park_name=[parks.get(str(p), str(p)) for p in view.peers["park"]],
+                              peer_text=[_("peer") if p else "" for p in view.peers["peer"]])
+    figures = view.figures.assign(park_name=[parks.get(str(p), str(p)) for p in view.figures["park_id"]],
+                                  _first=view.figures["park_id"] != view.park)
+    figures = figures.sort_values(["_first", "output"], ascending=[True, False]).drop(columns="_first")
+    said = []
+    for r in view.benchmark.itertuples(index=False):
+        if pd.isna(r.rank):
+            continue
+        name = _(PARK_FIGURES[r.indicator][0])
+        said.append(_("{indicator}: {rank} of {of}", indicator=name, rank=int(r.rank), of=int(r.ranked)))
+    return peers, figures, said
 
 
 def portfolio_rows(view, regions: dict, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -131,11 +161,25 @@ def portfolio_rows(view, regions: dict, lang: str) -> tuple[pd.DataFrame, pd.Dat
     ind = view.portfolio.industries
     ind = with_industry_names(ind[(ind["value_end"] > 0) | (ind["value_start"] > 0)], lang)  # what the region has or had
     traded = ind["traded"] if "traded" in ind else pd.Series(pd.NA, index=ind.index)
+    classes = view.classes.set_index("industry") if "source" in view.classes else None
     ind = ind.assign(
         traded_text=[MISSING if pd.isna(t) else (_("traded") if t else _("local")) for t in traded],
+        class_from_text=[class_from(classes.loc[i] if classes is not None and i in classes.index else None, lang)
+                         for i in ind["industry"]],
         strong_text=[yes_no(bool(s), lang) for s in ind["strong"]],
         quadrant_text=[term("quadrant", q.get(i), lang) if i in q.index else "" for i in ind["industry"]])
     return peers, ind
+
+def class_from(row, lang: str) -> str:
+    """Where an industry's traded/local class comes from, in words: computed now, the saved
+    classification (who, when) or an override (its reason and who)."""
+    _ = translator(lang)
+    if row is None or row["source"] == "computed":
+        return _("computed now")
+    if row["source"] == "saved":
+        return _("saved by {author}, {date}").format(author=row["saved_by"], date=str(row["saved_at"])[:10])
+    return _("set by {author}: {reason}").format(author=row["override_by"], reason=row["reason"])
+
 
 SPINOFF_CLUSTERS = {"cluster_name": (N_("Cluster"), "name"), "firms": (N_("Firms"), "int"),
                     "spin_offs": (N_("Spin-offs"), "int"), "spin_off_rate_pct": (N_("Spin-off rate"), "pct"),

@@ -53,11 +53,13 @@ from clusteratlas.study.context import Study
 @dataclass(frozen=True)
 class RegionPortfolio:
     """The region against its peers: ``peers`` (peer_regions), ``portfolio`` (Portfolio),
-    ``quadrants``, and ``classes`` (traded_local of the comparison regions)."""
+    ``quadrants``, ``classes`` (the traded/local class in force for each industry beside the
+    one computed now over ``class_regions`` comparison regions: ``current_classes``)."""
     peers: pd.DataFrame
     portfolio: object
     quadrants: pd.DataFrame
     classes: pd.DataFrame
+    class_regions: int = 0
 
 
 class NotComputable(ValueError):
@@ -389,9 +391,10 @@ class Diagnosis:
         nearest by size and industry mix, or ``peers``), the portfolio of industries from the
         same months of the first year in the store to the study's period, against the region
         and its peers, with traded industries told from local ones by the comparison regions'
-        own spread (``measures.traded_local``), and the strength/opportunity quadrants.
+        own spread (``measures.traded_local``) or as the office recorded them (``study.classes``),
+        and the strength/opportunity quadrants.
         ``start``: the first year of the range (default the store's first)."""
-        from clusteratlas.analyses.portfolio import peer_regions, portfolio, quadrants
+        from clusteratlas.analyses.portfolio import current_classes, peer_regions, portfolio, quadrants
         from clusteratlas.measures import traded_local
 
         def compute():
@@ -407,13 +410,38 @@ class Diagnosis:
             now = v[v["year"] == s.year]
             peer_frame = peer_regions(v, s.region, value="output", at=s.year, k=k, picked=peers)
             chosen = list(peer_frame.loc[peer_frame["peer"], "region"])
-            classes = traded_local(now, value="output")
+            recorded = s.tables.get("industry_classes")
+            if recorded is not None:
+                recorded = recorded[recorded["region_id"] == s.region]
+            classes = current_classes(recorded, traded_local(now, value="output"))
             traded = classes.set_index("industry")["traded"]
             p = portfolio(v, s.region, value="output", start=start, end=s.year, peers=chosen, traded=traded)
             p = dataclasses.replace(p, industries=p.industries.merge(self._innovation(), on="industry", how="left"))
             q = quadrants(v, s.region, value="output", at=s.year, peers=chosen)
-            return RegionPortfolio(peer_frame, p, q, classes)
+            return RegionPortfolio(peer_frame, p, q, classes, int(now["region"].nunique()))
         return self._get(("portfolio", peers, k, start), compute)
+
+    def park_peers(self, park_id: str | None = None, peers: tuple | None = None, k: int = 3):
+        """A park against its peer parks (``analyses.park_peers``) in the study's period: the
+        ``k`` parks most like it by size, tax per mu and industry mix, or ``peers`` (up to 10),
+        and its figures against theirs. ``park_id``: default the park with the most output."""
+        from clusteratlas.analyses.park_peers import ParkPeers, park_benchmark, park_figures, park_values, peer_parks
+
+        def compute():
+            s, t = self.study, self.study.tables
+            figures = park_figures(t["firm_years"], t["firms"], t["parks"], s.year, s.month_to)
+            if len(figures) < 2:
+                raise NotComputable(Said(N_("Peer parks need the figures of at least 2 parks' firms in the period; "
+                                            "the store has {parks}."), parks=len(figures)))
+            park = park_id or str(figures.sort_values("output", ascending=False)["park_id"].iloc[0])
+            if park not in set(figures["park_id"]):
+                raise KeyError(f"park {park!r} has no firm figures in {s.period_label}")
+            values = park_values(t["firm_years"], t["firms"], s.year, s.month_to)
+            found = peer_parks(values, figures, park, k=min(k, len(figures) - 1), picked=peers)
+            chosen = list(found.loc[found["peer"], "park"])
+            shown = figures[figures["park_id"].isin([park, *chosen])].reset_index(drop=True)
+            return ParkPeers(park, found, shown, park_benchmark(figures, park, chosen))
+        return self._get(("park_peers", park_id, peers, k), compute)
 
     def _innovation(self) -> pd.DataFrame:
         """The region's wages and innovation by division in the study's period, from its firms'
@@ -678,6 +706,10 @@ class PublishedDiagnosis(Diagnosis):
     def portfolio(self, peers: tuple | None = None, k: int = 3, start: int | None = None):
         raise NotComputable(Said(N_("The portfolio compares regions' sums of firm figures, cell by cell: roles "
                                     "with the region's firm rights only.")))
+
+    def park_peers(self, park_id: str | None = None, peers: tuple | None = None, k: int = 3):
+        raise NotComputable(Said(N_("Peer parks compare parks' sums of firm figures: roles with the region's "
+                                    "firm rights only.")))
 
     def distance(self):
         """K-density curves are aggregates of ≥ 10 firms' pair distances and are published; the

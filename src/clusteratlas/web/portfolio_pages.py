@@ -20,8 +20,9 @@ def mount_portfolio_page(app: FastAPI, store_dep, user_dep, service_dep, simple,
     from clusteratlas.study.diagnosis import NotComputable
 
     @app.get("/portfolio", response_class=HTMLResponse, include_in_schema=False)
-    def portfolio_page(request: Request, peers: list[str] = Query([], max_length=10), u: User = Depends(user_dep),
-                       s=Depends(store_dep), svc=Depends(service_dep)):
+    def portfolio_page(request: Request, peers: list[str] = Query([], max_length=10),
+                       park: str | None = Query(None, max_length=64), park_peers: list[str] = Query([], max_length=10),
+                       u: User = Depends(user_dep), s=Depends(store_dep), svc=Depends(service_dep)):
         lang = lang_of(request)
         _ = translator(lang)
         heading = _("Against the peers")
@@ -53,4 +54,36 @@ def mount_portfolio_page(app: FastAPI, store_dep, user_dep, service_dep, simple,
                 + html_table(industries, tables.PORTFOLIO, lang, "portfolio-table")
                 + figures.quadrant_chart(view.quadrants, title, lang).to_html(
                     full_html=False, include_plotlyjs=False, config={"displaylogo": False}))
+        body += _park_section(d, park, tuple(p[:64] for p in park_peers) or None, lang)
         return simple(request, u, heading, body, figure_id="portfolio")
+
+    def _park_section(d, park, picked, lang) -> str:
+        """The park against its peer parks (园区对标), with its own form: the park and up to 10
+        peers (none: the 3 nearest)."""
+        _ = translator(lang)
+        title, park_word, show = _("Peer parks"), _("Park"), _("Compare")
+        choose = _("Choose up to 10 peer parks (none: the 3 nearest)")
+        heading = f"<h2 id='park-peers'>{escape(title)}</h2>"
+        try:
+            view = d.park_peers(park, picked)
+        except (ValueError, KeyError) as e:
+            said = reason(e, lang) if isinstance(e, NotComputable) else _("These parks cannot be compared: {why}",
+                                                                                why=str(e).strip("'\""))
+            return heading + f"<p class='not-computable'>{escape(said)}</p>"
+        names = dict(zip(d.study.tables["parks"]["park_id"].astype(str), d.study.tables["parks"]["name"]))
+        every = [view.park, *view.peers["park"].astype(str)]
+        options = "".join(f"<option value='{escape(p)}'{' selected' if p == view.park else ''}>"
+                          f"{escape(names.get(p, p))}</option>" for p in every)
+        boxes = "".join(f"<label><input type='checkbox' name='park_peers' value='{escape(str(p))}'"
+                        f"{' checked' if bool(k) else ''}> {escape(names.get(str(p), str(p)))}</label> "
+                        for p, k in zip(view.peers["park"], view.peers["peer"]))
+        form = (f"<form method='get' id='park-form' class='no-print' action='#park-peers'>"
+                f"<label>{escape(park_word)} <select name='park' id='park-select'>{options}</select></label>"
+                f"<p class='note'>{escape(choose)}</p>{boxes}"
+                f"<button type='submit' id='park-button'>{escape(show)}</button></form>")
+        peers, figures, ranks = tables.park_peer_rows(view, names, lang)
+        sep = "；" if lang == "zh" else "; "
+        standing = _("{park} among itself and its peers (1 = best):", park=names.get(view.park, view.park))
+        return (heading + form + html_table(peers, tables.PARK_PEERS, lang, "park-peers-table")
+                + html_table(figures, tables.PARK_FIGURES, lang, "park-figures-table")
+                + f"<p class='note' id='park-ranks'>{escape(standing)} {escape(sep.join(ranks))}</p>")

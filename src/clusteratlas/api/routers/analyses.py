@@ -7,7 +7,7 @@ import dataclasses
 
 import numpy as np
 import pandas as pd
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query
 from fastapi.responses import JSONResponse
 
 from clusteratlas.analyses.disclosure import DOMINANCE, MIN_FIRMS
@@ -183,6 +183,60 @@ def region_portfolio(region_id: RegionId = None, period: Period = None,
     return {"region": p.region, "start": int(p.start), "end": int(p.end), "comparison": [str(r) for r in p.comparison],
             "cluster_strength_pct": _plain(p.cluster_strength_pct), "peers": records(view.peers),
             "industries": records(p.industries), "quadrants": records(view.quadrants), "classes": records(view.classes)}
+
+
+@router.get("/api/analyses/park-peers", tags=["analyses"],
+            summary="A park against its peer parks (园区对标): the peers, and its figures against theirs")
+def park_peers(park_id: str | None = Query(None, max_length=64, description="default: the park with the most output"),
+               peers: list[str] = Query([], max_length=10, description="up to 10 peer parks (default: the 3 nearest)"),
+               k: int = Query(3, ge=1, le=10), period: Period = None,
+               u: User = Depends(user), s: Store = Depends(store), svc: StudyService = Depends(service)):
+    d = diagnosis_for(svc, s, u, None, period)
+    try:
+        view = _section(lambda: d.park_peers(park_id, tuple(p[:64] for p in peers) or None, k))
+    except (KeyError, ValueError) as e:
+        raise HTTPException(422, str(e).strip("'\""))
+    return {"park": view.park, "peers": records(view.peers), "figures": records(view.figures),
+            "benchmark": records(view.benchmark)}
+
+
+def _own_classes(u: User, s: Store, svc: StudyService, region_id, period):
+    """The diagnosis whose classes ``u`` may record: the region's own office (or an admin)."""
+    d = diagnosis_for(svc, s, u, region_id, period)
+    if not u.sees_raw_aggregates_of(d.study.region):
+        raise HTTPException(403, "the classification is recorded by the region's own office")
+    return d, _section(d.portfolio)
+
+
+@router.post("/api/analyses/industry-classes", tags=["analyses"],
+             summary="Save the traded/local classification computed now (the region's office)")
+def save_industry_classes(region_id: RegionId = None, period: Period = None,
+                          u: User = Depends(require("admin", "analyst")), s: Store = Depends(store),
+                          svc: StudyService = Depends(service)):
+    from clusteratlas.study.classes import save_classes
+
+    d, _ = _own_classes(u, s, svc, region_id, period)
+    n = save_classes(s, d, u.username)
+    audit(s, u, "write", "industry_classes", f"{d.study.region}: {n} saved")
+    return {"region": d.study.region, "saved": n}
+
+
+@router.post("/api/analyses/industry-classes/{industry}", tags=["analyses"],
+             summary="Set an industry traded or local with a reason, or withdraw the override (computed)")
+def set_industry_class(industry: str = Path(..., pattern="^[0-9A-Z]{1,6}$"), to: str = Form(..., pattern="^(traded|local|computed)$"),
+                       reason: str = Form(..., min_length=1, max_length=500), region_id: RegionId = None,
+                       period: Period = None, u: User = Depends(require("admin", "analyst")),
+                       s: Store = Depends(store), svc: StudyService = Depends(service)):
+    from clusteratlas.study.classes import ClassRefused, override_class
+
+    d, view = _own_classes(u, s, svc, region_id, period)
+    try:
+        override_class(s, d.study.region, industry, {"traded": True, "local": False}.get(to), reason, u.username,
+                       known=set(view.classes["industry"].astype(str)))
+    except ClassRefused as e:
+        raise HTTPException(422, str(e))
+    audit(s, u, "write", "industry_classes", f"{d.study.region}: {industry} {to}")
+    return {"region": d.study.region, "industry": industry, "to": to}
 
 
 @router.get("/api/analyses/spinoffs", tags=["analyses"],
