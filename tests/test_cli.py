@@ -276,7 +276,7 @@ def test_traded_and_local_recorded_from_the_command_line(demo_db):
     industry with a reason (and computed withdraws it); classes list shows both, and where the
     class in force comes from."""
     listed = cli("classes", "list", "--db", demo_db)
-    assert listed.returncode == 0 and "本次计算" in listed.stdout and "8 个地区" in listed.stdout
+    assert listed.returncode == 0 and "本次计算" in listed.stdout and "8 个地区" in listed.stdout, listed.stderr
     assert cli("classes", "save", "--by", "王科长", "--db", demo_db).stdout.strip() == "421003: 18 industries saved"
     no_reason = cli("classes", "set", "35", "local", "--by", "李处长", "--reason", " ", "--db", demo_db)
     assert no_reason.returncode == 2 and "needs a reason" in no_reason.stderr
@@ -284,10 +284,10 @@ def test_traded_and_local_recorded_from_the_command_line(demo_db):
     assert unknown.returncode == 2 and "not one of the region's industries" in unknown.stderr
     assert cli("classes", "set", "35", "local", "--by", "李处长", "--reason", "只配套四机厂", "--db", demo_db).returncode == 0
     row = next(line for line in cli("classes", "list", "--db", demo_db).stdout.splitlines() if "35 专用设备" in line)
-    assert row.count("可贸易") == 1 and "本地" in row and "李处长调整：只配套四机厂" in row
+    assert row.count("外向型") == 1 and "本地型" in row and "李处长调整：只配套四机厂" in row
     assert cli("classes", "set", "35", "computed", "--by", "李处长", "--reason", "撤回", "--db", demo_db).returncode == 0
     row = next(line for line in cli("classes", "list", "--db", demo_db).stdout.splitlines() if "35 专用设备" in line)
-    assert row.count("可贸易") == 2 and "王科长于" in row
+    assert row.count("外向型") == 2 and "王科长于" in row
 
 
 def test_the_desk_from_the_command_line(demo_db):

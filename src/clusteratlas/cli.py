@@ -1021,7 +1021,7 @@ def desk_list(
     console.print(t)
 
 
-classes_app = typer.Typer(help="Traded and local industries (可贸易/本地产业) as a recorded decision: save the "
+classes_app = typer.Typer(help="Traded and local industries (外向型/本地型产业) as a recorded decision: save the "
                                "classification, override an industry with a reason, list what is in force.",
                           no_args_is_help=True)
 app.add_typer(classes_app, name="classes")
@@ -1053,19 +1053,20 @@ def classes_list(
     import pandas as pd
     from rich.table import Table
 
+    from clusteratlas.faces import translator
+    from clusteratlas.faces.numbers import number
     from clusteratlas.report.tables import class_from, industry_names
 
     with _read_store(db) as store:
         d, view = _class_view(store, region, period)
+    _ = translator(lang)
     c = view.classes
-    zh = lang == "zh"
-    t = Table("行业" if zh else "industry", "基尼系数" if zh else "Gini", "本次计算" if zh else "computed now",
-              "现行分类" if zh else "in force", "分类依据" if zh else "from",
-              title=(f"{d.study.region}：可贸易/本地产业（{view.class_regions} 个地区，断点 {c['threshold'].iloc[0]:.3f}）" if zh
-                     else f"{d.study.region}: traded and local ({view.class_regions} regions, cut {c['threshold'].iloc[0]:.3f})"))
-    word = {True: "可贸易" if zh else "traded", False: "本地" if zh else "local"}
+    title = _("{region}: traded and local industries ({n} regions, cut {cut})", region=d.study.name,
+              n=view.class_regions, cut=number(c["threshold"].iloc[0], 3, lang))
+    t = Table(_("Industry"), _("Locational Gini"), _("Computed now"), _("In force"), _("Class from"), title=title)
+    word = {True: _("traded"), False: _("local")}
     for name, r in zip(industry_names(c["industry"], lang), c.itertuples(index=False)):
-        t.add_row(name, "—" if pd.isna(r.gini) else f"{r.gini:.3f}",
+        t.add_row(name, "—" if pd.isna(r.gini) else number(r.gini, 3, lang),
                   "—" if pd.isna(r.computed_traded) else word[bool(r.computed_traded)],
                   "—" if pd.isna(r.traded) else word[bool(r.traded)], class_from(r._asdict(), lang))
     console.print(t)

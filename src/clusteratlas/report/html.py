@@ -297,7 +297,23 @@ def _portfolio_section(d: Diagnosis, table, lang: str):
     return dict(reason=None, start=p.start, end=p.end, strength=pct(p.cluster_strength_pct, lang),
                 peers=table("peers", peers, tables.PEERS), portfolio=table("portfolio", industries, tables.PORTFOLIO),
                 fig=_fig(figures.quadrant_chart(view.quadrants, _("Relative presence and relatedness, against the peers"),
-                                                lang)))
+                                                lang)),
+                parks=_park_peers_section(d, table, lang))
+
+
+def _park_peers_section(d: Diagnosis, table, lang: str) -> dict:
+    """The largest park against its 3 nearest parks (园区对标); the reason when the store cannot
+    give it."""
+    _ = translator(lang)
+    view, why = _section(d.park_peers, lang)
+    if view is None:
+        return {"reason": why}
+    names = dict(zip(d.study.tables["parks"]["park_id"].astype(str), d.study.tables["parks"]["name"]))
+    peers, shown, ranks = tables.park_peer_rows(view, names, lang)
+    standing = _("{park} among itself and its peers (1 = best):", park=names.get(view.park, view.park))
+    return {"reason": None, "standing": standing + " " + ("；" if lang == "zh" else "; ").join(ranks),
+            "peers": table("park_peers", peers, tables.PARK_PEERS),
+            "figures": table("park_figures", shown, tables.PARK_FIGURES)}
 
 
 def _spinoffs_section(d: Diagnosis, table, lang: str):

@@ -136,7 +136,7 @@ def park_peer_rows(view, parks: dict, lang: str) -> tuple[pd.DataFrame, pd.DataF
     first), and a sentence per indicator: the park's rank among the park and its peers."""
     _ = translator(lang)
     peers = view.peers.assign(park_name=[parks.get(str(p), str(p)) for p in view.peers["park"]],
-                              peer_text=[_("peer") if p else "" for p in view.peers["peer"]])
+                              peer_text=[_("peer park") if p else "" for p in view.peers["peer"]])
     figures = view.figures.assign(park_name=[parks.get(str(p), str(p)) for p in view.figures["park_id"]],
                                   _first=view.figures["park_id"] != view.park)
     figures = figures.sort_values(["_first", "output"], ascending=[True, False]).drop(columns="_first")

@@ -21,7 +21,8 @@ SHEETS = {
     "rates": N_("Local supporting rates"), "buyers": N_("Buyers"), "risks": N_("Single-source risks"),
     "impact": N_("Project impact"), "incentives": N_("Awards by clause"), "payers": N_("Awards by payer"),
     "opportunities": N_("What to attract"), "datasets": N_("Data sources"), "peers": N_("Peer regions"),
-    "portfolio": N_("Portfolio"), "spinoffs": N_("Spin-offs by cluster"), "spinoff_links": N_("Spin-off genealogy"),
+    "portfolio": N_("Portfolio"), "park_peers": N_("Peer parks"), "park_figures": N_("Parks against their peers"),
+    "spinoffs": N_("Spin-offs by cluster"), "spinoff_links": N_("Spin-off genealogy"),
 }
 AWARD_LINES = {"entity_id": (N_("Recipient"), "text"), "clause_text": (N_("Clause"), "text"),
                "rule_id": (N_("Rule"), "text"), "year": (N_("Year"), "year"), "payer_name": (N_("Paid by"), "name"),

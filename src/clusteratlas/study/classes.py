@@ -1,4 +1,4 @@
-"""The traded/local classification of a region's industries as a recorded decision (可贸易/本地
+"""The traded/local classification of a region's industries as a recorded decision (外向型/本地型
 产业分类): the office saves the classification its comparison regions give, and overrides an
 industry with a reason where it knows better (a hospital cluster that exports services, a
 cement works that only sells nearby). The portfolio then uses the class in force
