@@ -176,3 +176,24 @@ def test_the_portfolio_is_the_regions_own_figures_against_its_peers(d):
 
     with pytest.raises(NotComputable, match="firm rights"):
         PublishedDiagnosis(d).portfolio()
+
+
+def test_peer_parks_are_the_regions_own_parks(tmp_path, sample_copy):
+    """A park of another region (沙市区, with three firms) is never a candidate: its figures are
+    sums of that region's firms, which the district's office may not see unwithheld."""
+    from clusteratlas.io import import_files
+    from tests.conftest import open_store, write_csv
+
+    files = [write_csv(tmp_path / "parks.csv", [["园区代码", "园区名称", "所在地区", "建成面积(亩)"],
+                                                ["S01", "沙市经济开发区", "421002", "5000"]]),
+             write_csv(tmp_path / "firms.csv", [["企业代码", "企业名称", "行业代码", "所在地区", "所在园区"],
+                                                *[[f"SS{i}", f"沙市企业{i}", "3512", "421002", "S01"] for i in range(3)]]),
+             write_csv(tmp_path / "fy.csv", [["企业代码", "统计期", "工业总产值(万元)", "实缴税金(万元)"],
+                                             *[[f"SS{i}", "2006年1-6月", "90000", "900"] for i in range(3)]])]
+    with open_store(sample_copy) as s:
+        import_files(s, files)
+        view = diagnose(open_study(s, "421003"), SMALL).park_peers(k=5)
+        assert "S01" not in set(view.peers["park"]) and "S01" not in set(view.figures["park_id"])
+        assert set(view.peers["park"]) | {view.park} == {"P01", "P02", "P03", "P04", "Z01", "Z02"}
+        with pytest.raises(KeyError):
+            diagnose(open_study(s, "421003"), SMALL).park_peers("S01")

@@ -422,21 +422,25 @@ class Diagnosis:
         return self._get(("portfolio", peers, k, start), compute)
 
     def park_peers(self, park_id: str | None = None, peers: tuple | None = None, k: int = 3):
-        """A park against its peer parks (``analyses.park_peers``) in the study's period: the
-        ``k`` parks most like it by size, tax per mu and industry mix, or ``peers`` (up to 10),
-        and its figures against theirs. ``park_id``: default the park with the most output."""
+        """A park of the region against its peer parks among the region's parks
+        (``analyses.park_peers``) in the study's period: the ``k`` parks most like it by size,
+        tax per mu and industry mix, or ``peers`` (up to 10), and its figures against theirs.
+        ``park_id``: default the park with the most output."""
         from clusteratlas.analyses.park_peers import ParkPeers, park_benchmark, park_figures, park_values, peer_parks
 
         def compute():
+            # the region's own parks: another region's parks are its firms' sums, which the
+            # region's office may not see unwithheld
             s, t = self.study, self.study.tables
-            figures = park_figures(t["firm_years"], t["firms"], t["parks"], s.year, s.month_to)
+            firms = s.firms[s.firms["park_id"].isin(s.parks["park_id"])]
+            figures = park_figures(t["firm_years"], firms, s.parks, s.year, s.month_to)
             if len(figures) < 2:
                 raise NotComputable(Said(N_("Peer parks need the figures of at least 2 parks' firms in the period; "
                                             "the store has {parks}."), parks=len(figures)))
             park = park_id or str(figures.sort_values("output", ascending=False)["park_id"].iloc[0])
             if park not in set(figures["park_id"]):
                 raise KeyError(f"park {park!r} has no firm figures in {s.period_label}")
-            values = park_values(t["firm_years"], t["firms"], s.year, s.month_to)
+            values = park_values(t["firm_years"], firms, s.year, s.month_to)
             found = peer_parks(values, figures, park, k=min(k, len(figures) - 1), picked=peers)
             chosen = list(found.loc[found["peer"], "park"])
             shown = figures[figures["park_id"].isin([park, *chosen])].reset_index(drop=True)
