@@ -1,6 +1,6 @@
 """What the system writes besides imports, and reads back: incentive runs and their award lines,
-rulesets added by a policy office, manual grade overrides. Each write is append-only; what checks
-a record before it is written lives with the analysis it belongs to."""
+rulesets added by a policy office, manual grade overrides, traded/local class records. Each write
+is append-only; what checks a record before it is written lives with the analysis it belongs to."""
 
 from __future__ import annotations
 
@@ -137,8 +137,3 @@ def insert_industry_classes(store, rows: pd.DataFrame) -> int:
             store.con.execute(f"INSERT INTO industry_classes ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
                               [None if pd.isna(v) else (v.item() if hasattr(v, "item") else v) for v in r])
     return len(frame)
-
-
-def industry_class_records(store, region_id: str) -> pd.DataFrame:
-    """Every traded/local record of a region, oldest first."""
-    return store.sql("SELECT * FROM industry_classes WHERE region_id = ? ORDER BY class_id", [region_id])
