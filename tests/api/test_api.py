@@ -565,6 +565,9 @@ def test_a_park_against_its_peer_parks_for_the_office_only(server):
     assert bench["output"]["rank"] == 1 and bench["output"]["ranked"] == 4
     picked = httpx.get(url, params={"park_id": "P02", "peers": ["Z01", "Z02"]}, headers=analyst, timeout=300).json()
     assert picked["park"] == "P02" and {f["park_id"] for f in picked["figures"]} == {"P02", "Z01", "Z02"}
+    # the ticks of the park chosen before may include the park now chosen: it is not its own peer
+    itself = httpx.get(url, params={"park_id": "P02", "peers": ["P02", "Z01"]}, headers=analyst, timeout=300).json()
+    assert {f["park_id"] for f in itself["figures"]} == {"P02", "Z01"}
     for who in ("parkmgr", "sijichang"):
         r = httpx.get(url, headers=login(server, who), timeout=300)
         assert r.status_code == 404 and "firm rights" in r.json()["detail"], who

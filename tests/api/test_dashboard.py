@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import openpyxl
 import pytest
@@ -222,10 +223,10 @@ def test_compare_the_district_with_peers_of_ones_choosing(page, server):
 
 def test_a_park_against_peer_parks_of_ones_choosing(page, server):
     """园区对标 on the same page: the largest park (九阳) against its 3 nearest parks by default,
-    its figures first, its rank on each; the user picks another park and two peers of their own;
-    a park manager is told why not."""
+    its figures first, its rank on each; the user picks another park and two peers of their own,
+    and the peer regions chosen above stay chosen; a park manager is told why not."""
     _log_in(page, server, "analyst")
-    page.goto(server["base"] + "/portfolio?lang=zh")
+    page.goto(server["base"] + "/portfolio?lang=zh&peers=421002&peers=421024")
     page.wait_for_selector("#park-form")
     assert page.locator("#park-select option:checked").inner_text() == "九阳机械电子工业园"
     assert page.locator("#park-form input:checked").count() == 3
@@ -234,7 +235,11 @@ def test_a_park_against_peer_parks_of_ones_choosing(page, server):
     assert "亩均税收" in page.inner_text("#park-figures-table") and "第1/4位" in page.inner_text("#park-ranks")
     page.select_option("#park-select", "P02")
     _tick_only(page, "#park-form", ["Z01", "Z02"], "#park-button")
-    page.wait_for_url("**/portfolio?park=P02&park_peers=Z01&park_peers=Z02#park-peers")
+    page.wait_for_url("**/portfolio?peers=421002&peers=421024&park=P02&park_peers=Z01&park_peers=Z02#park-peers")
+    assert {b.get_attribute("value") for b in page.locator("#peer-form input:checked").all()} == {"421002", "421024"}
+    _tick_only(page, "#peer-form", ["421002"], "#peer-button")  # and the park's choice stays on the other form
+    page.wait_for_url(lambda u: "421024" not in u)
+    assert parse_qs(urlsplit(page.url).query) == {"park": ["P02"], "park_peers": ["Z01", "Z02"], "peers": ["421002"]}, page.url
     rows = page.locator("#park-figures-table tbody tr").all_inner_texts()
     assert rows[0].startswith("拍马纸品工业园") and len(rows) == 3
     page.screenshot(path=str(ARTIFACTS / "dashboard-park-peers.png"), full_page=True)

@@ -265,10 +265,12 @@ def complexity(data: pd.DataFrame, *, region: str = "region", industry: str = "i
         fit, fit_q = fitness_complexity_array(M)
         coi, cog = outlook(M, phi, density, kp)
         mu, sd = np.nanmean(kc), _std(kc, convention, X.shape[1])
-        eci = (kc - mu) / sd
-        pci = (kp - mu) / sd
-        cog = cog / sd
-        coi = (coi - coi.mean()) / _std(coi, convention, X.shape[1])
+        # a spread of 0 (a handful of alike regions) leaves the standardised values undefined: NaN
+        with np.errstate(divide="ignore", invalid="ignore"):
+            eci = (kc - mu) / sd
+            pci = (kp - mu) / sd
+            cog = cog / sd
+            coi = (coi - coi.mean()) / _std(coi, convention, X.shape[1])
         C, P = X_full.shape
         Cr, Pr = X.shape
         grid = {"diversity": np.repeat(M.sum(1), Pr).reshape(Cr, Pr),

@@ -441,7 +441,9 @@ class Diagnosis:
             if park not in set(figures["park_id"]):
                 raise KeyError(f"park {park!r} has no firm figures in {s.period_label}")
             values = park_values(t["firm_years"], firms, s.year, s.month_to)
-            found = peer_parks(values, figures, park, k=min(k, len(figures) - 1), picked=peers)
+            # a park is not its own peer: the ticks of the park chosen before may include it
+            picked = tuple(p for p in peers if p != park) or None if peers else None
+            found = peer_parks(values, figures, park, k=min(k, len(figures) - 1), picked=picked)
             chosen = list(found.loc[found["peer"], "park"])
             shown = figures[figures["park_id"].isin([park, *chosen])].reset_index(drop=True)
             return ParkPeers(park, found, shown, park_benchmark(figures, park, chosen))

@@ -40,7 +40,8 @@ def mount_portfolio_page(app: FastAPI, store_dep, user_dep, service_dep, simple,
         boxes = "".join(f"<label><input type='checkbox' name='peers' value='{escape(str(r))}'"
                         f"{' checked' if bool(p) else ''}> {escape(names.get(str(r), str(r)))}</label> "
                         for r, p in zip(view.peers["region"], view.peers["peer"]))
-        picker = (f"<form method='get' id='peer-form' class='no-print'><p class='note'>{escape(choose)}</p>{boxes}"
+        keep = _hidden(park=[park] if park else [], park_peers=park_peers)  # the park section's choice
+        picker = (f"<form method='get' id='peer-form' class='no-print'>{keep}<p class='note'>{escape(choose)}</p>{boxes}"
                   f"<button type='submit' id='peer-button'>{escape(show)}</button></form>")
         peers, industries = tables.portfolio_rows(view, names, lang)
         p = view.portfolio
@@ -54,10 +55,14 @@ def mount_portfolio_page(app: FastAPI, store_dep, user_dep, service_dep, simple,
                 + html_table(industries, tables.PORTFOLIO, lang, "portfolio-table")
                 + figures.quadrant_chart(view.quadrants, title, lang).to_html(
                     full_html=False, include_plotlyjs=False, config={"displaylogo": False}))
-        body += _park_section(d, park, tuple(p[:64] for p in park_peers) or None, lang)
+        body += _park_section(d, park, tuple(p[:64] for p in park_peers) or None, lang, picked or ())
         return simple(request, u, heading, body, figure_id="portfolio")
 
-    def _park_section(d, park, picked, lang) -> str:
+    def _hidden(**fields) -> str:
+        """Hidden inputs that carry one form's choice when the other form is sent."""
+        return "".join(f"<input type='hidden' name='{k}' value='{escape(str(v))}'>" for k, vs in fields.items() for v in vs)
+
+    def _park_section(d, park, picked, lang, region_peers) -> str:
         """The park against its peer parks (园区对标), with its own form: the park and up to 10
         peers (none: the 3 nearest)."""
         _ = translator(lang)
@@ -77,7 +82,7 @@ def mount_portfolio_page(app: FastAPI, store_dep, user_dep, service_dep, simple,
         boxes = "".join(f"<label><input type='checkbox' name='park_peers' value='{escape(str(p))}'"
                         f"{' checked' if bool(k) else ''}> {escape(names.get(str(p), str(p)))}</label> "
                         for p, k in zip(view.peers["park"], view.peers["peer"]))
-        form = (f"<form method='get' id='park-form' class='no-print' action='#park-peers'>"
+        form = (f"<form method='get' id='park-form' class='no-print' action='#park-peers'>{_hidden(peers=region_peers)}"
                 f"<label>{escape(park_word)} <select name='park' id='park-select'>{options}</select></label>"
                 f"<p class='note'>{escape(choose)}</p>{boxes}"
                 f"<button type='submit' id='park-button'>{escape(show)}</button></form>")
