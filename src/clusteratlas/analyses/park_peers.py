@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from clusteratlas.analyses.portfolio import peer_regions
+from clusteratlas.analyses.portfolio import peer_regions, pooled_ratio
 
 # indicator → (numerator, denominator, scale, True when higher is better)
 INDICATORS = {
@@ -58,20 +58,11 @@ def park_figures(firm_years: pd.DataFrame, firms: pd.DataFrame, parks: pd.DataFr
         if name == "growth_pct":
             out[name] = (out["output_both"] / out["output_before"].where(out["output_before"] > 0) - 1) * scale
         elif den is not None:
-            out[name] = _ratio(now, num, den).reindex(out.index) * scale
+            out[name] = pooled_ratio(now, num, den, "park_id").reindex(out.index) * scale
     for name in ("output_per_mu", "tax_per_mu"):  # no firm reports land: the park's built area
         num = INDICATORS[name][0]
         out[name] = out[name].fillna(out[num] / built.reindex(out.index).where(built > 0))
     return out.drop(columns="output_both").reset_index()
-
-
-def _ratio(now: pd.DataFrame, num: str, den: str) -> pd.Series:
-    """Σ num / Σ den by park over the firms that report both."""
-    if num not in now or den not in now:
-        return pd.Series(dtype=float)
-    pair = now[now[num].notna() & now[den].notna()]
-    g = pair.groupby("park_id")[[num, den]].sum()
-    return g[num] / g[den].where(g[den] > 0)
 
 
 def park_values(firm_years: pd.DataFrame, firms: pd.DataFrame, year: int, month_to: int) -> pd.DataFrame:

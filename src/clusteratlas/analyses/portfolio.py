@@ -176,6 +176,16 @@ def quadrants(values: pd.DataFrame, region_id, *, region: str = "region", indust
     return out.rename_axis(industry).reset_index()
 
 
+def pooled_ratio(rows: pd.DataFrame, num: str, den: str, by: str) -> pd.Series:
+    """Σ num / Σ den by ``by`` over the rows that report both (NaN where the sum of ``den`` is
+    not positive; empty where a column is absent)."""
+    if num not in rows or den not in rows:
+        return pd.Series(dtype=float)
+    both = rows[rows[num].notna() & rows[den].notna()]
+    g = both.groupby(by)[[num, den]].sum()
+    return g[num] / g[den].where(g[den] > 0)
+
+
 def firm_figures(firm_years: pd.DataFrame, firms: pd.DataFrame, year: int, month_to: int,
                  patents: pd.DataFrame | None = None) -> pd.DataFrame:
     """By division (``industry``: the first two digits of the firms' GB/T 4754 codes) in the
@@ -186,15 +196,9 @@ def firm_figures(firm_years: pd.DataFrame, firms: pd.DataFrame, year: int, month
     cur = firm_years[(firm_years["year"] == year) & (firm_years["month_to"] == month_to)]
     f = cur.merge(firms[["firm_id", "industry_code"]], on="firm_id")
     f = f.assign(industry=f["industry_code"].astype(str).str[:2])
-
-    def ratio(num: str, den: str) -> pd.Series:
-        both = f[f[num].notna() & f[den].notna()] if num in f and den in f else f.iloc[0:0]
-        g = both.groupby("industry")[[num, den]].sum()
-        return g[num] / g[den].where(g[den] > 0)
-
-    out = pd.DataFrame({"rd_intensity_pct": ratio("rd_spend", "revenue") * 100,
-                        "value_added_per_employee": ratio("value_added", "employment"),
-                        "average_wage": ratio("wage_bill", "employment") * 12 / month_to})
+    out = pd.DataFrame({"rd_intensity_pct": pooled_ratio(f, "rd_spend", "revenue", "industry") * 100,
+                        "value_added_per_employee": pooled_ratio(f, "value_added", "employment", "industry"),
+                        "average_wage": pooled_ratio(f, "wage_bill", "employment", "industry") * 12 / month_to})
     out["patents_per_10k"] = np.nan
     out["inventions_per_10k"] = np.nan
     if patents is not None and not patents.empty:
